@@ -1,0 +1,196 @@
+import CSpanDSP
+import Foundation
+
+/// Everything about one T.30 state that does not depend on the transport: applies the options
+/// and the document, collects phase events and spandsp's log lines, and makes the result.
+/// Confined to the session's task, like the spandsp state it watches.
+final class T30Monitor {
+    static let sampleRate = 8_000
+    static let maximumEvents = 4_000
+
+    private let t30: OpaquePointer
+    let document: FaxDocument
+    let options: FaxSessionOptions
+    let pagesToSend: Int?
+
+    /// Samples the session has run; the clock for event times and the duration.
+    var elapsedSamples = 0
+    private(set) var completionCode: Int32?
+    private(set) var events: [FaxEvent] = []
+    private var droppedEvents = 0
+    private var phaseDCount = 0
+    /// Receiving: the sender said EOP, so every page of the document has arrived.
+    private var sawEndOfDocument = false
+    private var terminatedByHangup = false
+
+    private let callbacks: UnsafeMutablePointer<faxline_t30_events_t>
+    private let routeID: Int
+    /// The logging tag; spandsp keeps the pointer, so it lives as long as the monitor.
+    private let tag: UnsafeMutablePointer<CChar>
+
+    init(t30: OpaquePointer, document: FaxDocument, options: FaxSessionOptions, pagesToSend: Int?) {
+        self.t30 = t30
+        self.document = document
+        self.options = options
+        self.pagesToSend = pagesToSend
+        callbacks = .allocate(capacity: 1)
+        routeID = T30LogRouter.newRouteID()
+        tag = strdup(T30LogRouter.tag(for: routeID))!
+        T30LogRouter.register(self, as: routeID)
+        callbacks.initialize(to: faxline_t30_events_t(
+            handler: { context, phase, code in
+                guard let context else { return }
+                Unmanaged<T30Monitor>.fromOpaque(context).takeUnretainedValue().phaseEvent(phase, code: code)
+            },
+            context: Unmanaged.passUnretained(self).toOpaque()))
+        faxline_t30_set_event_handlers(t30, callbacks)
+        apply()
+    }
+
+    deinit {
+        T30LogRouter.remove(routeID)
+        free(tag)
+        callbacks.deallocate()
+    }
+
+    var isFinished: Bool { completionCode != nil }
+    var seconds: Double { Double(elapsedSamples) / Double(Self.sampleRate) }
+
+    /// Sends a spandsp logging state's lines into this session's event log.
+    func route(_ logging: OpaquePointer?) {
+        guard let logging else { return }
+        switch options.logDetail {
+        case .summary:
+            faxline_log_silence(logging)
+        case .flow:
+            faxline_log_route(logging, Int32(SPAN_LOG_FLOW), tag, T30LogRouter.handler)
+        case .debug:
+            faxline_log_route(logging, Int32(SPAN_LOG_DEBUG_3), tag, T30LogRouter.handler)
+        }
+    }
+
+    func silence(_ logging: OpaquePointer?) {
+        guard let logging else { return }
+        faxline_log_silence(logging)
+    }
+
+    var t30LoggingState: OpaquePointer? { t30_get_logging_state(t30) }
+
+    private func apply() {
+        route(t30_get_logging_state(t30))
+        if !options.localStationID.isEmpty {
+            t30_set_tx_ident(t30, options.localStationID)
+        }
+        if let header = options.pageHeader {
+            t30_set_tx_page_header_info(t30, header)
+        }
+        t30_set_ecm_capability(t30, options.ecm ? 1 : 0)
+        t30_set_supported_compressions(t30, options.compressions.rawValue)
+        t30_set_supported_modems(t30, options.effectiveModems.rawValue)
+        switch document {
+        case .send(let path, let firstPage, let lastPage):
+            t30_set_tx_file(t30, path, Int32((firstPage ?? 0) - 1), Int32((lastPage ?? 0) - 1))
+        case .receive(let path):
+            t30_set_rx_file(t30, path, -1)
+        }
+    }
+
+    /// Ends the T.30 session because the call is gone; phase E follows at once.
+    func terminate() {
+        guard completionCode == nil else { return }
+        terminatedByHangup = true
+        t30_terminate(t30)
+        if completionCode == nil {
+            // spandsp always reports phase E from t30_terminate; this keeps the session finite
+            // even if a future version does not.
+            completionCode = Int32(T30_ERR_CALLDROPPED)
+        }
+    }
+
+    func recordLog(level: Int, text: String) {
+        append(FaxEvent(time: seconds, kind: .log, text: text))
+    }
+
+    private func append(_ event: FaxEvent) {
+        if events.count < Self.maximumEvents {
+            events.append(event)
+        } else {
+            droppedEvents += 1
+        }
+    }
+
+    private func phaseEvent(_ phase: Int32, code: Int32) {
+        let stats = faxline_t30_stats(t30)
+        switch phase {
+        case Int32(FAXLINE_PHASE_B):
+            let remote = String(cString: t30_get_rx_ident(t30))
+            append(FaxEvent(time: seconds, kind: .phaseB,
+                            text: "\(Self.frameName(code)); remote station '\(remote)'"))
+        case Int32(FAXLINE_PHASE_D):
+            phaseDCount += 1
+            let name = Self.frameName(code)
+            if !document.isSending && (name.hasSuffix("EOP")) {
+                sawEndOfDocument = true
+            }
+            let pages = document.isSending ? stats.pages_tx : stats.pages_rx
+            append(FaxEvent(time: seconds, kind: .phaseD,
+                            text: "page \(phaseDCount): \(name); \(pages) confirmed; \(stats.bit_rate) bit/s, ECM \(stats.error_correcting_mode != 0 ? "on" : "off"), \(FaxCompression(spandspEncoding: stats.encoding).rawValue), \(stats.width)x\(stats.length), bad rows \(stats.bad_rows)"))
+        case Int32(FAXLINE_PHASE_E):
+            completionCode = code
+            append(FaxEvent(time: seconds, kind: .phaseE,
+                            text: "\(String(cString: t30_completion_code_to_str(code))) (code \(code))"))
+        default:
+            break
+        }
+    }
+
+    static func frameName(_ code: Int32) -> String {
+        String(cString: t30_frametype(UInt8(truncatingIfNeeded: code)))
+    }
+
+    /// Pages confirmed so far: by the far end (sending) or accepted and written (receiving).
+    var pagesConfirmed: Int {
+        let stats = faxline_t30_stats(t30)
+        return Int(document.isSending ? stats.pages_tx : stats.pages_rx)
+    }
+
+    func result() -> FaxResult {
+        let stats = faxline_t30_stats(t30)
+        let code = completionCode ?? Int32(T30_ERR_CALLDROPPED)
+        let confirmed = Int(document.isSending ? stats.pages_tx : stats.pages_rx)
+        let codeText = String(cString: t30_completion_code_to_str(code))
+
+        // A receiver often hangs up as soon as it has confirmed the last page, and a sender
+        // may hang up as soon as its EOP was confirmed. Every page got through: a success.
+        var documentComplete = false
+        if document.isSending, let toSend = pagesToSend {
+            documentComplete = toSend > 0 && confirmed >= toSend
+        } else if !document.isSending {
+            documentComplete = sawEndOfDocument && confirmed > 0
+        }
+        let success = code == T30_ERR_OK || documentComplete
+        var log = events
+        if droppedEvents > 0 {
+            log.append(FaxEvent(time: seconds, kind: .note, text: "\(droppedEvents) further log lines were not kept"))
+        }
+        return FaxResult(
+            status: success ? .success : .failed,
+            completionCode: Int(code),
+            error: success ? "OK" : codeText,
+            statusString: codeText,
+            sending: document.isSending,
+            pagesTransferred: max(phaseDCount, confirmed),
+            pagesConfirmed: confirmed,
+            pagesToSend: pagesToSend,
+            bitRate: Int(stats.bit_rate),
+            resolution: FaxResolution(x: Int(stats.x_resolution), y: Int(stats.y_resolution)),
+            compression: FaxCompression(spandspEncoding: stats.encoding),
+            ecm: stats.error_correcting_mode != 0,
+            remoteStationID: String(cString: t30_get_rx_ident(t30)).trimmingCharacters(in: .whitespaces),
+            localStationID: String(cString: t30_get_tx_ident(t30)).trimmingCharacters(in: .whitespaces),
+            badRows: Int(stats.bad_rows),
+            duration: seconds,
+            hungUpAfterLastPage: success && code != T30_ERR_OK,
+            events: log)
+    }
+}
