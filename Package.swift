@@ -27,6 +27,11 @@ let package = Package(
             pkgConfig: "libtiff-4",
             providers: [.apt(["libtiff-dev"])]
         ),
+        .systemLibrary(
+            name: "CCurl",
+            pkgConfig: "libcurl",
+            providers: [.apt(["libcurl4-openssl-dev"])]
+        ),
 
         .target(
             name: "FaxEngine",
@@ -37,25 +42,99 @@ let package = Package(
             ]
         ),
 
+        // Models, lines, routing, queue and retry policy: no I/O, no SQL.
+        .target(
+            name: "FaxCore",
+            dependencies: [
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // GRDB database: migrations and records behind FaxCore's repository protocols.
+        .target(
+            name: "Store",
+            dependencies: [
+                "FaxCore",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // Fax pages in and out: conversion, PDF writer, previews.
+        .target(
+            name: "Documents",
+            dependencies: [
+                "CTIFF",
+                "FaxEngine",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // FastAGI, AudioSocket (and later AMI): wire protocols and their servers.
+        .target(
+            name: "Telephony",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        // SMTP out through libcurl, MIME messages.
+        .target(
+            name: "Mail",
+            dependencies: [
+                "CCurl",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // Wiring: configuration, services, startup recovery.
+        .target(
+            name: "FaxlineServer",
+            dependencies: [
+                "FaxEngine", "FaxCore", "Store", "Documents", "Telephony", "Mail",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
+
         .executableTarget(
             name: "faxline",
             dependencies: [
-                "FaxEngine",
+                "FaxEngine", "FaxCore", "Store", "FaxlineServer", "Documents",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
 
-        // Shared by the test targets: test documents, TIFF comparison, the Asterisk emulator.
+        // Shared by the test targets: test documents, TIFF comparison, the Asterisk emulator,
+        // a loopback SMTP server.
         .target(
             name: "FaxTestSupport",
-            dependencies: ["FaxEngine", "CTIFF"],
+            dependencies: [
+                "FaxEngine", "CTIFF", "Telephony",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             path: "Tests/FaxTestSupport"
         ),
+        .testTarget(name: "FaxEngineTests", dependencies: ["FaxEngine", "FaxTestSupport"]),
+        .testTarget(name: "FaxCoreTests", dependencies: ["FaxCore"]),
+        .testTarget(name: "StoreTests", dependencies: ["Store", "FaxCore", "faxline"]),
+        .testTarget(name: "DocumentsTests", dependencies: ["Documents", "FaxTestSupport"]),
         .testTarget(
-            name: "FaxEngineTests",
-            dependencies: ["FaxEngine", "FaxTestSupport"]
+            name: "TelephonyTests",
+            dependencies: [
+                "Telephony", "FaxTestSupport",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
         ),
+        .testTarget(name: "MailTests", dependencies: ["Mail", "FaxTestSupport"]),
+        .testTarget(name: "FaxlineServerTests", dependencies: ["FaxlineServer", "FaxTestSupport"]),
 
         // Benchmarks are not tests: built in release mode by scripts/bench.
         .executableTarget(

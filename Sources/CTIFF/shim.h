@@ -77,4 +77,16 @@ static inline void faxline_tiff_route_messages(faxline_tiff_message_fn sink) {
     TIFFSetWarningHandler(faxline_tiff_ignore_warning);
 }
 
+// Additions for the Documents module (page reader, PDF writer).
+
+/// Page number tag: two uint16 values (this page, page count).
+static inline int faxline_tiff_get_page_number(TIFF *tif, uint16_t *page, uint16_t *count) {
+    return TIFFGetField(tif, TIFFTAG_PAGENUMBER, page, count);
+}
+
+/// 32-bit tags (Group3Options, Group4Options) with the library's default when absent.
+static inline int faxline_tiff_get_defaulted_u32(TIFF *tif, uint32_t tag, uint32_t *value) {
+    return TIFFGetFieldDefaulted(tif, tag, value);
+}
+
 #endif

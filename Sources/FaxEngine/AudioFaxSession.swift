@@ -47,6 +47,7 @@ public final class AudioFaxSession: FaxTerminal {
             (base + max(produced, 0)).update(repeating: 0, count: samples.count - max(produced, 0))
         }
         monitor.elapsedSamples += samples.count
+        monitor.checkWatchdogs()
     }
 
     /// One frame of a call: the far end's samples in, exactly as many of ours out.

@@ -21,12 +21,13 @@ public final class BackToBackCall {
 
     /// - Parameters:
     ///   - senderCalls: whether the sending side is the calling party (the usual case).
-    ///   - packetLoss: share of T.38 packet transmissions lost on the link, 0...1.
+    ///   - packetLoss: share of T.38 transmissions lost on the link, 0...1.
+    ///   - redundancy: earlier packets repeated in each T.38 transmission (UDPTL redundancy).
     public init(send: FaxDocument, receive: FaxDocument, transport: Transport = .audio,
                 senderCalls: Bool = true,
                 senderOptions: FaxSessionOptions = FaxSessionOptions(),
                 receiverOptions: FaxSessionOptions = FaxSessionOptions(),
-                packetLoss: Double = 0, seed: UInt64 = 1) throws(FaxEngineError) {
+                packetLoss: Double = 0, redundancy: Int = 0, seed: UInt64 = 1) throws(FaxEngineError) {
         self.transport = transport
         let senderRole: FaxCallRole = senderCalls ? .calling : .answering
         let receiverRole: FaxCallRole = senderCalls ? .answering : .calling
@@ -39,7 +40,7 @@ public final class BackToBackCall {
             audioPair = senderCalls ? (sending, receiving) : (receiving, sending)
             link = nil
         case .t38(let paced):
-            let link = T38Link(lossRate: packetLoss, seed: seed)
+            let link = T38Link(lossRate: packetLoss, redundancy: redundancy, seed: seed)
             let sending = try T38FaxSession(role: senderRole, document: send, options: senderOptions, paced: paced) {
                 link.send($1, packet: $0, toReceiver: true)
             }
@@ -107,47 +108,55 @@ public final class BackToBackCall {
     }
 }
 
-/// The wire between two T.38 terminals: sequence numbers per direction, and random loss of
-/// single transmissions (each of a packet's redundant copies is lost or not on its own).
+/// The wire between two T.38 terminals, carrying IFP packets the way UDPTL does: a sequence
+/// number per direction, each transmission lost or not on its own, and optionally the previous
+/// `redundancy` packets repeated in every transmission (UDPTL's redundancy error correction,
+/// as Asterisk's `t38_udptl_ec=redundancy` sends), from which the far end recovers lost ones.
 final class T38Link {
-    private struct Packet {
-        var bytes: [UInt8]
-        var sequence: UInt16
+    private struct Direction {
+        var nextSequence: UInt16 = 0
+        /// The last packets sent, newest last, for redundancy.
+        var history: [(sequence: UInt16, bytes: [UInt8])] = []
+        /// Transmissions in flight, each oldest packet first.
+        var inFlight: [[(sequence: UInt16, bytes: [UInt8])]] = []
+        var lastDelivered: UInt16?
     }
 
-    private var toReceiver: [Packet] = []
-    private var toSender: [Packet] = []
-    private var nextSequence: (toReceiver: UInt16, toSender: UInt16) = (0, 0)
+    private var toReceiver = Direction()
+    private var toSender = Direction()
     private let lossRate: Double
+    private let redundancy: Int
     private var random: SplitMix64
     private(set) var lost = 0
     private(set) var carried = 0
 
-    init(lossRate: Double, seed: UInt64) {
+    init(lossRate: Double, redundancy: Int, seed: UInt64) {
         self.lossRate = min(max(lossRate, 0), 1)
+        self.redundancy = max(0, redundancy)
         random = SplitMix64(seed: seed)
     }
 
-    func send(_ count: Int, packet: [UInt8], toReceiver direction: Bool) {
-        let sequence: UInt16
-        if direction {
-            sequence = nextSequence.toReceiver
-            nextSequence.toReceiver &+= 1
+    func send(_ count: Int, packet: [UInt8], toReceiver forward: Bool) {
+        if forward {
+            send(count, packet: packet, on: &toReceiver)
         } else {
-            sequence = nextSequence.toSender
-            nextSequence.toSender &+= 1
+            send(count, packet: packet, on: &toSender)
         }
+    }
+
+    private func send(_ count: Int, packet: [UInt8], on direction: inout Direction) {
+        let sequence = direction.nextSequence
+        direction.nextSequence &+= 1
+        let transmission = direction.history.suffix(redundancy) + [(sequence, packet)]
+        direction.history.append((sequence, packet))
+        if direction.history.count > redundancy { direction.history.removeFirst(direction.history.count - redundancy) }
         for _ in 0..<max(count, 1) {
             if lossRate > 0, Double(random.next() >> 11) / Double(1 << 53) < lossRate {
                 lost += 1
                 continue
             }
             carried += 1
-            if direction {
-                toReceiver.append(Packet(bytes: packet, sequence: sequence))
-            } else {
-                toSender.append(Packet(bytes: packet, sequence: sequence))
-            }
+            direction.inFlight.append(Array(transmission))
         }
     }
 
@@ -155,14 +164,24 @@ final class T38Link {
         // Delivering may make the other side answer at once; carry those too, a bounded number
         // of rounds, so that a misbehaving pair cannot spin here.
         var rounds = 0
-        while (!toReceiver.isEmpty || !toSender.isEmpty) && rounds < 64 {
+        while (!toReceiver.inFlight.isEmpty || !toSender.inFlight.isEmpty) && rounds < 64 {
             rounds += 1
-            let forReceiver = toReceiver
-            toReceiver.removeAll(keepingCapacity: true)
-            for packet in forReceiver { receiver.receive(packet: packet.bytes, sequence: packet.sequence) }
-            let forSender = toSender
-            toSender.removeAll(keepingCapacity: true)
-            for packet in forSender { sender.receive(packet: packet.bytes, sequence: packet.sequence) }
+            Self.deliver(&toReceiver, to: receiver)
+            Self.deliver(&toSender, to: sender)
+        }
+    }
+
+    /// Hands each packet over once, in order, skipping repeats and redundant copies of packets
+    /// already delivered; a gap no transmission filled is left for T.38 to notice.
+    private static func deliver(_ direction: inout Direction, to session: T38FaxSession) {
+        let transmissions = direction.inFlight
+        direction.inFlight.removeAll(keepingCapacity: true)
+        for transmission in transmissions {
+            for (sequence, bytes) in transmission {
+                if let last = direction.lastDelivered, Int16(bitPattern: sequence &- last) <= 0 { continue }
+                direction.lastDelivered = sequence
+                session.receive(packet: bytes, sequence: sequence)
+            }
         }
     }
 }

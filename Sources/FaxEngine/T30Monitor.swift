@@ -6,7 +6,13 @@ import Foundation
 /// Confined to the session's task, like the spandsp state it watches.
 final class T30Monitor {
     static let sampleRate = 8_000
-    static let maximumEvents = 4_000
+    /// Once every page got through, DCN should follow within T.30's T4 (3 s); some peers never
+    /// send it, and over T.38 spandsp then waits for ever.
+    static let endOfDocumentGrace = 15 * sampleRate
+    /// No T.30 event at all for this long means the session is stuck. A dense page at
+    /// 2400 bit/s without ECM takes about 4 minutes, so the limit is well above that.
+    static let progressTimeout = 600 * sampleRate
+    static let maximumLogLines = 4_000
 
     private let t30: OpaquePointer
     let document: FaxDocument
@@ -18,10 +24,15 @@ final class T30Monitor {
     private(set) var completionCode: Int32?
     private(set) var events: [FaxEvent] = []
     private var droppedEvents = 0
+    private var logLines = 0
     private var phaseDCount = 0
     /// Receiving: the sender said EOP, so every page of the document has arrived.
     private var sawEndOfDocument = false
     private var terminatedByHangup = false
+    private var lastProgressSample = 0
+    private var documentCompleteSample: Int?
+    /// Why a watchdog ended the session, if one did.
+    private(set) var watchdogReason: String?
 
     private let callbacks: UnsafeMutablePointer<faxline_t30_events_t>
     private let routeID: Int
@@ -107,23 +118,47 @@ final class T30Monitor {
         }
     }
 
-    func recordLog(level: Int, text: String) {
-        append(FaxEvent(time: seconds, kind: .log, text: text))
-    }
-
-    private func append(_ event: FaxEvent) {
-        if events.count < Self.maximumEvents {
-            events.append(event)
-        } else {
-            droppedEvents += 1
+    /// Ends a session that T.30 itself would never end. Called by the session after each
+    /// stretch of call time; cheap.
+    func checkWatchdogs() {
+        guard completionCode == nil else { return }
+        if let since = documentCompleteSample, elapsedSamples - since > Self.endOfDocumentGrace {
+            stop(because: "every page got through but the far end never ended the call")
+        } else if elapsedSamples - lastProgressSample > Self.progressTimeout {
+            stop(because: "no T.30 progress for \(Self.progressTimeout / Self.sampleRate) s")
         }
     }
 
+    private func stop(because reason: String) {
+        watchdogReason = reason
+        append(FaxEvent(time: seconds, kind: .note, text: "watchdog: \(reason)"))
+        terminate()
+    }
+
+    func recordLog(level: Int, text: String) {
+        lastProgressSample = elapsedSamples
+        // At flow level the DIS/DTC/DCS decode lists every capability bit; the ones that are
+        // not set say nothing about the call and make up half of the log.
+        if options.logDetail == .flow && text.hasPrefix("  ") && text.hasSuffix(": Not set") { return }
+        guard logLines < Self.maximumLogLines else {
+            droppedEvents += 1
+            return
+        }
+        logLines += 1
+        events.append(FaxEvent(time: seconds, kind: .log, text: text))
+    }
+
+    /// Phase events are always kept, whatever the log's size.
+    private func append(_ event: FaxEvent) {
+        events.append(event)
+    }
+
     private func phaseEvent(_ phase: Int32, code: Int32) {
+        lastProgressSample = elapsedSamples
         let stats = faxline_t30_stats(t30)
         switch phase {
         case Int32(FAXLINE_PHASE_B):
-            let remote = String(cString: t30_get_rx_ident(t30))
+            let remote = Self.text(t30_get_rx_ident(t30))
             append(FaxEvent(time: seconds, kind: .phaseB,
                             text: "\(Self.frameName(code)); remote station '\(remote)'"))
         case Int32(FAXLINE_PHASE_D):
@@ -133,19 +168,27 @@ final class T30Monitor {
                 sawEndOfDocument = true
             }
             let pages = document.isSending ? stats.pages_tx : stats.pages_rx
+            if documentCompleteSample == nil && (sawEndOfDocument || (document.isSending && Int(pages) >= (pagesToSend ?? .max))) {
+                documentCompleteSample = elapsedSamples
+            }
             append(FaxEvent(time: seconds, kind: .phaseD,
                             text: "page \(phaseDCount): \(name); \(pages) confirmed; \(stats.bit_rate) bit/s, ECM \(stats.error_correcting_mode != 0 ? "on" : "off"), \(FaxCompression(spandspEncoding: stats.encoding).rawValue), \(stats.width)x\(stats.length), bad rows \(stats.bad_rows)"))
         case Int32(FAXLINE_PHASE_E):
             completionCode = code
             append(FaxEvent(time: seconds, kind: .phaseE,
-                            text: "\(String(cString: t30_completion_code_to_str(code))) (code \(code))"))
+                            text: "\(Self.text(t30_completion_code_to_str(code))) (code \(code))"))
         default:
             break
         }
     }
 
+    /// spandsp returns NULL for an empty station id, among others.
+    static func text(_ pointer: UnsafePointer<CChar>?) -> String {
+        pointer.map { String(cString: $0) } ?? ""
+    }
+
     static func frameName(_ code: Int32) -> String {
-        String(cString: t30_frametype(UInt8(truncatingIfNeeded: code)))
+        text(t30_frametype(UInt8(truncatingIfNeeded: code)))
     }
 
     /// Pages confirmed so far: by the far end (sending) or accepted and written (receiving).
@@ -158,7 +201,7 @@ final class T30Monitor {
         let stats = faxline_t30_stats(t30)
         let code = completionCode ?? Int32(T30_ERR_CALLDROPPED)
         let confirmed = Int(document.isSending ? stats.pages_tx : stats.pages_rx)
-        let codeText = String(cString: t30_completion_code_to_str(code))
+        let codeText = Self.text(t30_completion_code_to_str(code))
 
         // A receiver often hangs up as soon as it has confirmed the last page, and a sender
         // may hang up as soon as its EOP was confirmed. Every page got through: a success.
@@ -186,8 +229,8 @@ final class T30Monitor {
             resolution: FaxResolution(x: Int(stats.x_resolution), y: Int(stats.y_resolution)),
             compression: FaxCompression(spandspEncoding: stats.encoding),
             ecm: stats.error_correcting_mode != 0,
-            remoteStationID: String(cString: t30_get_rx_ident(t30)).trimmingCharacters(in: .whitespaces),
-            localStationID: String(cString: t30_get_tx_ident(t30)).trimmingCharacters(in: .whitespaces),
+            remoteStationID: Self.text(t30_get_rx_ident(t30)).trimmingCharacters(in: .whitespaces),
+            localStationID: Self.text(t30_get_tx_ident(t30)).trimmingCharacters(in: .whitespaces),
             badRows: Int(stats.bad_rows),
             duration: seconds,
             hungUpAfterLastPage: success && code != T30_ERR_OK,

@@ -72,6 +72,7 @@ public final class T38FaxSession: FaxTerminal {
     public func advance(samples: Int) {
         monitor.elapsedSamples += samples
         _ = t38_terminal_send_timeout(terminal, Int32(samples))
+        monitor.checkWatchdogs()
     }
 
     public func hangUp() {

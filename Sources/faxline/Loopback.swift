@@ -20,11 +20,13 @@ struct Loopback: ParsableCommand {
     @Flag(help: "Turn error correction mode off.") var noEcm = false
     @Option(help: "Number of calls to run.") var `repeat`: Int = 1
     @Option(help: "T.38 packet loss on the link, in percent.") var loss: Double = 0
+    @Option(help: "Earlier T.38 packets repeated in each transmission (UDPTL redundancy).") var redundancy: Int = 0
     @Flag(help: "Print the receiver's T.30 event log after the results.") var log = false
 
     func validate() throws {
         guard `repeat` >= 1, `repeat` <= 10_000 else { throw ValidationError("--repeat must be 1...10000") }
         guard (0...100).contains(loss) else { throw ValidationError("--loss must be 0...100") }
+        guard (0...8).contains(redundancy) else { throw ValidationError("--redundancy must be 0...8") }
         if unpaced && transport != .t38 { throw ValidationError("--unpaced applies to --transport t38 only") }
     }
 
@@ -42,7 +44,7 @@ struct Loopback: ParsableCommand {
             let pair = try BackToBackCall(
                 send: .send(path: input), receive: .receive(path: output), transport: transport,
                 senderOptions: senderOptions, receiverOptions: receiverOptions,
-                packetLoss: loss / 100, seed: UInt64(call))
+                packetLoss: loss / 100, redundancy: redundancy, seed: UInt64(call))
             let start = CPUClock.threadSeconds()
             let (sent, received) = pair.run()
             let cpu = CPUClock.threadSeconds() - start
@@ -56,7 +58,7 @@ struct Loopback: ParsableCommand {
                 ("pages", "\(received.pagesConfirmed)"),
                 ("rate", "\(received.bitRate)"),
                 ("ecm", received.ecm ? "1" : "0"),
-                ("compression", received.compression.rawValue.replacingOccurrences(of: " ", with: "")),
+                ("compression", received.compression.rawValue.replacingOccurrences(of: " ", with: "-")),
                 ("resolution", received.resolution.name),
                 ("sim_s", String(format: "%.2f", pair.simulatedSeconds)),
                 ("cpu_s", String(format: "%.3f", cpu)),

@@ -1,0 +1,87 @@
+import FaxEngine
+import FaxTestSupport
+import Testing
+
+@Suite("Audio back to back")
+struct AudioBackToBackTests {
+    @Test("a 3-page letter arrives pixel for pixel", arguments: [true, false], [true, false])
+    func threePages(ecm: Bool, senderCalls: Bool) throws {
+        let (call, sent, received) = try makeCall(ecm: ecm, senderCalls: senderCalls)
+        let (sender, receiver) = call.run()
+        #expect(call.bothFinished, "T.30 ended by itself, not by the test's time limit")
+        #expect(sender.status == .success, "\(sender.statusString)")
+        #expect(receiver.status == .success, "\(receiver.statusString)")
+        #expect(sender.pagesConfirmed == 3)
+        #expect(receiver.pagesConfirmed == 3)
+        #expect(receiver.ecm == ecm)
+        #expect(receiver.bitRate == 14_400)
+        #expect(receiver.resolution.name == "fine")
+        #expect(receiver.compression == (ecm ? .t6 : .t4TwoDimensional))
+        #expect(receiver.remoteStationID == "+1 555 0100")
+        #expect(sender.remoteStationID == "+1 555 0199")
+        #expect(!sender.hungUpAfterLastPage)
+        try expectSamePages(received, as: sent)
+    }
+
+    @Test("the event log records phase B, every page in phase D, and phase E")
+    func eventLog() throws {
+        let (call, _, _) = try makeCall()
+        let (_, receiver) = call.run()
+        let kinds = receiver.events.map(\.kind)
+        #expect(kinds.filter { $0 == .phaseB }.count == 1)
+        #expect(kinds.filter { $0 == .phaseD }.count == 3)
+        #expect(kinds.last(where: { $0 != .log }) == .phaseE)
+        #expect(receiver.events.contains { $0.kind == .log && $0.text.contains("DCS") })
+        let times = receiver.events.map(\.time)
+        #expect(times == times.sorted(), "event times never go back")
+        #expect(receiver.events.last { $0.kind == .phaseD }?.text.contains("EOP") == true)
+    }
+
+    @Test("sessions without station ids or header (spandsp hands back NULL strings)")
+    func noStationIDs() throws {
+        let (call, _, _) = try makeCall(firstPage: 1, lastPage: 1) { $0.localStationID = "" }
+        let (sender, receiver) = call.run()
+        #expect(sender.isSuccess && receiver.isSuccess)
+        #expect(receiver.remoteStationID == "")
+        #expect(sender.localStationID == "")
+    }
+
+    @Test("limits on modems and compressions are what gets negotiated")
+    func negotiatedLimits() throws {
+        let (call, _, _) = try makeCall(ecm: false) { options in
+            options.maximumBitRate = 9_600
+            options.compressions = .t4OneDimensional
+        }
+        let (sender, receiver) = call.run()
+        #expect(sender.isSuccess && receiver.isSuccess)
+        #expect(receiver.bitRate == 9_600)
+        #expect(receiver.compression == .t4OneDimensional)
+    }
+
+    @Test("a page range sends only those pages: a retry resumes where the far end stopped")
+    func pageRange() throws {
+        let (call, sent, received) = try makeCall(firstPage: 2, lastPage: 3)
+        let (sender, receiver) = call.run()
+        #expect(sender.isSuccess && receiver.isSuccess)
+        #expect(sender.pagesToSend == 2)
+        #expect(sender.pagesConfirmed == 2)
+        try expectSamePages(received, as: sent, pages: 2...3)
+    }
+
+    @Test("the page header line is added above each sent page")
+    func pageHeader() throws {
+        let sent = try TestDocuments.letter()
+        let (call, _, received) = try makeCall(firstPage: 1, lastPage: 1) { $0.pageHeader = "ACME Corp" }
+        let (sender, receiver) = call.run()
+        #expect(sender.isSuccess && receiver.isSuccess)
+        let original = try FaxPageRaster.pages(of: sent.path)[0]
+        let withHeader = try FaxPageRaster.pages(of: received.path)[0]
+        // spandsp 0.0.6 renders the header as extra rows on top, then the page unchanged.
+        let headerRows = withHeader.height - original.height
+        #expect(headerRows > 0 && headerRows <= 64, "header of \(headerRows) rows")
+        let rowBytes = original.rows.count / original.height
+        let header = withHeader.rows.prefix(headerRows * rowBytes)
+        #expect(header.contains { $0 != 0 }, "the header has ink")
+        #expect(withHeader.rows.dropFirst(headerRows * rowBytes).elementsEqual(original.rows))
+    }
+}

@@ -1,0 +1,111 @@
+import FaxEngine
+import FaxTestSupport
+import Foundation
+import Testing
+
+/// A document or option that cannot work fails before any call is made, naming the reason.
+@Suite("Before the call")
+struct PreflightTests {
+    private func sendError(_ path: String, firstPage: Int? = nil, lastPage: Int? = nil,
+                           options: FaxSessionOptions = FaxSessionOptions()) -> FaxEngineError? {
+        do {
+            _ = try AudioFaxSession(role: .calling, document: .send(path: path, firstPage: firstPage, lastPage: lastPage), options: options)
+            return nil
+        } catch {
+            return error
+        }
+    }
+
+    @Test("a file that does not exist")
+    func missingFile() {
+        let error = sendError("/nonexistent/fax.tif")
+        #expect(error?.description.contains("does not exist") == true)
+    }
+
+    @Test("a file that is not a TIFF, and an empty file")
+    func notATIFF() throws {
+        let folder = try TestDocuments.makeTemporaryDirectory("preflight")
+        let text = folder.appendingPathComponent("letter.tif")
+        try Data("Dear Sir,\n".utf8).write(to: text)
+        #expect(sendError(text.path)?.description.contains("not a TIFF") == true)
+        let empty = folder.appendingPathComponent("empty.tif")
+        try Data().write(to: empty)
+        #expect(sendError(empty.path)?.description.contains("not a TIFF") == true)
+    }
+
+    @Test("a TIFF cut short in its image data")
+    func truncatedTIFF() throws {
+        let letter = try Data(contentsOf: TestDocuments.letter())
+        let cut = try TestDocuments.makeTemporaryDirectory("preflight").appendingPathComponent("cut.tif")
+        // Keep the header and first directory's pointer but lose most of the strips.
+        try letter.prefix(letter.count / 3).write(to: cut)
+        let error = sendError(cut.path)
+        #expect(error != nil)
+        if case .unreadableDocument(let path, _)? = error { #expect(path == cut.path) } else {
+            Issue.record("expected unreadableDocument, got \(String(describing: error))")
+        }
+    }
+
+    @Test("a page that is not a fax page (colour, wrong width)")
+    func notAFaxPage() throws {
+        let folder = try TestDocuments.makeTemporaryDirectory("preflight")
+        let grey = folder.appendingPathComponent("grey.tif")
+        try TestDocuments.run("/usr/bin/gs", ["-q", "-dSAFER", "-dBATCH", "-dNOPAUSE", "-sDEVICE=tiffgray",
+                                              "-r72", "-sOutputFile=\(grey.path)", TestDocuments.letterPostScript.path])
+        #expect(sendError(grey.path)?.description.contains("not black and white") == true)
+        let narrow = folder.appendingPathComponent("narrow.tif")
+        try TestDocuments.run("/usr/bin/gs", ["-q", "-dSAFER", "-dBATCH", "-dNOPAUSE", "-sDEVICE=tiffg4",
+                                              "-r100", "-sOutputFile=\(narrow.path)", TestDocuments.letterPostScript.path])
+        #expect(sendError(narrow.path)?.description.contains("pixels wide") == true)
+    }
+
+    @Test("a page range outside the document")
+    func pageRange() throws {
+        let letter = try TestDocuments.letter().path
+        #expect(sendError(letter, firstPage: 4)?.description.contains("first page 4") == true)
+        #expect(sendError(letter, firstPage: 2, lastPage: 1)?.description.contains("last page 1") == true)
+        #expect(sendError(letter, firstPage: 0) != nil)
+        #expect(sendError(letter, firstPage: 3, lastPage: 3) == nil)
+    }
+
+    @Test("a receive path that cannot be written")
+    func unwritableReceivePath() {
+        #expect(throws: FaxEngineError.self) {
+            _ = try AudioFaxSession(role: .answering, document: .receive(path: "/nonexistent/dir/fax.tif"))
+        }
+    }
+
+    enum BadOption: String, CaseIterable, Sendable {
+        case longStationID, controlCharacterInStationID, longPageHeader, noCompression, minimumAboveMaximum, noModemLeft
+
+        func apply(to options: inout FaxSessionOptions) {
+            switch self {
+            case .longStationID: options.localStationID = String(repeating: "1", count: 21)
+            case .controlCharacterInStationID: options.localStationID = "+1 555\n0100"
+            case .longPageHeader: options.pageHeader = String(repeating: "x", count: 51)
+            case .noCompression: options.compressions = []
+            case .minimumAboveMaximum: options.minimumBitRate = 9_600; options.maximumBitRate = 4_800
+            case .noModemLeft: options.modems = .v27ter; options.minimumBitRate = 9_600
+            }
+        }
+    }
+
+    @Test("options are checked", arguments: BadOption.allCases)
+    func invalidOptions(bad: BadOption) throws {
+        var options = FaxSessionOptions()
+        bad.apply(to: &options)
+        let error = sendError(try TestDocuments.letter().path, options: options)
+        guard case .invalidOption? = error else {
+            Issue.record("\(bad): expected invalidOption, got \(String(describing: error))")
+            return
+        }
+    }
+
+    @Test("bit rate limits remove whole modems")
+    func modemLimits() {
+        #expect(FaxModems.all.limited(minimumBitRate: nil, maximumBitRate: 9_600) == [.v27ter, .v29])
+        #expect(FaxModems.all.limited(minimumBitRate: 9_600, maximumBitRate: nil) == [.v29, .v17])
+        #expect(FaxModems.all.limited(minimumBitRate: 12_000, maximumBitRate: nil) == [.v17])
+        #expect(FaxModems.all.limited(minimumBitRate: nil, maximumBitRate: 4_800) == [.v27ter])
+    }
+}
