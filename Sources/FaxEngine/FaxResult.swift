@@ -36,6 +36,15 @@ public struct FaxResult: Sendable, Codable, Equatable {
     public var events: [FaxEvent]
 
     public var isSuccess: Bool { status == .success }
+
+    /// The result of a call whose fax session never ran (e.g. the audio never connected).
+    public static func notStarted(reason: String, sending: Bool) -> FaxResult {
+        FaxResult(status: .failed, completionCode: -1, error: reason, statusString: reason, sending: sending,
+                  pagesTransferred: 0, pagesConfirmed: 0, pagesToSend: nil, bitRate: 0,
+                  resolution: FaxResolution(x: 0, y: 0), compression: .none, ecm: false,
+                  remoteStationID: "", localStationID: "", badRows: 0, duration: 0,
+                  hungUpAfterLastPage: false, events: [])
+    }
 }
 
 public enum FaxCompression: String, Sendable, Codable {

@@ -2,11 +2,11 @@ import ArgumentParser
 import FaxEngine
 
 @main
-struct Faxline: ParsableCommand {
+struct Faxline: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "faxline",
         abstract: "A fax server for Asterisk PBXs.",
         version: "faxline \(FaxlineVersion.version) (spandsp \(FaxlineVersion.spandspRelease))",
-        subcommands: [Serve.self, Loopback.self]
+        subcommands: [Serve.self, Status.self, Loopback.self, DevicesCommand.self, RoutesCommand.self, ConvertCommand.self]
     )
 }

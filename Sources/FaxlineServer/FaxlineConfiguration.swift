@@ -1,0 +1,149 @@
+import FaxCore
+import Foundation
+import Mail
+
+/// Everything `faxline serve` can be told. Defaults make a working server on loopback with
+/// everything under one data folder; `<data>/faxline.conf` changes what it names.
+public struct FaxlineConfiguration: Sendable, Equatable {
+    public struct Listener: Sendable, Equatable {
+        public var host: String
+        public var port: Int
+
+        public init(host: String, port: Int) {
+            self.host = host
+            self.port = port
+        }
+
+        public var description: String { "\(host):\(port)" }
+    }
+
+    /// How an answered call's audio reaches us.
+    public enum MediaConnection: String, Sendable, Equatable, CaseIterable {
+        /// `EXEC AudioSocket <uuid>,<address>`: audio only (G.711 from the far end).
+        case audioSocket = "audiosocket"
+        /// `SET VARIABLE FAXOPT(gateway) yes` then `EXEC Dial AudioSocket/<address>/<uuid>/c(slin)`:
+        /// Asterisk's T.38 gateway turns a T.38 far end into audio for us.
+        case dialGateway = "dial-gateway"
+    }
+
+    public var dataDirectory: String
+    public var lines = 4
+    public var reserveInbound = 0
+    /// The CSID we answer with when a device has none.
+    public var stationID = ""
+    public var ecm = true
+    public var mediaConnection: MediaConnection = .audioSocket
+    public var agi = Listener(host: "127.0.0.1", port: 4573)
+    public var audioSocket = Listener(host: "127.0.0.1", port: 9092)
+    /// Where Asterisk connects for audio; the AudioSocket listener unless set.
+    public var audioSocketAddress: Listener?
+    /// No frame for this long ends a call.
+    public var mediaIdleTimeout: Duration = .seconds(20)
+    /// How long Asterisk may take to connect the audio after we asked for it.
+    public var mediaConnectTimeout: Duration = .seconds(15)
+    /// Below this much free space in the spool, calls are refused.
+    public var minimumFreeBytes: Int64 = 200 * 1024 * 1024
+    public var smtp = SMTPConfiguration(fromAddress: "faxline@localhost")
+    public var deliveryRetry = DeliveryRetryPolicy.standard
+    /// How often the mail queue looks for due deliveries.
+    public var deliveryPollInterval: Duration = .seconds(5)
+
+    public init(dataDirectory: String) {
+        self.dataDirectory = dataDirectory
+    }
+
+    public var databasePath: String { dataDirectory + "/faxline.sqlite" }
+    public var spoolDirectory: String { dataDirectory + "/spool" }
+    public var statusPath: String { dataDirectory + "/status.json" }
+    public static let fileName = "faxline.conf"
+    public var filePath: String { dataDirectory + "/" + Self.fileName }
+
+    /// The defaults, changed by `<data>/faxline.conf` when there is one.
+    public static func load(dataDirectory: String) throws(ConfigurationError) -> FaxlineConfiguration {
+        var configuration = FaxlineConfiguration(dataDirectory: dataDirectory)
+        let path = configuration.filePath
+        guard FileManager.default.fileExists(atPath: path) else { return configuration }
+        let text: String
+        do {
+            text = try String(contentsOfFile: path, encoding: .utf8)
+        } catch {
+            throw .unreadable(path: path, error.localizedDescription)
+        }
+        try configuration.apply(ConfigurationFile(parsing: text))
+        return configuration
+    }
+
+    /// Applies every entry; an unknown key or a bad value is an error naming its line.
+    public mutating func apply(_ file: ConfigurationFile) throws(ConfigurationError) {
+        for entry in file.entries {
+            try apply(entry)
+        }
+        if reserveInbound >= lines {
+            throw .badValue(section: "general", key: "reserve_inbound", line: file.value("general", "reserve_inbound")?.line ?? 0,
+                            "must be less than lines (\(lines))")
+        }
+    }
+
+    private mutating func apply(_ entry: ConfigurationFile.Entry) throws(ConfigurationError) {
+        func bad(_ reason: String) -> ConfigurationError {
+            .badValue(section: entry.section, key: entry.key, line: entry.line, reason)
+        }
+        func integer(_ range: ClosedRange<Int>) throws(ConfigurationError) -> Int {
+            guard let value = Int(entry.value), range.contains(value) else { throw bad("expected a number in \(range)") }
+            return value
+        }
+        func boolean() throws(ConfigurationError) -> Bool {
+            switch entry.value.lowercased() {
+            case "yes", "true", "on", "1": return true
+            case "no", "false", "off", "0": return false
+            default: throw bad("expected yes or no")
+            }
+        }
+        func listener() throws(ConfigurationError) -> Listener {
+            guard let colon = entry.value.lastIndex(of: ":"), let port = Int(entry.value[entry.value.index(after: colon)...]),
+                  (0...65535).contains(port), colon > entry.value.startIndex else {
+                throw bad("expected host:port")
+            }
+            return Listener(host: String(entry.value[..<colon]), port: port)
+        }
+        switch (entry.section, entry.key) {
+        case ("general", "lines"): lines = try integer(1...512)
+        case ("general", "reserve_inbound"): reserveInbound = try integer(0...511)
+        case ("general", "station_id"):
+            guard entry.value.utf8.count <= 20, entry.value.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) else {
+                throw bad("at most 20 printable ASCII characters")
+            }
+            stationID = entry.value
+        case ("general", "ecm"): ecm = try boolean()
+        case ("general", "connect"):
+            guard let mode = MediaConnection(rawValue: entry.value.lowercased()) else {
+                throw bad("expected audiosocket or dial-gateway")
+            }
+            mediaConnection = mode
+        case ("agi", "bind"): agi = try listener()
+        case ("audiosocket", "bind"): audioSocket = try listener()
+        case ("audiosocket", "address"): audioSocketAddress = try listener()
+        case ("audiosocket", "idle_timeout"): mediaIdleTimeout = .seconds(try integer(1...3600))
+        case ("spool", "min_free_mb"): minimumFreeBytes = Int64(try integer(0...1_000_000)) * 1024 * 1024
+        case ("mail", "smtp_host"): smtp.host = entry.value
+        case ("mail", "smtp_port"): smtp.port = try integer(1...65535)
+        case ("mail", "tls"):
+            switch entry.value.lowercased() {
+            case "none": smtp.tlsMode = .none
+            case "starttls-if-offered": smtp.tlsMode = .startTLSIfOffered
+            case "starttls": smtp.tlsMode = .startTLSRequired
+            case "tls": smtp.tlsMode = .implicitTLS
+            default: throw bad("expected none, starttls-if-offered, starttls or tls")
+            }
+        case ("mail", "username"): smtp.username = entry.value.isEmpty ? nil : entry.value
+        case ("mail", "password"): smtp.password = entry.value.isEmpty ? nil : entry.value
+        case ("mail", "from"): smtp.fromAddress = entry.value
+        case ("mail", "verify_certificate"): smtp.verifyPeer = try boolean()
+        default:
+            throw .unknownSetting(section: entry.section, key: entry.key, line: entry.line)
+        }
+    }
+
+    /// The address Asterisk is told to connect its AudioSocket to.
+    public var mediaAddress: Listener { audioSocketAddress ?? audioSocket }
+}

@@ -1,0 +1,108 @@
+import FaxCore
+import Foundation
+import Logging
+import Mail
+import ServiceLifecycle
+
+/// Delivers received faxes by email from the durable queue: due deliveries are sent, temporary
+/// failures (mail server down, 4xx) are retried with backoff, permanent ones (5xx) are marked
+/// failed with the server's words. Nothing is lost across restarts: a delivery that was being
+/// sent when the process died is due again at start.
+public struct MailDeliveryService: Service {
+    let services: FaxServices
+    let sender: any MailSender
+    let composer: FaxMailComposer
+    /// At most this many deliveries are taken per pass.
+    let batchSize = 20
+
+    public init(services: FaxServices, sender: any MailSender) throws(MailError) {
+        self.services = services
+        self.sender = sender
+        composer = FaxMailComposer(from: try MailAddress(services.configuration.smtp.fromAddress, displayName: "Faxline"))
+    }
+
+    public func run() async throws {
+        let recovered = try await services.database.recoverInterruptedDeliveries(at: Date())
+        if recovered > 0 {
+            services.logger.notice("mail deliveries interrupted by a restart are due again", metadata: ["count": "\(recovered)"])
+        }
+        await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                await deliverDue()
+                await services.deliveryWakeUp.wait(timeout: services.configuration.deliveryPollInterval)
+            }
+        }
+    }
+
+    /// One pass over the due deliveries. Returns how many were delivered.
+    @discardableResult
+    public func deliverDue(now: Date = Date()) async -> Int {
+        let database = services.database
+        let due: [MailDelivery]
+        do {
+            due = try await database.dueDeliveries(at: now, limit: batchSize)
+        } catch {
+            services.logger.error("cannot read the mail queue", metadata: ["error": "\(error)"])
+            return 0
+        }
+        var delivered = 0
+        for candidate in due {
+            guard let delivery = try? await database.markSending(id: candidate.id, at: now) else { continue }
+            var logger = services.logger
+            logger[metadataKey: "fax.id"] = "\(delivery.faxID)"
+            logger[metadataKey: "mail.to"] = "\(delivery.recipient)"
+            do {
+                let message = try await compose(delivery)
+                try await sender.send(message, from: services.configuration.smtp.fromAddress, to: [delivery.recipient])
+                try await database.markDelivered(id: delivery.id, at: Date())
+                delivered += 1
+                logger.info("fax delivered by mail")
+            } catch {
+                let temporary = (error as? MailError)?.isTemporary ?? false
+                let next = temporary
+                    ? services.configuration.deliveryRetry.nextAttempt(
+                        afterFailedAttempts: delivery.attempts, queuedAt: delivery.createdAt, now: Date())
+                    : nil
+                do {
+                    try await database.markFailed(id: delivery.id, error: "\(error)", nextAttemptAt: next)
+                } catch {
+                    logger.error("cannot record the failed delivery", metadata: ["error": "\(error)"])
+                }
+                if let next {
+                    logger.warning("mail delivery failed; will retry", metadata: ["error": "\(error)", "retry.at": "\(next)"])
+                } else {
+                    logger.error("mail delivery failed for good", metadata: ["error": "\(error)"])
+                }
+            }
+        }
+        return delivered
+    }
+
+    private func compose(_ delivery: MailDelivery) async throws -> MailMessage {
+        guard let fax = try await services.database.fax(id: delivery.faxID) else {
+            throw MailError.invalidContent("fax \(delivery.faxID) is gone")
+        }
+        let devices = try await services.database.devices()
+        let device = devices.first { $0.emailAddresses.contains(delivery.recipient) && fax.deviceExtensions.contains($0.extensionNumber) }
+            ?? devices.first { fax.deviceExtensions.contains($0.extensionNumber) }
+        let spool = services.spool
+        let content = ReceivedFaxMailContent(
+            deviceName: device?.name ?? "Fax",
+            deviceExtension: device?.extensionNumber ?? fax.deviceExtensions.first ?? "",
+            callerNumber: fax.callerNumber,
+            callerName: fax.callerName.isEmpty ? nil : fax.callerName,
+            remoteStationID: fax.session.remoteStationID.isEmpty ? nil : fax.session.remoteStationID,
+            pages: fax.session.pages,
+            receivedAt: fax.createdAt,
+            duration: fax.session.duration,
+            isPartial: fax.status == .partial,
+            statusText: fax.status == .partial ? fax.session.statusString : nil,
+            pdfFile: fax.files.pdf.map { URL(fileURLWithPath: $0.absolutePath(under: spool.root)) },
+            tiffFile: fax.files.tiff.map { URL(fileURLWithPath: $0.absolutePath(under: spool.root)) },
+            thumbnailFile: fax.files.thumbnail.map { URL(fileURLWithPath: $0.absolutePath(under: spool.root)) })
+        guard let format = FaxDeliveryFormat(rawValue: delivery.format.rawValue) else {
+            throw MailError.invalidContent("unknown delivery format \(delivery.format.rawValue)")
+        }
+        return try composer.compose(content, to: [try MailAddress(delivery.recipient)], format: format)
+    }
+}

@@ -1,0 +1,96 @@
+import Documents
+import FaxCore
+import FaxEngine
+import Foundation
+import Logging
+
+/// Files a received fax: the TIFF into the spool, a PDF with the G4 data copied through, a
+/// thumbnail of page 1, the record with every result, and the mail deliveries. Pages that
+/// arrived are kept whatever else failed: a partial fax is still delivered.
+struct ReceivedFaxFinisher: Sendable {
+    let services: FaxServices
+    let preview = FaxPreview(timeLimit: .seconds(60))
+
+    func finish(_ record: FaxRecord, result outcome: MediaCallOutcome, receivedFile: String,
+                devices: [FaxDevice], logger: Logger) async -> FaxRecord {
+        var record = record
+        let fax = outcome.fax
+        record.finishedAt = Date()
+        record.session = FaxSessionSummary(
+            pages: fax.pagesConfirmed, bitRate: fax.bitRate, ecm: fax.ecm, resolution: fax.resolution.name,
+            compression: fax.compression.rawValue, remoteStationID: fax.remoteStationID,
+            localStationID: fax.localStationID, duration: fax.duration, completionCode: fax.completionCode,
+            errorText: fax.error, statusString: fax.statusString)
+        record.events = fax.events.map { FaxLogEntry(time: $0.time, kind: $0.kind.rawValue, text: $0.text) }
+        if case .neverConnected(let reason) = outcome.ending {
+            record.events.append(FaxLogEntry(time: 0, kind: "note", text: "audio never connected: \(reason)"))
+        }
+        if case .mediaFailed(let reason) = outcome.ending {
+            record.events.append(FaxLogEntry(time: fax.duration, kind: "note", text: "audio failed: \(reason)"))
+        }
+
+        if fax.pagesConfirmed > 0 {
+            do {
+                record.files = try await file(receivedFile, record: record)
+                record.status = fax.isSuccess ? .received : .partial
+            } catch {
+                logger.error("could not file the received fax", metadata: ["error": "\(error)"])
+                record.events.append(FaxLogEntry(time: fax.duration, kind: "note", text: "filing failed: \(error)"))
+                record.status = .failed
+            }
+        } else {
+            record.status = .failed
+        }
+        try? FileManager.default.removeItem(atPath: receivedFile)
+
+        do {
+            try await services.database.updateFax(record)
+            if record.files.tiff != nil {
+                let recipients = MailRecipient.recipients(of: devices)
+                if !recipients.isEmpty {
+                    _ = try await services.database.enqueueDeliveries(faxID: record.id, recipients: recipients, at: Date())
+                    services.deliveryWakeUp.signal()
+                }
+            }
+        } catch {
+            logger.error("could not store the fax record", metadata: ["error": "\(error)"])
+        }
+        logger.info("fax received", metadata: [
+            "status": "\(record.status.rawValue)", "pages": "\(fax.pagesConfirmed)",
+            "caller": "\(record.callerNumber)", "devices": "\(record.deviceExtensions.joined(separator: ","))",
+        ])
+        return record
+    }
+
+    /// Files the pages of a reception the server did not live to finish.
+    func fileRecovered(_ receivedFile: String, record: FaxRecord) async throws -> FaxSpoolFiles {
+        try await file(receivedFile, record: record)
+    }
+
+    /// Writes the PDF and thumbnail next to the TIFF in the temporary folder, then moves all
+    /// three into place; a failure leaves nothing behind in the spool proper.
+    private func file(_ receivedFile: String, record: FaxRecord) async throws -> FaxSpoolFiles {
+        let spool = services.spool
+        let base = spool.incomingBase(faxID: record.id, at: record.createdAt)
+        let pdf = spool.temporaryFile("\(record.id).pdf")
+        let thumbnail = spool.temporaryFile("\(record.id).png")
+        defer {
+            try? FileManager.default.removeItem(atPath: pdf)
+            try? FileManager.default.removeItem(atPath: thumbnail)
+        }
+        _ = try FaxPDFWriter.write(tiff: receivedFile, to: pdf, title: "Fax from \(record.callerNumber)")
+        var hasThumbnail = true
+        do {
+            try await preview.thumbnail(ofPDF: pdf, to: thumbnail)
+        } catch {
+            hasThumbnail = false
+        }
+        var files = FaxSpoolFiles()
+        files.tiff = try spool.place(receivedFile, at: base + ".tif")
+        files.pdf = try spool.place(pdf, at: base + ".pdf")
+        if hasThumbnail {
+            files.thumbnail = try spool.place(thumbnail, at: base + ".png")
+        }
+        return files
+    }
+}

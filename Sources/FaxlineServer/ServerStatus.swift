@@ -1,0 +1,74 @@
+import FaxCore
+import Foundation
+
+/// What `faxline status` shows: the server writes it every second to `<data>/status.json`
+/// (HylaFAX keeps per-modem status files the same way), so the CLI needs no connection.
+public struct ServerStatus: Codable, Sendable, Equatable {
+    public struct Line: Codable, Sendable, Equatable {
+        public var name: String
+        public var state: String
+        public var direction: String?
+        public var faxID: String?
+        public var remoteNumber: String?
+        public var since: Date
+    }
+
+    public var version: String
+    public var processID: Int32
+    public var startedAt: Date
+    public var updatedAt: Date
+    public var agi: String
+    public var audioSocket: String
+    public var lines: [Line]
+    public var inboundCalls: Int
+    public var outboundCalls: Int
+    public var succeeded: Int
+    public var failed: Int
+    public var refusedNoFreeLine: Int
+    public var freeDiskBytes: Int64?
+    /// Why new calls are refused right now, if they are.
+    public var refusingCalls: String?
+
+    /// A status older than this means the server is not running.
+    public static let staleAfter: TimeInterval = 5
+
+    public static func read(from path: String) throws -> ServerStatus {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        return try decoder.decode(ServerStatus.self, from: Data(contentsOf: URL(fileURLWithPath: path)))
+    }
+
+    func write(to path: String) throws {
+        let encoder = JSONEncoder()
+        encoder.dateEncodingStrategy = .iso8601
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        // Written whole then renamed: a reader never sees half a file.
+        try encoder.encode(self).write(to: URL(fileURLWithPath: path), options: .atomic)
+    }
+
+    /// Lines as `faxstat -s` would show them.
+    public func report(now: Date = Date()) -> String {
+        var text = "faxline \(version), pid \(processID), up since \(Self.clock(startedAt)); AGI \(agi), AudioSocket \(audioSocket)\n"
+        for line in lines {
+            var row = line.name.padding(toLength: 8, withPad: " ", startingAt: 0) + line.state.padding(toLength: 11, withPad: " ", startingAt: 0)
+            if line.state != "idle" {
+                if let number = line.remoteNumber, !number.isEmpty {
+                    row += (line.direction == "outbound" ? "to " : "from ") + number + " "
+                }
+                if let fax = line.faxID { row += "fax \(fax.prefix(8)) " }
+                row += "for \(Int(now.timeIntervalSince(line.since))) s"
+            }
+            text += row + "\n"
+        }
+        text += "calls: \(inboundCalls) in, \(outboundCalls) out; \(succeeded) ok, \(failed) failed; \(refusedNoFreeLine) refused for want of a free line\n"
+        if let free = freeDiskBytes { text += "spool: \(free / 1_048_576) MB free\n" }
+        if let refusing = refusingCalls { text += "REFUSING NEW CALLS: \(refusing)\n" }
+        return text
+    }
+
+    private static func clock(_ date: Date) -> String {
+        let formatter = DateFormatter()
+        formatter.dateFormat = "yyyy-MM-dd HH:mm:ss"
+        return formatter.string(from: date)
+    }
+}

@@ -1,0 +1,85 @@
+import FaxCore
+import Foundation
+
+/// Where fax files live under the spool root. Paths handed to the store are relative to the
+/// root (DESIGN: the spool can move or be shared storage); files being written live in `tmp/`
+/// and are renamed into place, so a crash never leaves a half-written file where a record
+/// could point.
+public struct Spool: Sendable {
+    public let root: String
+
+    public init(root: String) {
+        self.root = root
+    }
+
+    public var temporaryDirectory: String { root + "/tmp" }
+
+    /// `in/2026/11/23/<id>` (without extension) for a fax received at `date`.
+    public func incomingBase(faxID: String, at date: Date) -> String {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        let parts = calendar.dateComponents([.year, .month, .day], from: date)
+        return String(format: "in/%04d/%02d/%02d/%@", parts.year ?? 0, parts.month ?? 0, parts.day ?? 0, faxID)
+    }
+
+    public func absolute(_ relative: String) -> String { root + "/" + relative }
+
+    public func temporaryFile(_ name: String) -> String { temporaryDirectory + "/" + name }
+
+    /// Creates the folders the server writes to.
+    public func prepare() throws {
+        for folder in [root, temporaryDirectory, root + "/in"] {
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        }
+    }
+
+    /// Moves a finished temporary file to its place in the spool, creating folders as needed.
+    public func place(_ temporary: String, at relative: String) throws -> SpoolPath {
+        let path = try SpoolPath(relative)
+        let destination = absolute(relative)
+        try FileManager.default.createDirectory(atPath: (destination as NSString).deletingLastPathComponent,
+                                                withIntermediateDirectories: true)
+        if rename(temporary, destination) != 0 {
+            throw SpoolError.cannotPlace(file: relative, reason: String(cString: strerror(errno)))
+        }
+        return path
+    }
+
+    /// Free bytes on the spool's file system.
+    public func freeBytes() -> Int64? {
+        var stats = statvfs()
+        guard statvfs(root, &stats) == 0 else { return nil }
+        return Int64(stats.f_bavail) * Int64(stats.f_frsize)
+    }
+}
+
+public enum SpoolError: Error, CustomStringConvertible {
+    case cannotPlace(file: String, reason: String)
+
+    public var description: String {
+        switch self {
+        case .cannotPlace(let file, let reason): "cannot move \(file) into the spool: \(reason)"
+        }
+    }
+}
+
+/// Refuses new work while the spool's disk is nearly full: a fax that cannot be written whole
+/// must not be accepted.
+public struct DiskGuard: Sendable {
+    public let spool: Spool
+    public let minimumFreeBytes: Int64
+
+    public init(spool: Spool, minimumFreeBytes: Int64) {
+        self.spool = spool
+        self.minimumFreeBytes = minimumFreeBytes
+    }
+
+    /// `nil` when there is room; else why not.
+    public func refusal() -> String? {
+        guard let free = spool.freeBytes() else { return "cannot read the free space of \(spool.root)" }
+        if free < minimumFreeBytes {
+            return "only \(free / 1_048_576) MB free in \(spool.root) (minimum \(minimumFreeBytes / 1_048_576) MB)"
+        }
+        return nil
+    }
+}

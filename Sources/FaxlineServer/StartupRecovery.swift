@@ -1,0 +1,47 @@
+import Documents
+import FaxCore
+import FaxEngine
+import Foundation
+
+/// Puts right what a crash (kill -9, power loss) left half done, before any call is taken: a
+/// fax that was being received is filed with the pages that had arrived whole (spandsp writes a
+/// page to the TIFF only once it is complete), or marked failed when none had.
+struct StartupRecovery {
+    let services: FaxServices
+
+    func run() async throws {
+        let interrupted = try await services.database.recentFaxes(FaxQuery(limit: 10_000, statuses: [.receiving]))
+        for var fax in interrupted {
+            var logger = services.logger
+            logger[metadataKey: "fax.id"] = "\(fax.id)"
+            let partial = services.spool.temporaryFile("\(fax.id).tif")
+            let pages = (try? FaxTIFFInspector.pages(of: partial).count) ?? 0
+            fax.finishedAt = Date()
+            fax.events.append(FaxLogEntry(time: 0, kind: "note", text: "the server stopped during this call; \(pages) whole pages were recovered"))
+            fax.session.errorText = "INTERRUPTED"
+            fax.session.statusString = "The server stopped during the call"
+            fax.session.pages = pages
+            if pages > 0 {
+                do {
+                    fax.files = try await ReceivedFaxFinisher(services: services).fileRecovered(partial, record: fax)
+                    fax.status = .partial
+                } catch {
+                    fax.status = .failed
+                    logger.error("cannot recover the interrupted fax", metadata: ["error": "\(error)"])
+                }
+            } else {
+                fax.status = .failed
+            }
+            try? FileManager.default.removeItem(atPath: partial)
+            try await services.database.updateFax(fax)
+            if fax.files.tiff != nil {
+                let devices = try await services.database.devices().filter { fax.deviceExtensions.contains($0.extensionNumber) }
+                let recipients = MailRecipient.recipients(of: devices)
+                if !recipients.isEmpty {
+                    _ = try await services.database.enqueueDeliveries(faxID: fax.id, recipients: recipients, at: Date())
+                }
+            }
+            logger.notice("recovered a fax interrupted by a restart", metadata: ["pages": "\(pages)", "status": "\(fax.status.rawValue)"])
+        }
+    }
+}

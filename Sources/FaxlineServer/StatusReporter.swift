@@ -1,0 +1,43 @@
+import FaxCore
+import FaxEngine
+import Foundation
+import ServiceLifecycle
+
+/// Writes the server's status snapshot every second; removes it on a clean stop, so that
+/// `faxline status` can tell a stopped server from a running one.
+struct StatusReporter: Service {
+    let services: FaxServices
+    let startedAt = Date()
+    let listeners: @Sendable () async -> (agi: String, audioSocket: String)
+
+    func run() async throws {
+        let path = services.configuration.statusPath
+        await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                do {
+                    try await snapshot().write(to: path)
+                } catch {
+                    services.logger.warning("cannot write the status file", metadata: ["path": "\(path)", "error": "\(error)"])
+                }
+                try? await Task.sleep(for: .seconds(1))
+            }
+        }
+        try? FileManager.default.removeItem(atPath: path)
+    }
+
+    func snapshot() async -> ServerStatus {
+        let pool = services.lines.snapshot()
+        let addresses = await listeners()
+        return ServerStatus(
+            version: FaxlineVersion.version, processID: getpid(), startedAt: startedAt, updatedAt: Date(),
+            agi: addresses.agi, audioSocket: addresses.audioSocket,
+            lines: pool.lines.map {
+                ServerStatus.Line(name: $0.name, state: $0.state.rawValue, direction: $0.direction?.rawValue,
+                                  faxID: $0.faxID, remoteNumber: $0.remoteNumber, since: $0.since)
+            },
+            inboundCalls: pool.counters.inboundCalls, outboundCalls: pool.counters.outboundCalls,
+            succeeded: pool.counters.succeeded, failed: pool.counters.failed,
+            refusedNoFreeLine: pool.counters.inboundRefusedNoFreeLine + pool.counters.outboundRefusedNoFreeLine,
+            freeDiskBytes: services.spool.freeBytes(), refusingCalls: services.diskGuard.refusal())
+    }
+}

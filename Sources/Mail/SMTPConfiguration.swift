@@ -1,0 +1,89 @@
+/// Where and how to hand mail to an SMTP server.
+public struct SMTPConfiguration: Sendable, Equatable {
+    public enum TLSMode: String, Sendable, Equatable, CaseIterable, Codable {
+        /// Plain SMTP; never STARTTLS.
+        case none
+        /// STARTTLS when the server offers it, plain otherwise (libcurl's CURLUSESSL_TRY).
+        case startTLSIfOffered
+        /// STARTTLS or fail.
+        case startTLSRequired
+        /// TLS from the first byte (smtps, usually port 465).
+        case implicitTLS
+    }
+
+    public var host: String
+    public var port: Int
+    public var tlsMode: TLSMode
+    public var username: String?
+    public var password: String?
+    /// Envelope sender (MAIL FROM) used when a send does not name one.
+    public var fromAddress: String
+    /// Name given in EHLO; libcurl says "localhost" unless told.
+    public var heloName: String?
+    public var connectTimeout: Duration
+    /// Limit for one whole delivery: connect, dialogue and upload.
+    public var totalTimeout: Duration
+    /// Check the server certificate and name; turn off only for a known self-signed relay.
+    public var verifyPeer: Bool
+
+    public init(
+        host: String = "localhost",
+        port: Int = 25,
+        tlsMode: TLSMode = .startTLSIfOffered,
+        username: String? = nil,
+        password: String? = nil,
+        fromAddress: String,
+        heloName: String? = nil,
+        connectTimeout: Duration = .seconds(30),
+        totalTimeout: Duration = .seconds(300),
+        verifyPeer: Bool = true
+    ) {
+        self.host = host
+        self.port = port
+        self.tlsMode = tlsMode
+        self.username = username
+        self.password = password
+        self.fromAddress = fromAddress
+        self.heloName = heloName
+        self.connectTimeout = connectTimeout
+        self.totalTimeout = totalTimeout
+        self.verifyPeer = verifyPeer
+    }
+
+    /// Checks the values that end up in a URL or on the wire.
+    public func validate() throws(MailError) {
+        guard (1...65535).contains(port) else { throw .invalidConfiguration("port \(port) is not 1…65535") }
+        try Self.validateHostName(host, what: "host")
+        if let heloName { try Self.validateHostName(heloName, what: "HELO name") }
+        try MailAddress.validate(address: fromAddress)
+        for (value, what) in [(username, "user name"), (password, "password")] {
+            if let value, value.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) {
+                throw .invalidConfiguration("\(what) contains a control character")
+            }
+        }
+        guard connectTimeout > .zero, totalTimeout > .zero else {
+            throw .invalidConfiguration("timeouts must be positive")
+        }
+    }
+
+    /// `smtp://host:port/helo` or `smtps://…`; an IPv6 literal is bracketed.
+    var url: String {
+        let scheme = tlsMode == .implicitTLS ? "smtps" : "smtp"
+        let hostPart = host.contains(":") && !host.hasPrefix("[") ? "[\(host)]" : host
+        return "\(scheme)://\(hostPart):\(port)/\(heloName ?? "")"
+    }
+
+    private static func validateHostName(_ name: String, what: String) throws(MailError) {
+        let allowed = Set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-.:[]".utf8)
+        guard !name.isEmpty, name.utf8.count <= 253, name.utf8.allSatisfy(allowed.contains) else {
+            throw .invalidConfiguration("\(what) \(String(reflecting: name)) is not a host name or IP address")
+        }
+    }
+}
+
+extension Duration {
+    var milliseconds: Int {
+        let (seconds, attoseconds) = components
+        return Int(seconds) * 1000 + Int(attoseconds / 1_000_000_000_000_000)
+    }
+}

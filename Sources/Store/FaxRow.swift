@@ -1,0 +1,130 @@
+import FaxCore
+import Foundation
+import GRDB
+
+/// A row of `fax`. Timestamps are stored to the millisecond.
+struct FaxRow: Codable, FetchableRecord, PersistableRecord {
+    static let databaseTableName = "fax"
+
+    var id: String
+    var direction: String
+    var createdAt: Date
+    var finishedAt: Date?
+    var deviceExtensions: String
+    var callerNumber: String
+    var callerName: String
+    var did: String
+    var lineName: String?
+    var status: String
+    var pages: Int
+    var bitRate: Int
+    var ecm: Bool
+    var resolution: String
+    var compression: String
+    var remoteStationID: String
+    var localStationID: String
+    var duration: Double
+    var completionCode: Int?
+    var errorText: String
+    var statusString: String
+    var events: String
+    var tiffPath: String?
+    var pdfPath: String?
+    var thumbnailPath: String?
+    var deliveryState: String
+
+    enum Columns {
+        static let id = Column(CodingKeys.id)
+        static let direction = Column(CodingKeys.direction)
+        static let createdAt = Column(CodingKeys.createdAt)
+        static let status = Column(CodingKeys.status)
+    }
+
+    init(_ fax: FaxRecord) throws {
+        id = fax.id.lowercased()
+        direction = fax.direction.rawValue
+        createdAt = fax.createdAt
+        finishedAt = fax.finishedAt
+        deviceExtensions = try StoreJSON.encode(fax.deviceExtensions)
+        callerNumber = fax.callerNumber
+        callerName = fax.callerName
+        did = fax.did
+        lineName = fax.lineName
+        status = fax.status.rawValue
+        pages = fax.session.pages
+        bitRate = fax.session.bitRate
+        ecm = fax.session.ecm
+        resolution = fax.session.resolution
+        compression = fax.session.compression
+        remoteStationID = fax.session.remoteStationID
+        localStationID = fax.session.localStationID
+        duration = fax.session.duration
+        completionCode = fax.session.completionCode
+        errorText = fax.session.errorText
+        statusString = fax.session.statusString
+        events = try StoreJSON.encode(fax.events)
+        tiffPath = fax.files.tiff?.relativePath
+        pdfPath = fax.files.pdf?.relativePath
+        thumbnailPath = fax.files.thumbnail?.relativePath
+        deliveryState = fax.deliveryState.rawValue
+    }
+
+    func model() throws -> FaxRecord {
+        try FaxRecord(
+            id: id, direction: decodeEnum(FaxDirection.self, direction, column: "fax.direction"), createdAt: createdAt,
+            finishedAt: finishedAt,
+            deviceExtensions: StoreJSON.decode([String].self, from: deviceExtensions, column: "fax.deviceExtensions"),
+            callerNumber: callerNumber, callerName: callerName, did: did, lineName: lineName,
+            status: decodeEnum(FaxStatus.self, status, column: "fax.status"),
+            session: FaxSessionSummary(
+                pages: pages, bitRate: bitRate, ecm: ecm, resolution: resolution, compression: compression,
+                remoteStationID: remoteStationID, localStationID: localStationID, duration: duration,
+                completionCode: completionCode, errorText: errorText, statusString: statusString),
+            events: StoreJSON.decode([FaxLogEntry].self, from: events, column: "fax.events"),
+            files: FaxSpoolFiles(
+                tiff: tiffPath.map(SpoolPath.init), pdf: pdfPath.map(SpoolPath.init),
+                thumbnail: thumbnailPath.map(SpoolPath.init)),
+            deliveryState: decodeEnum(FaxDeliveryState.self, deliveryState, column: "fax.deliveryState"))
+    }
+}
+
+extension StoreTransaction {
+    public func insertFax(_ fax: FaxRecord) throws {
+        try fax.validate()
+        do {
+            try FaxRow(fax).insert(db)
+        } catch let error as DatabaseError where error.extendedResultCode == .SQLITE_CONSTRAINT_PRIMARYKEY {
+            throw RepositoryError.conflict("a fax with id \(fax.id) already exists")
+        }
+    }
+
+    public func updateFax(_ fax: FaxRecord) throws {
+        try fax.validate()
+        do {
+            try FaxRow(fax).update(db)
+        } catch RecordError.recordNotFound {
+            throw RepositoryError.notFound("fax \(fax.id)")
+        }
+    }
+
+    public func fax(id: String) throws -> FaxRecord? {
+        try FaxRow.fetchOne(db, key: id.lowercased())?.model()
+    }
+
+    public func recentFaxes(_ query: FaxQuery) throws -> [FaxRecord] {
+        var request = FaxRow.all()
+        if let direction = query.direction { request = request.filter(FaxRow.Columns.direction == direction.rawValue) }
+        if !query.statuses.isEmpty { request = request.filter(query.statuses.map(\.rawValue).contains(FaxRow.Columns.status)) }
+        if let since = query.since { request = request.filter(FaxRow.Columns.createdAt >= since) }
+        if let before = query.before { request = request.filter(FaxRow.Columns.createdAt < before) }
+        if let number = query.deviceExtension {
+            request = request.filter(
+                sql: "EXISTS (SELECT 1 FROM json_each(fax.deviceExtensions) WHERE json_each.value = ?)", arguments: [number])
+        }
+        return try request
+            .order(FaxRow.Columns.createdAt.desc, FaxRow.Columns.id)
+            .limit(min(max(query.limit, 1), 10_000))
+            .fetchAll(db)
+            .map { try $0.model() }
+    }
+}

@@ -1,0 +1,83 @@
+import FaxCore
+import FaxTestSupport
+import FaxlineServer
+import Foundation
+import Logging
+import Mail
+import Store
+import Testing
+
+/// A real `FaxlineServer` on loopback ports picked by the system, with a temporary data folder,
+/// a loopback SMTP server, and an Asterisk emulator pointed at it.
+final class ServerHarness: Sendable {
+    let configuration: FaxlineConfiguration
+    let server: FaxlineServer
+    let smtp: TestSMTPServer
+    let emulator: AsteriskEmulator
+    private let running: Task<Void, any Error>
+
+    static func start(
+        devices: [FaxDevice] = [ServerHarness.salesDevice],
+        configure: (inout FaxlineConfiguration) -> Void = { _ in }
+    ) async throws -> ServerHarness {
+        let folder = try TestDocuments.makeTemporaryDirectory("server")
+        let smtp = TestSMTPServer()
+        let smtpPort = try await smtp.start()
+        var configuration = FaxlineConfiguration(dataDirectory: folder.path)
+        configuration.agi = .init(host: "127.0.0.1", port: 0)
+        configuration.audioSocket = .init(host: "127.0.0.1", port: 0)
+        configuration.mediaConnectTimeout = .seconds(3)
+        configuration.mediaIdleTimeout = .seconds(5)
+        configuration.minimumFreeBytes = 1024 * 1024
+        configuration.stationID = "+1 555 0199"
+        configuration.smtp = SMTPConfiguration(host: "127.0.0.1", port: smtpPort, tlsMode: .none, fromAddress: "faxline@example.com",
+                                               connectTimeout: .seconds(2), totalTimeout: .seconds(20))
+        configuration.deliveryPollInterval = .milliseconds(200)
+        configure(&configuration)
+        var logger = Logger(label: "faxline.test")
+        logger.logLevel = ProcessInfo.processInfo.environment["FAXLINE_TEST_LOG"].flatMap(Logger.Level.init(rawValue:)) ?? .warning
+        let server = try FaxlineServer(configuration: configuration, logger: logger)
+        for device in devices {
+            _ = try await server.services.database.addDevice(device)
+        }
+        let running = Task { try await server.run(signals: []) }
+        let agiPort = try await server.agiServer.localAddress.port ?? 0
+        _ = try await server.audioSocketServer.localAddress
+        return ServerHarness(configuration: configuration, server: server, smtp: smtp,
+                             emulator: AsteriskEmulator(agiPort: agiPort), running: running)
+    }
+
+    private init(configuration: FaxlineConfiguration, server: FaxlineServer, smtp: TestSMTPServer,
+                 emulator: AsteriskEmulator, running: Task<Void, any Error>) {
+        self.configuration = configuration
+        self.server = server
+        self.smtp = smtp
+        self.emulator = emulator
+        self.running = running
+    }
+
+    static let salesDevice = try! FaxDevice(
+        extensionNumber: "201", name: "Sales", emailAddresses: ["sales@example.com"], deliveryFormat: .pdf)
+
+    var database: FaxDatabase { server.services.database }
+    var spoolRoot: String { server.services.spool.root }
+
+    func stop() async {
+        running.cancel()
+        _ = await running.result
+        await smtp.stop()
+    }
+
+    /// The one fax record of a finished call.
+    func onlyFax() async throws -> FaxRecord {
+        let faxes = try await database.recentFaxes(FaxQuery(limit: 10))
+        #expect(faxes.count == 1)
+        return try #require(faxes.first)
+    }
+
+    /// An inbound call from a fax machine sending `document` (default: the 3-page letter).
+    static func call(sending document: URL? = nil, hangUpAfterPages: Int? = nil) throws -> EmulatedInboundCall {
+        let path = try document ?? TestDocuments.letter()
+        return EmulatedInboundCall(machine: EmulatedFaxMachine(role: .send(document: path.path), hangUpAfterPages: hangUpAfterPages))
+    }
+}
