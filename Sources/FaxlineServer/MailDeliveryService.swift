@@ -58,7 +58,15 @@ public struct MailDeliveryService: Service {
                 delivered += 1
                 logger.info("fax delivered by mail")
             } catch {
-                let temporary = (error as? MailError)?.isTemporary ?? false
+                if Task.isCancelled || error is CancellationError {
+                    // Shutting down mid-send: the delivery stays 'sending' and the startup
+                    // recovery makes it due again. Nothing is marked failed.
+                    logger.notice("mail delivery interrupted by shutdown; it is sent again after restart")
+                    return delivered
+                }
+                // Only the mail server's own permanent refusal (5xx, a bad address) gives up;
+                // anything unexpected is retried.
+                let temporary = (error as? MailError)?.isTemporary ?? true
                 let next = temporary
                     ? services.configuration.deliveryRetry.nextAttempt(
                         afterFailedAttempts: delivery.attempts, queuedAt: delivery.createdAt, now: Date())
