@@ -113,14 +113,14 @@ let package = Package(
         .target(
             name: "FaxTestSupport",
             dependencies: [
-                "FaxEngine", "CTIFF", "Telephony",
+                "FaxEngine", "CTIFF", "Telephony", "Documents",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Tests/FaxTestSupport"
         ),
-        .testTarget(name: "FaxEngineTests", dependencies: ["FaxEngine", "FaxTestSupport"]),
+        .testTarget(name: "FaxEngineTests", dependencies: ["FaxEngine", "FaxTestSupport", "Documents"]),
         .testTarget(name: "FaxCoreTests", dependencies: ["FaxCore"]),
         .testTarget(name: "StoreTests", dependencies: ["Store", "FaxCore", "faxline"]),
         .testTarget(name: "DocumentsTests", dependencies: ["Documents", "FaxTestSupport"]),
@@ -146,6 +146,33 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Benchmarks/FaxBench"
+        ),
+        .executableTarget(
+            name: "InboundBench",
+            dependencies: [
+                "FaxlineServer", "FaxCore", "FaxTestSupport",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Benchmarks/InboundBench"
+        ),
+        .executableTarget(
+            name: "DocumentsBench",
+            dependencies: [
+                "Documents", "FaxEngine",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Benchmarks/DocumentsBench"
+        ),
+        .executableTarget(
+            name: "RetentionBench",
+            dependencies: ["FaxlineServer", "FaxCore", "Store", .product(name: "Logging", package: "swift-log")],
+            path: "Benchmarks/RetentionBench"
+        ),
+        .executableTarget(
+            name: "QueueBench",
+            dependencies: ["FaxCore", "Store"],
+            path: "Benchmarks/QueueBench"
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -42,44 +42,40 @@ struct FaxBench: ParsableCommand {
                       t38.cpuPerPage, t38.simulatedPerPage, t38.pages, t38.ok, calls))
     }
 
-    private func runEngine(output: String, detail: FaxLogDetail) throws -> (factor: Double, cpu: Double, ok: Int, simulatedPerPage: Double) {
+    private struct Calls {
+        var cpu = 0.0
+        var simulated = 0.0
+        var pages = 0
+        var ok = 0
+    }
+
+    /// `calls` back-to-back calls of the letter over `transport`, timed on this thread's CPU.
+    private func runCalls(_ transport: BackToBackCall.Transport, output: String, detail: FaxLogDetail) throws -> Calls {
         var options = FaxSessionOptions()
         options.logDetail = detail
-        var simulated = 0.0
-        var cpu = 0.0
-        var ok = 0
-        var pages = 0
+        var totals = Calls()
         for _ in 0..<calls {
             let call = try BackToBackCall(send: .send(path: document), receive: .receive(path: output),
-                                          senderOptions: options, receiverOptions: options)
+                                          transport: transport, senderOptions: options, receiverOptions: options)
             let start = CPUClock.threadSeconds()
             let (sent, received) = call.run()
-            cpu += CPUClock.threadSeconds() - start
-            simulated += call.simulatedSeconds
-            pages += received.pagesConfirmed
-            if sent.isSuccess && received.isSuccess { ok += 1 }
+            totals.cpu += CPUClock.threadSeconds() - start
+            totals.simulated += call.simulatedSeconds
+            totals.pages += received.pagesConfirmed
+            if sent.isSuccess && received.isSuccess { totals.ok += 1 }
         }
-        return (simulated / cpu, cpu, ok, simulated / Double(max(pages, 1)))
+        return totals
+    }
+
+    private func runEngine(output: String, detail: FaxLogDetail) throws -> (factor: Double, cpu: Double, ok: Int, simulatedPerPage: Double) {
+        let totals = try runCalls(.audio, output: output, detail: detail)
+        return (totals.simulated / totals.cpu, totals.cpu, totals.ok, totals.simulated / Double(max(totals.pages, 1)))
     }
 
     private func runUnpacedT38(output: String, detail: FaxLogDetail) throws -> (cpuPerPage: Double, simulatedPerPage: Double, pages: Int, ok: Int) {
-        var options = FaxSessionOptions()
-        options.logDetail = detail
-        var cpu = 0.0
-        var simulated = 0.0
-        var pages = 0
-        var ok = 0
-        for _ in 0..<calls {
-            let call = try BackToBackCall(send: .send(path: document), receive: .receive(path: output),
-                                          transport: .t38(paced: false), senderOptions: options, receiverOptions: options)
-            let start = CPUClock.threadSeconds()
-            let (sent, received) = call.run()
-            cpu += CPUClock.threadSeconds() - start
-            simulated += call.simulatedSeconds
-            pages += received.pagesConfirmed
-            if sent.isSuccess && received.isSuccess { ok += 1 }
-        }
-        return (cpu / Double(max(pages, 1)), simulated / Double(max(pages, 1)), pages, ok)
+        let totals = try runCalls(.t38(paced: false), output: output, detail: detail)
+        let pages = Double(max(totals.pages, 1))
+        return (totals.cpu / pages, totals.simulated / pages, totals.pages, totals.ok)
     }
 
     /// Runs the reference program and reads its own CPU measurement.

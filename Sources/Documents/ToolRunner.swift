@@ -46,11 +46,13 @@ struct ToolRunner: Sendable {
         // Output goes to a file: a pipe nobody drains would block a chatty tool.
         let logPath = FileManager.default.temporaryDirectory
             .appendingPathComponent("faxline-tool-\(UUID().uuidString).log").path
-        FileManager.default.createFile(atPath: logPath, contents: nil)
-        defer { try? FileManager.default.removeItem(atPath: logPath) }
-        guard let log = FileHandle(forWritingAtPath: logPath) else {
+        // Opened directly: FileManager.createFile would fsync the empty file on every run.
+        let descriptor = open(logPath, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        guard descriptor >= 0 else {
             throw .cannotStart("cannot create \(logPath)")
         }
+        defer { try? FileManager.default.removeItem(atPath: logPath) }
+        let log = FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)
         defer { try? log.close() }
         process.standardOutput = log
         process.standardError = log

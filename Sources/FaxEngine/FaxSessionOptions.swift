@@ -89,6 +89,10 @@ public struct FaxSessionOptions: Sendable, Equatable {
     /// Text spandsp prints at the top of every sent page, at most 50 characters.
     public var pageHeader: String?
     public var logDetail: FaxLogDetail = .flow
+    /// Receiving: the shortest time one scan line may take, in milliseconds (0, 5, 10, 20 or
+    /// 40), as older printing machines ask in their DIS. Without ECM a sender then pads every
+    /// row, blank ones too — why cutting blank space off the last page saves line time.
+    public var minimumScanLineTime: Int = 0
 
     public init() {}
 
@@ -112,6 +116,9 @@ public struct FaxSessionOptions: Sendable, Equatable {
             if !header.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) {
                 throw .invalidOption("page header may hold printable ASCII only")
             }
+        }
+        if ![0, 5, 10, 20, 40].contains(minimumScanLineTime) {
+            throw .invalidOption("minimum scan line time is 0, 5, 10, 20 or 40 ms, not \(minimumScanLineTime)")
         }
         if compressions.isEmpty {
             throw .invalidOption("no image compression is enabled")

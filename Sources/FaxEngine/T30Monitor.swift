@@ -98,6 +98,7 @@ final class T30Monitor {
         t30_set_ecm_capability(t30, options.ecm ? 1 : 0)
         t30_set_supported_compressions(t30, options.compressions.rawValue)
         t30_set_supported_modems(t30, options.effectiveModems.rawValue)
+        t30_set_minimum_scan_line_time(t30, Int32(options.minimumScanLineTime))
         switch document {
         case .send(let path, let firstPage, let lastPage):
             t30_set_tx_file(t30, path, Int32((firstPage ?? 0) - 1), Int32((lastPage ?? 0) - 1))

@@ -42,11 +42,19 @@ public struct FaxlineConfiguration: Sendable, Equatable {
     /// How long Asterisk may take to connect the audio after we asked for it.
     public var mediaConnectTimeout: Duration = .seconds(15)
     /// Below this much free space in the spool, calls are refused.
-    public var minimumFreeBytes: Int64 = 200 * 1024 * 1024
+    public var minimumFreeBytes: Int64 = 500 * 1024 * 1024
+    /// How long faxes, records and temporary files are kept (`[retention]`).
+    public var retention = RetentionPolicy.standard
+    /// When the server cleans up each day; `nil` (`cleanup_time = off`) leaves it to cron.
+    public var cleanupSchedule: RetentionSchedule? = .standard
     public var smtp = SMTPConfiguration(fromAddress: "faxline@localhost")
     public var deliveryRetry = DeliveryRetryPolicy.standard
     /// How often the mail queue looks for due deliveries.
     public var deliveryPollInterval: Duration = .seconds(5)
+    /// The Asterisk manager, for outbound faxes (`[ami]`).
+    public var ami = AMISettings()
+    /// Dialing and retries of outbound faxes (`[outbound]`).
+    public var outbound = OutboundSettings()
 
     public init(dataDirectory: String) {
         self.dataDirectory = dataDirectory
@@ -125,6 +133,16 @@ public struct FaxlineConfiguration: Sendable, Equatable {
         case ("audiosocket", "address"): audioSocketAddress = try listener()
         case ("audiosocket", "idle_timeout"): mediaIdleTimeout = .seconds(try integer(1...3600))
         case ("spool", "min_free_mb"): minimumFreeBytes = Int64(try integer(0...1_000_000)) * 1024 * 1024
+        case ("retention", "received_days"): retention.receivedFaxDays = try integer(1...36_500)
+        case ("retention", "sent_days"): retention.sentFaxDays = try integer(1...36_500)
+        case ("retention", "records_days"): retention.finishedRecordDays = try integer(1...36_500)
+        case ("retention", "temporary_hours"): retention.temporaryFileHours = try integer(1...8_760)
+        case ("retention", "cleanup_time"):
+            if entry.value.lowercased() == "off" {
+                cleanupSchedule = nil
+            } else {
+                do { cleanupSchedule = try RetentionSchedule(parsing: entry.value) } catch { throw bad("expected HH:MM or off") }
+            }
         case ("mail", "smtp_host"): smtp.host = entry.value
         case ("mail", "smtp_port"): smtp.port = try integer(1...65535)
         case ("mail", "tls"):
@@ -139,6 +157,7 @@ public struct FaxlineConfiguration: Sendable, Equatable {
         case ("mail", "password"): smtp.password = entry.value.isEmpty ? nil : entry.value
         case ("mail", "from"): smtp.fromAddress = entry.value
         case ("mail", "verify_certificate"): smtp.verifyPeer = try boolean()
+        case ("ami", _), ("outbound", _): try applyOutboundSetting(entry)
         default:
             throw .unknownSetting(section: entry.section, key: entry.key, line: entry.line)
         }

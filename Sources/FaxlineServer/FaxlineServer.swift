@@ -15,6 +15,8 @@ public final class FaxlineServer: Sendable {
     public let agiServer: FastAGIServer
     public let audioSocketServer: AudioSocketServer
     public let mailDelivery: MailDeliveryService
+    /// Sends queued jobs; `nil` without an `[ami]` username (no outbound faxing).
+    public let outbound: OutboundDispatcher?
     private let statusReporter: StatusReporter
 
     /// Opens the database and the spool and builds every service; nothing listens yet.
@@ -45,13 +47,21 @@ public final class FaxlineServer: Sendable {
             configuration: FastAGIServer.Configuration(host: configuration.agi.host, port: configuration.agi.port),
             router: AGIRouter(["inbound": inbound, "fax/inbound": inbound]),
             logger: logger)
-        mailDelivery = try MailDeliveryService(services: services, sender: try mailSender ?? CurlSMTPSender(configuration: configuration.smtp, logger: logger))
+        let sender = try mailSender ?? CurlSMTPSender(configuration: configuration.smtp, logger: logger)
+        mailDelivery = try MailDeliveryService(services: services, sender: sender)
+        outbound = configuration.ami.isConfigured
+            ? OutboundDispatcher(
+                services: services, ami: AMIClient(configuration: configuration.ami.clientConfiguration(), logger: logger),
+                notifier: JobNotifier(sender: sender, from: configuration.smtp.fromAddress, logger: logger))
+            : nil
         let agi = agiServer
-        statusReporter = StatusReporter(services: services) {
+        var reporter = StatusReporter(services: services) {
             let agiAddress = (try? await agi.localAddress).map(Self.describe) ?? configuration.agi.description
             let mediaAddress = (try? await audioSocketServer.localAddress).map(Self.describe) ?? configuration.audioSocket.description
             return (agiAddress, mediaAddress)
         }
+        if let dispatcher = outbound { reporter.outbound = { dispatcher.statusLine } }
+        statusReporter = reporter
     }
 
     /// Runs until a shutdown signal (or cancellation), after the startup recovery.
@@ -62,7 +72,8 @@ public final class FaxlineServer: Sendable {
                 services: [
                     .init(service: agiServer), .init(service: audioSocketServer),
                     .init(service: mailDelivery), .init(service: statusReporter),
-                ],
+                    .init(service: RetentionService(services: services)),
+                ] + (outbound.map { [.init(service: $0.ami), .init(service: $0)] } ?? []),
                 gracefulShutdownSignals: signals,
                 logger: services.logger))
         try await group.run()

@@ -28,6 +28,8 @@ public struct ServerStatus: Codable, Sendable, Equatable {
     public var freeDiskBytes: Int64?
     /// Why new calls are refused right now, if they are.
     public var refusingCalls: String?
+    /// Where outbound faxing stands: off, waiting for the Asterisk manager (and why), or ready.
+    public var outbound: String? = nil
 
     /// A status older than this means the server is not running.
     public static let staleAfter: TimeInterval = 5
@@ -63,6 +65,7 @@ public struct ServerStatus: Codable, Sendable, Equatable {
         text += "calls: \(inboundCalls) in, \(outboundCalls) out; \(succeeded) ok, \(failed) failed; \(refusedNoFreeLine) refused for want of a free line\n"
         if let free = freeDiskBytes { text += "spool: \(free / 1_048_576) MB free\n" }
         if let refusing = refusingCalls { text += "REFUSING NEW CALLS: \(refusing)\n" }
+        if let outbound { text += "outbound: \(outbound)\n" }
         return text
     }
 

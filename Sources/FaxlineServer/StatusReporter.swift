@@ -9,6 +9,7 @@ struct StatusReporter: Service {
     let services: FaxServices
     let startedAt = Date()
     let listeners: @Sendable () async -> (agi: String, audioSocket: String)
+    var outbound: @Sendable () -> String = { "off (no [ami] username in faxline.conf)" }
 
     func run() async throws {
         let path = services.configuration.statusPath
@@ -38,6 +39,6 @@ struct StatusReporter: Service {
             inboundCalls: pool.counters.inboundCalls, outboundCalls: pool.counters.outboundCalls,
             succeeded: pool.counters.succeeded, failed: pool.counters.failed,
             refusedNoFreeLine: pool.counters.inboundRefusedNoFreeLine + pool.counters.outboundRefusedNoFreeLine,
-            freeDiskBytes: services.spool.freeBytes(), refusingCalls: services.diskGuard.refusal())
+            freeDiskBytes: services.spool.freeBytes(), refusingCalls: services.diskGuard.refusal(), outbound: outbound())
     }
 }

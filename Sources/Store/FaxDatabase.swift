@@ -9,7 +9,7 @@ public final class FaxDatabase: Sendable {
     /// File name inside the data folder.
     public static let fileName = "faxline.sqlite"
 
-    private let writer: any DatabaseWriter
+    let writer: any DatabaseWriter
     /// The database file; `nil` in memory.
     public let path: String?
 

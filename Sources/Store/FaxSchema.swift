@@ -6,6 +6,8 @@ enum FaxSchema {
     static let migrator: DatabaseMigrator = {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1", migrate: v1)
+        migrator.registerMigration("retention", migrate: retention)
+        migrator.registerMigration("outbound-jobs", migrate: JobSchema.outboundJobs)
         return migrator
     }()
 

@@ -20,6 +20,7 @@ struct DevicesCommand: ParsableCommand {
         var stationID: String?
         @Option(help: "Page header text for faxes sent from this device, up to 50 characters.") var header: String?
         @Option(help: "Group the device belongs to.") var group: String?
+        @OptionGroup var retention: RetentionOptions
     }
 
     struct Add: ParsableCommand {
@@ -43,7 +44,12 @@ struct DevicesCommand: ParsableCommand {
                     isEnabled: !disabled, group: fields.group)
             }
             let database = try data.openDatabase()
-            let stored = try database.write { try $0.addDevice(device) }
+            let retention = fields.retention.change
+            let stored = try database.write { transaction in
+                let stored = try transaction.addDevice(device)
+                if !retention.isEmpty { try transaction.changeDeviceRetention(retention, extension: stored.extensionNumber) }
+                return stored
+            }
             print("Added fax device \(stored.extensionNumber) (\(stored.name)).")
         }
     }
@@ -68,7 +74,9 @@ struct DevicesCommand: ParsableCommand {
 
         func validate() throws {
             if noGroup && fields.group != nil { throw ValidationError("--group and --no-group exclude each other") }
-            if changes.isEmpty { throw ValidationError("nothing to change: give at least one option") }
+            if changes.isEmpty && fields.retention.change.isEmpty {
+                throw ValidationError("nothing to change: give at least one option")
+            }
         }
 
         var changes: FaxDevice.Changes {
@@ -84,6 +92,8 @@ struct DevicesCommand: ParsableCommand {
                 guard let device = try transaction.device(extension: extensionNumber) else {
                     throw RepositoryError.notFound("fax device \(extensionNumber)")
                 }
+                let retention = fields.retention.change
+                if !retention.isEmpty { try transaction.changeDeviceRetention(retention, extension: extensionNumber) }
                 return try transaction.updateDevice(reportingInvalidValues { try device.applying(changes) })
             }
             print("Changed fax device \(changed.extensionNumber) (\(changed.name)).")

@@ -7,6 +7,7 @@ struct Faxline: AsyncParsableCommand {
         commandName: "faxline",
         abstract: "A fax server for Asterisk PBXs.",
         version: "faxline \(FaxlineVersion.version) (spandsp \(FaxlineVersion.spandspRelease))",
-        subcommands: [Serve.self, Status.self, Loopback.self, DevicesCommand.self, RoutesCommand.self, ConvertCommand.self]
+        subcommands: [Serve.self, Status.self, SendCommand.self, JobsCommand.self, Loopback.self, DevicesCommand.self, RoutesCommand.self, ConvertCommand.self,
+                      CleanupCommand.self, RetentionGroupsCommand.self]
     )
 }

@@ -1,3 +1,4 @@
+import Documents
 import FaxEngine
 import FaxTestSupport
 import Testing
@@ -58,6 +59,29 @@ struct AudioBackToBackTests {
         #expect(receiver.compression == .t4OneDimensional)
     }
 
+    @Test("a receiver's minimum scan line time makes a non-ECM page take longer")
+    func minimumScanLineTime() throws {
+        func pageSeconds(_ milliseconds: Int) throws -> Double {
+            let sent = try TestDocuments.letter()
+            let received = try TestDocuments.makeTemporaryDirectory("mslt").appendingPathComponent("r.tif")
+            var options = FaxSessionOptions()
+            options.ecm = false
+            var receiverOptions = options
+            receiverOptions.minimumScanLineTime = milliseconds
+            let call = try BackToBackCall(send: .send(path: sent.path, firstPage: 1, lastPage: 1),
+                                          receive: .receive(path: received.path),
+                                          senderOptions: options, receiverOptions: receiverOptions)
+            let (sender, receiver) = call.run()
+            #expect(sender.isSuccess && receiver.isSuccess)
+            return call.simulatedSeconds
+        }
+        let plain = try pageSeconds(0)
+        let padded = try pageSeconds(20)
+        // 2292 rows at 20 ms each cannot take less than 45 s.
+        #expect(padded > 45)
+        #expect(padded > plain + 10, "\(plain) s without, \(padded) s with 20 ms per line")
+    }
+
     @Test("a page range sends only those pages: a retry resumes where the far end stopped")
     func pageRange() throws {
         let (call, sent, received) = try makeCall(firstPage: 2, lastPage: 3)
@@ -79,9 +103,9 @@ struct AudioBackToBackTests {
         // spandsp 0.0.6 renders the header as extra rows on top, then the page unchanged.
         let headerRows = withHeader.height - original.height
         #expect(headerRows > 0 && headerRows <= 64, "header of \(headerRows) rows")
-        let rowBytes = original.rows.count / original.height
-        let header = withHeader.rows.prefix(headerRows * rowBytes)
+        let rowBytes = original.bytesPerRow
+        let header = withHeader.bits.prefix(headerRows * rowBytes)
         #expect(header.contains { $0 != 0 }, "the header has ink")
-        #expect(withHeader.rows.dropFirst(headerRows * rowBytes).elementsEqual(original.rows))
+        #expect(withHeader.bits.dropFirst(headerRows * rowBytes).elementsEqual(original.bits))
     }
 }

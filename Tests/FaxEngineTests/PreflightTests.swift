@@ -77,6 +77,7 @@ struct PreflightTests {
 
     enum BadOption: String, CaseIterable, Sendable {
         case longStationID, controlCharacterInStationID, longPageHeader, noCompression, minimumAboveMaximum, noModemLeft
+        case oddScanLineTime
 
         func apply(to options: inout FaxSessionOptions) {
             switch self {
@@ -86,6 +87,7 @@ struct PreflightTests {
             case .noCompression: options.compressions = []
             case .minimumAboveMaximum: options.minimumBitRate = 9_600; options.maximumBitRate = 4_800
             case .noModemLeft: options.modems = .v27ter; options.minimumBitRate = 9_600
+            case .oddScanLineTime: options.minimumScanLineTime = 15
             }
         }
     }

@@ -216,7 +216,6 @@ public struct AsteriskEmulator: Sendable {
                 var samples = [Int16](repeating: 0, count: 160)
                 let clock = ContinuousClock()
                 var due = clock.now
-                var answered = 0
                 media: while true {
                     if machine.isFinished { farEndHungUp = true; break }
                     if let limit = call.machine.hangUpAfterPages, machine.pagesConfirmed >= limit { farEndHungUp = true; break }
@@ -235,7 +234,6 @@ public struct AsteriskEmulator: Sendable {
                     switch reply {
                     case .audio(var heard, _):
                         outcome.frameLatencies.append(clock.now - sent)
-                        answered += 1
                         let count = heard.readableBytes / 2
                         for index in 0..<min(count, samples.count) {
                             samples[index] = heard.readInteger(endianness: .little, as: Int16.self) ?? 0
@@ -247,7 +245,6 @@ public struct AsteriskEmulator: Sendable {
                         continue
                     }
                 }
-                if answered == 0 { outcome.mediaRefused = true }
                 if farEndHungUp {
                     try? await outbound.write(AudioSocketFrame.hangup.encoded())
                 }
@@ -255,6 +252,8 @@ public struct AsteriskEmulator: Sendable {
         } catch {
             outcome.mediaError = "\(error)"
         }
+        // Closed by the server before a single answer, however the close showed itself.
+        outcome.mediaRefused = outcome.frameLatencies.isEmpty
         machine.hangUp()
         outcome.farEnd = machine.result
         return farEndHungUp

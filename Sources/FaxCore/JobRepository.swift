@@ -1,0 +1,43 @@
+import Foundation
+
+/// What `faxline jobs` lists.
+public struct JobQuery: Sendable, Equatable {
+    public var states: Set<JobState>?
+    public var broadcastID: String?
+    public var limit: Int
+
+    public init(states: Set<JobState>? = nil, broadcastID: String? = nil, limit: Int = 100) {
+        self.states = states
+        self.broadcastID = broadcastID
+        self.limit = limit
+    }
+}
+
+/// The outbound queue's storage. Every state change is a guarded write (it names the state the
+/// job must still be in) and durable before it returns.
+public protocol JobRepository: Sendable {
+    /// Stores new jobs (one submission, one transaction) and returns them with their ids.
+    func submitJobs(_ jobs: [Job]) async throws -> [Job]
+    func job(id: Int64) async throws -> Job?
+    func jobs(_ query: JobQuery) async throws -> [Job]
+    /// Waiting jobs due at `now`, best first (priority, then not-before, then id), skipping
+    /// numbers that already have a call.
+    func dueJobs(at now: Date, excludingNumbers: Set<String>, limit: Int) async throws -> [Job]
+    /// The earliest not-before time of the waiting jobs.
+    func nextWakeUp() async throws -> Date?
+    /// Saves `job` if the stored one is still in state `expected`; throws `JobTransitionError`
+    /// (with the stored state) if it is not.
+    func saveJob(_ job: Job, expecting expected: JobState) async throws
+    /// Records, while a job is sending, that the far end confirmed every page before `nextPage`.
+    func recordConfirmedPages(jobID: Int64, nextPage: Int) async throws
+    /// Jobs a crash left on the line.
+    func activeJobs() async throws -> [Job]
+}
+
+extension JobRepository {
+    /// Submits and returns the one job.
+    public func submitJob(_ job: Job) async throws -> Job {
+        guard let stored = try await submitJobs([job]).first else { throw RepositoryError.notFound("submitted job") }
+        return stored
+    }
+}

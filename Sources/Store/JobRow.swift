@@ -1,0 +1,189 @@
+import FaxCore
+import Foundation
+import GRDB
+
+/// A row of `job`.
+struct JobRow: Codable, FetchableRecord, MutablePersistableRecord {
+    static let databaseTableName = "job"
+
+    var id: Int64?
+    var broadcastId: String
+    var number: String
+    var documentPath: String
+    var pageCount: Int
+    var nextPage: Int
+    var priority: Int
+    var maxTries: Int
+    var maxDials: Int
+    var tries: Int
+    var dials: Int
+    var submittedAt: Date
+    var notBefore: Date
+    var killAt: Date
+    var sender: String
+    var owner: String
+    var notifyEmail: String?
+    var notifyOnRequeue: Bool
+    var state: String
+    var reason: String
+    var lastCause: String?
+    var finishedAt: Date?
+    var attempts: String
+
+    mutating func didInsert(_ inserted: InsertionSuccess) {
+        id = inserted.rowID
+    }
+
+    init(_ job: Job) throws {
+        id = job.id
+        broadcastId = job.broadcastID
+        number = job.number
+        documentPath = job.document.relativePath
+        pageCount = job.pageCount
+        nextPage = job.nextPage
+        priority = job.priority
+        maxTries = job.maxTries
+        maxDials = job.maxDials
+        tries = job.tries
+        dials = job.dials
+        submittedAt = job.submittedAt
+        notBefore = job.notBefore
+        killAt = job.killAt
+        sender = try StoreJSON.encode(job.sender)
+        owner = job.owner
+        notifyEmail = job.notifyEmail
+        notifyOnRequeue = job.notifyOnRequeue
+        state = job.state.rawValue
+        reason = String(job.reason.prefix(2000))
+        lastCause = job.lastCause?.rawValue
+        finishedAt = job.finishedAt
+        attempts = try StoreJSON.encode(job.attempts)
+    }
+
+    func model() throws -> Job {
+        guard let id else { throw StoreCorruption(what: "job without id") }
+        var job = try Job(
+            id: id, broadcastID: broadcastId, number: number, document: SpoolPath(documentPath), pageCount: pageCount,
+            priority: priority, maxTries: maxTries, maxDials: maxDials, submittedAt: submittedAt, notBefore: notBefore,
+            killAt: max(killAt, notBefore.addingTimeInterval(1)),
+            sender: StoreJSON.decode(JobSender.self, from: sender, column: "job.sender"), owner: owner,
+            notifyEmail: notifyEmail, notifyOnRequeue: notifyOnRequeue)
+        job.killAt = killAt
+        job.nextPage = nextPage
+        job.tries = tries
+        job.dials = dials
+        job.state = try decodeEnum(JobState.self, state, column: "job.state")
+        job.reason = reason
+        job.lastCause = try lastCause.map { try decodeEnum(JobRetryCause.self, $0, column: "job.lastCause") }
+        job.finishedAt = finishedAt
+        job.attempts = try StoreJSON.decode([JobAttempt].self, from: attempts, column: "job.attempts")
+        return job
+    }
+}
+
+extension StoreTransaction {
+    public func submitJobs(_ jobs: [Job]) throws -> [Job] {
+        try jobs.map { job in
+            var row = try JobRow(job)
+            row.id = nil
+            try row.insert(db)
+            var stored = job
+            stored.id = row.id
+            return stored
+        }
+    }
+
+    public func job(id: Int64) throws -> Job? {
+        try JobRow.fetchOne(db, key: id)?.model()
+    }
+
+    public func jobs(_ query: JobQuery) throws -> [Job] {
+        var request = JobRow.all()
+        if let states = query.states { request = request.filter(states.map(\.rawValue).contains(Column("state"))) }
+        if let broadcast = query.broadcastID { request = request.filter(Column("broadcastId") == broadcast) }
+        return try request.order(Column("id").desc).limit(min(max(query.limit, 1), 100_000)).fetchAll(db).map { try $0.model() }
+    }
+
+    /// Walks the partial index of waiting jobs in the order they are served.
+    public func dueJobs(at now: Date, excludingNumbers: Set<String>, limit: Int) throws -> [Job] {
+        var arguments: StatementArguments = [now]
+        var exclusion = ""
+        if !excludingNumbers.isEmpty {
+            exclusion = " AND number NOT IN (" + excludingNumbers.map { _ in "?" }.joined(separator: ",") + ")"
+            for number in excludingNumbers.sorted() { _ = arguments.append(contentsOf: [number]) }
+        }
+        _ = arguments.append(contentsOf: [min(max(limit, 1), 1000)])
+        return try JobRow.fetchAll(
+            db,
+            sql: """
+                SELECT * FROM job INDEXED BY job_waiting
+                WHERE state IN ('queued', 'requeued') AND notBefore <= ?\(exclusion)
+                ORDER BY priority, notBefore, id LIMIT ?
+                """,
+            arguments: arguments
+        ).map { try $0.model() }
+    }
+
+    public func nextWakeUp() throws -> Date? {
+        try Date.fetchOne(db, sql: "SELECT min(notBefore) FROM job WHERE state IN ('queued', 'requeued')")
+    }
+
+    public func saveJob(_ job: Job, expecting expected: JobState) throws {
+        guard let id = job.id else { throw RepositoryError.notFound("job without id") }
+        guard let stored = try String.fetchOne(db, sql: "SELECT state FROM job WHERE id = ?", arguments: [id]) else {
+            throw RepositoryError.notFound("job \(id)")
+        }
+        guard stored == expected.rawValue else {
+            throw JobTransitionError(jobID: id, from: JobState(rawValue: stored) ?? expected, to: job.state)
+        }
+        guard expected == job.state || expected.canMove(to: job.state) else {
+            throw JobTransitionError(jobID: id, from: expected, to: job.state)
+        }
+        try JobRow(job).update(db)
+    }
+
+    public func recordConfirmedPages(jobID: Int64, nextPage: Int) throws {
+        try db.execute(
+            sql: "UPDATE job SET nextPage = min(max(nextPage, ?), pageCount + 1) WHERE id = ? AND state = 'sending'",
+            arguments: [nextPage, jobID])
+    }
+
+    public func activeJobs() throws -> [Job] {
+        try JobRow.filter(["dialing", "sending"].contains(Column("state"))).fetchAll(db).map { try $0.model() }
+    }
+}
+
+extension FaxDatabase: JobRepository {
+    public func submitJobs(_ jobs: [Job]) async throws -> [Job] {
+        try await durableWrite { try $0.submitJobs(jobs) }
+    }
+    public func job(id: Int64) async throws -> Job? { try await read { try $0.job(id: id) } }
+    public func jobs(_ query: JobQuery) async throws -> [Job] { try await read { try $0.jobs(query) } }
+    public func dueJobs(at now: Date, excludingNumbers: Set<String>, limit: Int) async throws -> [Job] {
+        try await read { try $0.dueJobs(at: now, excludingNumbers: excludingNumbers, limit: limit) }
+    }
+    public func nextWakeUp() async throws -> Date? { try await read { try $0.nextWakeUp() } }
+    public func saveJob(_ job: Job, expecting expected: JobState) async throws {
+        try await durableWrite { try $0.saveJob(job, expecting: expected) }
+    }
+    public func activeJobs() async throws -> [Job] { try await read { try $0.activeJobs() } }
+    public func recordConfirmedPages(jobID: Int64, nextPage: Int) async throws {
+        try await durableWrite { try $0.recordConfirmedPages(jobID: jobID, nextPage: nextPage) }
+    }
+
+    /// A write transaction committed with `synchronous = FULL`: the job survives a power cut,
+    /// not only a crash of the process (WAL with NORMAL, the default, only promises the latter).
+    public func durableWrite<T: Sendable>(_ body: @escaping @Sendable (StoreTransaction) throws -> T) async throws -> T {
+        try await writer.writeWithoutTransaction { db in
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+            defer { try? db.execute(sql: "PRAGMA synchronous = NORMAL") }
+            var result: T?
+            try db.inTransaction {
+                result = try body(StoreTransaction(db: db))
+                return .commit
+            }
+            guard let result else { throw StoreCorruption(what: "transaction returned nothing") }
+            return result
+        }
+    }
+}

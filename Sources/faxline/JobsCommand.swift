@@ -1,0 +1,132 @@
+import ArgumentParser
+import FaxCore
+import Foundation
+import Store
+
+/// `faxline jobs …`: the outbound queue, like HylaFAX's faxstat -s/-d, faxrm and faxalter.
+struct JobsCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "jobs",
+        abstract: "List, show, kill and retry outbound fax jobs.",
+        subcommands: [List.self, Show.self, Kill.self, Retry.self],
+        defaultSubcommand: List.self)
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List jobs, newest first.")
+        @Flag(help: "Also jobs that have ended.") var all = false
+        @Option(help: "At most this many.") var limit = 100
+        @OptionGroup var data: DataOptions
+
+        func run() async throws {
+            let database = try data.openDatabase()
+            let states: Set<JobState>? = all ? nil : [.queued, .requeued, .dialing, .sending]
+            let jobs = try await database.jobs(JobQuery(states: states, limit: limit))
+            guard !jobs.isEmpty else {
+                print(all ? "No jobs." : "No jobs waiting or on the line (--all shows ended ones).")
+                return
+            }
+            let rows = jobs.map { job in
+                [String(job.id ?? 0), job.number, String(job.priority), job.state.rawValue, "\(job.pagesConfirmed)/\(job.pageCount)",
+                 "\(job.dials)/\(job.maxDials)", "\(job.tries)/\(job.maxTries)", TimeSpec.clock(job.notBefore), job.reason]
+            }
+            print(TextTable.render(header: ["JOB", "NUMBER", "PRI", "STATE", "PAGES", "DIALS", "TRIES", "NOT BEFORE", "REASON"], rows: rows))
+        }
+    }
+
+    struct Show: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Show one job with its calls and their T.30 logs.")
+        @Argument(help: "Job id.") var id: Int64
+        @Flag(help: "Without the T.30 event logs.") var brief = false
+        @OptionGroup var data: DataOptions
+
+        func run() async throws {
+            let database = try data.openDatabase()
+            guard let job = try await database.job(id: id) else { throw CommandFailure("no job \(id)") }
+            var lines = [
+                "job \(id) to \(job.number): \(JobProgress.describe(job))",
+                "broadcast \(job.broadcastID), submitted \(TimeSpec.clock(job.submittedAt))\(job.owner.isEmpty ? "" : " by \(job.owner)")",
+                "priority \(job.priority)\(job.isBulk ? " (bulk)" : ""), pages \(job.pagesConfirmed) of \(job.pageCount) confirmed",
+                "calls \(job.dials) of \(job.maxDials), tries \(job.tries) of \(job.maxTries); not before \(TimeSpec.clock(job.notBefore)), kill at \(TimeSpec.clock(job.killAt))",
+                "document \(job.document.relativePath)",
+            ]
+            if let device = job.sender.deviceExtension { lines.append("from device \(device)") }
+            if !job.sender.stationID.isEmpty { lines.append("station id \(job.sender.stationID)") }
+            if let mail = job.notifyEmail { lines.append("notify \(mail)\(job.notifyOnRequeue ? " (also when requeued)" : "")") }
+            for (index, attempt) in job.attempts.enumerated() {
+                let seconds = attempt.endedAt.map { Int($0.timeIntervalSince(attempt.startedAt).rounded()) }
+                lines.append("")
+                lines.append("call \(index + 1): \(TimeSpec.clock(attempt.startedAt))\(seconds.map { ", \($0) s" } ?? "")"
+                    + "\(attempt.lineName.map { " on \($0)" } ?? ""), from page \(attempt.firstPage), \(attempt.pagesConfirmed) confirmed: "
+                    + (attempt.cause.map { "\($0.plainWords) — " } ?? "") + attempt.result)
+                if !attempt.remoteStationID.isEmpty { lines.append("  far end \(attempt.remoteStationID), \(attempt.bitRate) bit/s") }
+                if !brief {
+                    for event in attempt.events {
+                        lines.append(String(format: "  %7.2f ", event.time) + "\(event.kind) \(event.text)")
+                    }
+                }
+            }
+            print(lines.joined(separator: "\n"))
+        }
+    }
+
+    struct Kill: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Stop a job (a call in progress is hung up).")
+        @Argument(help: "Job id; repeat for more.") var ids: [Int64]
+        @OptionGroup var data: DataOptions
+
+        func run() async throws {
+            let database = try data.openDatabase()
+            for id in ids {
+                try await change(id, database: database) { job in
+                    guard !job.state.isFinal else { throw CommandFailure("job \(id) has already ended (\(job.state.rawValue))") }
+                    job.state = .killed
+                    job.reason = "killed by \(ProcessInfo.processInfo.environment["USER"] ?? "the user")"
+                    job.finishedAt = Date()
+                }
+                print("job \(id): killed")
+            }
+        }
+    }
+
+    struct Retry: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Queue a failed or killed job again, now, with fresh counters.")
+        @Argument(help: "Job id; repeat for more.") var ids: [Int64]
+        @OptionGroup var data: DataOptions
+
+        func run() async throws {
+            let database = try data.openDatabase()
+            for id in ids {
+                try await change(id, database: database) { job in
+                    guard job.state == .failed || job.state == .killed else {
+                        throw CommandFailure("job \(id) is \(job.state.rawValue); only failed or killed jobs can be retried")
+                    }
+                    let now = Date()
+                    job.state = .queued
+                    job.reason = ""
+                    job.tries = 0
+                    job.dials = 0
+                    job.notBefore = now
+                    job.killAt = max(job.killAt, now.addingTimeInterval(Job.defaultKillAfter))
+                    job.finishedAt = nil
+                }
+                print("job \(id): queued again")
+            }
+        }
+    }
+}
+
+/// Applies `edit` to the stored job, retrying if the server changed it meanwhile.
+private func change(_ id: Int64, database: FaxDatabase, _ edit: (inout Job) throws -> Void) async throws {
+    for _ in 0..<5 {
+        guard var job = try await database.job(id: id) else { throw CommandFailure("no job \(id)") }
+        let before = job.state
+        try edit(&job)
+        do {
+            try await database.saveJob(job, expecting: before)
+            return
+        } catch is JobTransitionError {
+            continue
+        }
+    }
+    throw CommandFailure("job \(id) keeps changing; try again")
+}
