@@ -52,8 +52,13 @@ public enum AudioSocketFaxCall {
         return await exchangeFrames(on: connection, session: session, logger: logger)
     }
 
-    static func exchangeFrames(on connection: AudioSocketConnection, session: AudioFaxSession, logger: Logger) async -> MediaCallOutcome {
+    /// Answers Asterisk's frames until the fax or the call ends. `pageConfirmed` hears each
+    /// page the far end confirms, as soon as it does (a sender records it before the next page,
+    /// so a crash never makes it send a confirmed page again).
+    static func exchangeFrames(on connection: AudioSocketConnection, session: AudioFaxSession, logger: Logger,
+                               pageConfirmed: (@Sendable (Int) async -> Void)? = nil) async -> MediaCallOutcome {
         var frames = 0
+        var reported = 0
         var ending = MediaCallOutcome.Ending.farEndHungUp
         var heard = [Int16](repeating: 0, count: 160)
         var reply = [Int16](repeating: 0, count: 160)
@@ -75,6 +80,10 @@ public enum AudioSocketFaxCall {
                         reply.withUnsafeMutableBufferPointer { session.exchange(received: received, reply: $0) }
                     }
                     frames += 1
+                    if let pageConfirmed, session.pagesConfirmed > reported {
+                        reported = session.pagesConfirmed
+                        await pageConfirmed(reported)
+                    }
                     let answer = reply.withUnsafeBytes { ByteBuffer(bytes: $0) }
                     try await connection.write(.audio(answer))
                     if session.isFinished {
@@ -95,6 +104,9 @@ public enum AudioSocketFaxCall {
             ending = .mediaFailed("\(error)")
         }
         session.hangUp()
+        if let pageConfirmed, session.pagesConfirmed > reported {
+            await pageConfirmed(session.pagesConfirmed)
+        }
         if ending == .faxFinished {
             // Tell Asterisk we are done, then close: the AudioSocket application returns.
             try? await connection.write(.hangup)
