@@ -31,17 +31,22 @@ public struct JobSubmission: Sendable {
 public struct JobSubmitter: Sendable {
     public let database: FaxDatabase
     public let spool: Spool
+    private let diskGuard: DiskGuard
     public var converter = DocumentConverter()
 
-    public init(database: FaxDatabase, spoolRoot: String) {
+    /// `minimumFreeBytes`: below this much free space in the spool a submission is refused
+    /// with a clear error, before anything is converted or queued.
+    public init(database: FaxDatabase, spoolRoot: String, minimumFreeBytes: Int64 = 0) {
         self.database = database
         self.spool = Spool(root: spoolRoot)
+        diskGuard = DiskGuard(spool: spool, minimumFreeBytes: minimumFreeBytes)
     }
 
     public func submit(_ submission: JobSubmission, now: Date = Date()) async throws -> [Job] {
         guard !submission.numbers.isEmpty else { throw FaxValidationError(field: "number", reason: "give at least one (-d NUMBER)") }
         guard submission.numbers.count <= 1000 else { throw FaxValidationError(field: "number", reason: "at most 1000 per submission") }
         guard !submission.files.isEmpty else { throw FaxValidationError(field: "document", reason: "give at least one file") }
+        try diskGuard.requireRoomForSubmission()
         var numbers: [String] = []
         for number in submission.numbers {
             do {

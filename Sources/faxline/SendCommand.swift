@@ -78,7 +78,8 @@ struct SendCommand: AsyncParsableCommand {
         submission.owner = ProcessInfo.processInfo.environment["USER"] ?? ""
         let jobs: [Job]
         do {
-            jobs = try await JobSubmitter(database: database, spoolRoot: configuration.spoolDirectory).submit(submission)
+            jobs = try await JobSubmitter(database: database, spoolRoot: configuration.spoolDirectory,
+                                      minimumFreeBytes: configuration.minimumFreeBytes).submit(submission)
         } catch let error as FaxValidationError {
             throw ValidationError(error.description)
         } catch {

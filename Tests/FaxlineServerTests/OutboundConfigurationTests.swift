@@ -1,5 +1,8 @@
 import FaxCore
+import FaxTestSupport
 import FaxlineServer
+import Foundation
+import Store
 import Testing
 
 @Suite("faxline.conf: [ami] and [outbound]")
@@ -43,5 +46,25 @@ struct OutboundConfigurationTests {
         var configuration = FaxlineConfiguration(dataDirectory: "/tmp/x")
         let error = #expect(throws: ConfigurationError.self) { try configuration.apply(ConfigurationFile(parsing: text)) }
         #expect(error?.description.contains("line 2") == true)
+    }
+}
+
+@Suite("Submissions and the disk guard")
+struct SubmissionDiskGuardTests {
+    @Test("a nearly full spool refuses a submission with a clear error, and queues nothing")
+    func fullDiskRefusesSubmission() async throws {
+        let folder = try TestDocuments.makeTemporaryDirectory("submit-full")
+        let configuration = FaxlineConfiguration(dataDirectory: folder.path)
+        let database = try FaxDatabase(path: configuration.databasePath)
+        try FileManager.default.createDirectory(atPath: configuration.spoolDirectory, withIntermediateDirectories: true)
+        let submitter = JobSubmitter(database: database, spoolRoot: configuration.spoolDirectory, minimumFreeBytes: .max / 2)
+        let submission = JobSubmission(numbers: ["5550100"], files: [try TestDocuments.letter().path])
+        do {
+            _ = try await submitter.submit(submission)
+            Issue.record("the submission was accepted")
+        } catch {
+            #expect("\(error)".contains("free"), "\(error)")
+        }
+        #expect(try await database.jobs(JobQuery()).isEmpty)
     }
 }
