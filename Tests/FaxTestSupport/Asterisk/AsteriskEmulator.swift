@@ -184,21 +184,33 @@ public struct AsteriskEmulator: Sendable {
         return (String(text[..<colon]), port)
     }
 
-    /// The call's audio over AudioSocket, answered frame by frame by the server. Returns whether
-    /// the far end hung up (rather than the server ending the media).
+    /// The inbound call's audio: the far-end machine calls and sends.
     private func runMedia(uuid announced: UUID, host: String, port: Int, call: EmulatedInboundCall,
                           outcome: inout EmulatedCallOutcome) async -> Bool {
-        let uuid = call.useBogusMediaUUID ? UUID() : announced
-        let machine: AudioFaxSession
+        await Self.exchangeAudio(
+            uuid: call.useBogusMediaUUID ? UUID() : announced, host: host, port: port, machine: call.machine,
+            calling: true, pacing: call.pacing, gate: call.mediaGate, hangUpGraceFrames: 0,
+            idleTimeout: idleTimeout, outcome: &outcome)
+    }
+
+    /// A call's audio over AudioSocket, as Asterisk's side: connects with `uuid`, then sends a
+    /// frame of `machine`'s audio and feeds it the server's answer, frame by frame, until the
+    /// machine is done, hangs up (`hangUpAfterPages`, `hangUpGraceFrames` frames after the
+    /// confirmation so that it reaches the sender) or the server ends the call. Returns whether
+    /// the far end hung up (rather than the server ending the audio).
+    static func exchangeAudio(
+        uuid: UUID, host: String, port: Int, machine: EmulatedFaxMachine, calling: Bool, pacing: MediaPacing,
+        gate: AsyncGate?, hangUpGraceFrames: Int, idleTimeout: TimeAmount, outcome: inout EmulatedCallOutcome
+    ) async -> Bool {
+        let session: AudioFaxSession
         do {
-            machine = try call.machine.makeSession(calling: true)
+            session = try machine.makeSession(calling: calling)
         } catch {
             outcome.mediaError = "\(error)"
             return true
         }
         var farEndHungUp = false
         do {
-            let idleTimeout = self.idleTimeout
             let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
                 .channelOption(.socketOption(.tcp_nodelay), value: 1)
                 .connect(host: host, port: port) { channel in
@@ -211,19 +223,23 @@ public struct AsteriskEmulator: Sendable {
                 }
             try await channel.executeThenClose { inbound, outbound in
                 try await outbound.write(AudioSocketFrame.uuid(uuid).encoded())
-                if let gate = call.mediaGate { await gate.wait() }
+                if let gate { await gate.wait() }
                 var replies = inbound.makeAsyncIterator()
                 var samples = [Int16](repeating: 0, count: 160)
                 let clock = ContinuousClock()
                 var due = clock.now
+                var graceLeft = hangUpGraceFrames
                 media: while true {
-                    if machine.isFinished { farEndHungUp = true; break }
-                    if let limit = call.machine.hangUpAfterPages, machine.pagesConfirmed >= limit { farEndHungUp = true; break }
-                    if call.pacing == .realTime {
+                    if session.isFinished { farEndHungUp = true; break }
+                    if let limit = machine.hangUpAfterPages, session.pagesConfirmed >= limit {
+                        if graceLeft <= 0 { farEndHungUp = true; break }
+                        graceLeft -= 1
+                    }
+                    if pacing == .realTime {
                         due = due.advanced(by: .milliseconds(20))
                         try await clock.sleep(until: due)
                     }
-                    samples.withUnsafeMutableBufferPointer { machine.transmit(into: $0) }
+                    samples.withUnsafeMutableBufferPointer { session.transmit(into: $0) }
                     var payload = ByteBuffer()
                     payload.reserveCapacity(samples.count * 2)
                     for sample in samples { payload.writeInteger(sample, endianness: .little) }
@@ -234,11 +250,11 @@ public struct AsteriskEmulator: Sendable {
                     switch reply {
                     case .audio(var heard, _):
                         outcome.frameLatencies.append(clock.now - sent)
-                        let count = heard.readableBytes / 2
-                        for index in 0..<min(count, samples.count) {
+                        let count = min(heard.readableBytes / 2, samples.count)
+                        for index in 0..<count {
                             samples[index] = heard.readInteger(endianness: .little, as: Int16.self) ?? 0
                         }
-                        samples.withUnsafeBufferPointer { machine.receive(UnsafeBufferPointer(rebasing: $0[0..<min(count, 160)])) }
+                        samples.withUnsafeBufferPointer { session.receive(UnsafeBufferPointer(rebasing: $0[0..<count])) }
                     case .hangup, .error:
                         break media
                     default:
@@ -254,8 +270,8 @@ public struct AsteriskEmulator: Sendable {
         }
         // Closed by the server before a single answer, however the close showed itself.
         outcome.mediaRefused = outcome.frameLatencies.isEmpty
-        machine.hangUp()
-        outcome.farEnd = machine.result
+        session.hangUp()
+        outcome.farEnd = session.result
         return farEndHungUp
     }
 }
