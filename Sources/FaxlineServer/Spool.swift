@@ -45,11 +45,17 @@ public struct Spool: Sendable {
         return path
     }
 
-    /// Free bytes on the spool's file system.
+    /// Free bytes on the file system the spool is (or will be) on: before the first start the
+    /// spool folder may not exist yet, so the nearest existing folder above it answers.
     public func freeBytes() -> Int64? {
-        var stats = statvfs()
-        guard statvfs(root, &stats) == 0 else { return nil }
-        return Int64(stats.f_bavail) * Int64(stats.f_frsize)
+        var path = root
+        while true {
+            var stats = statvfs()
+            if statvfs(path, &stats) == 0 { return Int64(stats.f_bavail) * Int64(stats.f_frsize) }
+            guard errno == ENOENT, path != "/", !path.isEmpty else { return nil }
+            path = (path as NSString).deletingLastPathComponent
+            if path.isEmpty { path = "." }
+        }
     }
 }
 

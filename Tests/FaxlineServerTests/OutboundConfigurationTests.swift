@@ -68,3 +68,15 @@ struct SubmissionDiskGuardTests {
         #expect(try await database.jobs(JobQuery()).isEmpty)
     }
 }
+
+@Suite("Free space before the first start")
+struct SpoolFreeSpaceTests {
+    @Test("a spool folder that does not exist yet is measured on the folder above it")
+    func missingSpoolFolder() throws {
+        let folder = try TestDocuments.makeTemporaryDirectory("spool-missing")
+        let spool = Spool(root: folder.path + "/not/yet/spool")
+        let free = try #require(spool.freeBytes())
+        #expect(free > 0)
+        #expect(DiskGuard(spool: spool, minimumFreeBytes: 1).refusal() == nil)
+    }
+}
