@@ -67,7 +67,7 @@ public final class FastAGIServer: Service, Sendable {
 
     public func run() async throws {
         let maximumLineLength = configuration.environmentLimits.maximumLineLength
-        let serverChannel: NIOAsyncChannel<NIOAsyncChannel<String, ByteBuffer>, Never>
+        let serverChannel: NIOAsyncChannel<AcceptedConnection<String, ByteBuffer>, Never>
         do {
             serverChannel = try await ServerBootstrap(group: eventLoopGroup)
                 .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
@@ -76,7 +76,7 @@ public final class FastAGIServer: Service, Sendable {
                     channel.eventLoop.makeCompletedFuture {
                         try channel.pipeline.syncOperations.addHandler(
                             ByteToMessageHandler(AGILineDecoder(maximumLineLength: maximumLineLength)))
-                        return try NIOAsyncChannel<String, ByteBuffer>(wrappingChannelSynchronously: channel)
+                        return AcceptedConnection(try NIOAsyncChannel<String, ByteBuffer>(wrappingChannelSynchronously: channel))
                     }
                 }
         } catch {
@@ -96,7 +96,8 @@ public final class FastAGIServer: Service, Sendable {
         logger.info("FastAGI server stopped")
     }
 
-    private func serve(_ connection: NIOAsyncChannel<String, ByteBuffer>) async {
+    private func serve(_ accepted: AcceptedConnection<String, ByteBuffer>) async {
+        guard let connection = accepted.take() else { return }
         var logger = self.logger
         logger[metadataKey: "agi.peer"] = "\(connection.channel.remoteAddress.map { "\($0)" } ?? "unknown")"
         var sessionLogger = logger

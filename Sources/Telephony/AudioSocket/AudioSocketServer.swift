@@ -65,7 +65,7 @@ public final class AudioSocketServer: Service, Sendable {
 
     /// A connection before its UUID frame has been read.
     struct PendingConnection: Sendable {
-        let channel: NIOAsyncChannel<AudioSocketFrame, ByteBuffer>
+        let accepted: AcceptedConnection<AudioSocketFrame, ByteBuffer>
         let uuid: EventLoopFuture<UUID>
     }
 
@@ -91,7 +91,7 @@ public final class AudioSocketServer: Service, Sendable {
                                 error: AudioSocketError.idleTimeout(after: configuration.idleTimeout)))
                         let asyncChannel = try NIOAsyncChannel<AudioSocketFrame, ByteBuffer>(
                             wrappingChannelSynchronously: channel)
-                        return PendingConnection(channel: asyncChannel, uuid: uuid.futureResult)
+                        return PendingConnection(accepted: AcceptedConnection(asyncChannel), uuid: uuid.futureResult)
                     }
                 }
         } catch {
@@ -112,11 +112,12 @@ public final class AudioSocketServer: Service, Sendable {
     }
 
     private func serve(_ pending: PendingConnection) async {
-        let channel = pending.channel.channel
+        guard let connection = pending.accepted.take() else { return }
+        let channel = connection.channel
         var logger = self.logger
         logger[metadataKey: "audiosocket.peer"] = "\(channel.remoteAddress.map { "\($0)" } ?? "unknown")"
         do {
-            try await pending.channel.executeThenClose { inbound, outbound in
+            try await connection.executeThenClose { inbound, outbound in
                 let uuid: UUID
                 do {
                     uuid = try await withTaskCancellationHandler {
