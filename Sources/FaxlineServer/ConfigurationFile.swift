@@ -1,3 +1,5 @@
+import Foundation
+
 /// An Asterisk-style configuration file: `[section]` headers, `key = value` lines, comments
 /// after `;` or `#`. Pure code; the same shape an Asterisk admin already writes every day.
 public struct ConfigurationFile: Sendable, Equatable {
@@ -71,5 +73,3 @@ public enum ConfigurationError: Error, Equatable, CustomStringConvertible {
         }
     }
 }
-
-import Foundation

@@ -45,13 +45,7 @@ struct ReceivedFaxFinisher: Sendable {
 
         do {
             try await services.database.updateFax(record)
-            if record.files.tiff != nil {
-                let recipients = MailRecipient.recipients(of: devices)
-                if !recipients.isEmpty {
-                    _ = try await services.database.enqueueDeliveries(faxID: record.id, recipients: recipients, at: Date())
-                    services.deliveryWakeUp.signal()
-                }
-            }
+            try await queueDeliveries(of: record, to: devices)
         } catch {
             logger.error("could not store the fax record", metadata: ["error": "\(error)"])
         }
@@ -60,6 +54,15 @@ struct ReceivedFaxFinisher: Sendable {
             "caller": "\(record.callerNumber)", "devices": "\(record.deviceExtensions.joined(separator: ","))",
         ])
         return record
+    }
+
+    /// One mail per address of `devices`, when the fax has pages filed.
+    func queueDeliveries(of record: FaxRecord, to devices: [FaxDevice]) async throws {
+        guard record.files.tiff != nil else { return }
+        let recipients = MailRecipient.recipients(of: devices)
+        guard !recipients.isEmpty else { return }
+        _ = try await services.database.enqueueDeliveries(faxID: record.id, recipients: recipients, at: Date())
+        services.deliveryWakeUp.signal()
     }
 
     /// Files the pages of a reception the server did not live to finish.

@@ -10,6 +10,7 @@ struct StartupRecovery {
     let services: FaxServices
 
     func run() async throws {
+        let finisher = ReceivedFaxFinisher(services: services)
         let interrupted = try await services.database.recentFaxes(FaxQuery(limit: 10_000, statuses: [.receiving]))
         for var fax in interrupted {
             var logger = services.logger
@@ -23,7 +24,7 @@ struct StartupRecovery {
             fax.session.pages = pages
             if pages > 0 {
                 do {
-                    fax.files = try await ReceivedFaxFinisher(services: services).fileRecovered(partial, record: fax)
+                    fax.files = try await finisher.fileRecovered(partial, record: fax)
                     fax.status = .partial
                 } catch {
                     fax.status = .failed
@@ -34,13 +35,8 @@ struct StartupRecovery {
             }
             try? FileManager.default.removeItem(atPath: partial)
             try await services.database.updateFax(fax)
-            if fax.files.tiff != nil {
-                let devices = try await services.database.devices().filter { fax.deviceExtensions.contains($0.extensionNumber) }
-                let recipients = MailRecipient.recipients(of: devices)
-                if !recipients.isEmpty {
-                    _ = try await services.database.enqueueDeliveries(faxID: fax.id, recipients: recipients, at: Date())
-                }
-            }
+            let devices = try await services.database.devices().filter { fax.deviceExtensions.contains($0.extensionNumber) }
+            try await finisher.queueDeliveries(of: fax, to: devices)
             logger.notice("recovered a fax interrupted by a restart", metadata: ["pages": "\(pages)", "status": "\(fax.status.rawValue)"])
         }
     }
