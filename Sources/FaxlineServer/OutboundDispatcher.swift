@@ -235,6 +235,9 @@ public final class OutboundDispatcher: Service, Sendable {
         case .amiDown:
             waiter.cancel()
             callOutcome = .notPlaced("Asterisk manager unreachable")
+        case .cancelled:
+            waiter.cancel()
+            callOutcome = .notPlaced("hung up by Faxline before it was answered")
         }
         if Task.isCancelled { return }
         let decision = settings.retry.settle(&job, outcome: callOutcome, attempt: attempt, now: Date())

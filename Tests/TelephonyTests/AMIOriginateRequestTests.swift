@@ -1,3 +1,5 @@
+import Foundation
+import NIOCore
 import Testing
 
 @testable import Telephony
@@ -25,6 +27,29 @@ struct AMIOriginateRequestTests {
         #expect(action["CallerID"] == "\"Fax Room\" <5550199>")
         #expect(action.values(for: "Variable") == ["FAXLINE_SESSION=\(Self.session)"])
         #expect(action["Async"] == "true")
+    }
+
+    @Test func sendsTheChannelIDAsTheCallsUniqueid() throws {
+        var request = try Self.request()
+        request.channelID = try #require(UUID(uuidString: "1B4E28BA-2FA1-11D2-883F-0016D3CCA427"))
+        let action = try request.makeAction(actionID: "faxline-1")
+        #expect(action["ChannelId"] == "1b4e28ba-2fa1-11d2-883f-0016d3cca427")
+        #expect(try Self.request().channelID != Self.request().channelID, "each request its own id")
+    }
+
+    /// The dialplan connects the answered call to `FAXLINE_AUDIOSOCKET` (host:port): a value
+    /// with colons (and brackets) is just another variable, one line, read back whole.
+    @Test(arguments: ["127.0.0.1:9092", "[::1]:9092", "[2001:db8::7]:9092", "faxline.example.net:9092"])
+    func audioSocketAddressTravelsWhole(address: String) throws {
+        var request = try Self.request()
+        request.variables.append(.init("FAXLINE_AUDIOSOCKET", address))
+        let action = try request.makeAction(actionID: "faxline-5")
+        #expect(action.values(for: "Variable") == ["FAXLINE_SESSION=\(Self.session)", "FAXLINE_AUDIOSOCKET=\(address)"])
+        let wire = try AMIEncoder.encode(action)
+        #expect(String(buffer: wire).contains("\r\nVariable: FAXLINE_AUDIOSOCKET=\(address)\r\n"))
+        for chunks in AGITestSupport.chunkings(of: Array(wire.readableBytesView)) {
+            #expect(try AGITestSupport.decode(AMIDecoder(expectsBanner: false), chunks: chunks) == [.message(action)])
+        }
     }
 
     @Test func dialStringKeepsOnlyTheNumber() throws {

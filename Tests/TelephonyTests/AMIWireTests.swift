@@ -33,112 +33,121 @@ struct AMIWireTests {
         #expect(output["Empty"] == "")
     }
 
-    @Test func decodesWholeSession() throws {
-        var decoder = AMIDecoder()
-        decoder.append(contentsOf: Self.session)
-        Self.expectSessionFrames(try decoder.drain())
-        #expect(decoder.bufferedByteCount == 0)
-    }
-
-    @Test func decodesEverySplitInTwo() throws {
-        for split in 0...Self.session.count {
-            var decoder = AMIDecoder()
-            decoder.append(contentsOf: Self.session[..<split])
-            var frames = try decoder.drain()
-            decoder.append(contentsOf: Self.session[split...])
-            frames += try decoder.drain()
-            Self.expectSessionFrames(frames)
+    /// Decodes `chunks` as ByteToMessageHandler would, the error as a value.
+    static func decode(
+        _ chunks: [[UInt8]], limits: AMIDecoderLimits = AMIDecoderLimits(), expectsBanner: Bool = false
+    ) -> Result<[AMIFrame], AMIWireError> {
+        do {
+            return .success(try AGITestSupport.decode(AMIDecoder(limits: limits, expectsBanner: expectsBanner), chunks: chunks))
+        } catch let error as AMIWireError {
+            return .failure(error)
+        } catch {
+            Issue.record("unexpected error \(error)")
+            return .success([])
         }
     }
 
-    @Test func decodesByteByByte() throws {
-        var decoder = AMIDecoder()
-        var frames: [AMIFrame] = []
-        for byte in Self.session {
-            decoder.append(contentsOf: [byte])
-            frames += try decoder.drain()
+    @Test func decodesTheSessionOnEveryChunking() throws {
+        let chunkings = AGITestSupport.chunkings(of: Self.session)
+        #expect(chunkings.count == Self.session.count + 1)
+        for chunks in chunkings {
+            Self.expectSessionFrames(try AGITestSupport.decode(AMIDecoder(), chunks: chunks))
         }
-        Self.expectSessionFrames(frames)
-    }
-
-    @Test func decodesFromByteBuffers() throws {
-        var decoder = AMIDecoder()
-        var frames: [AMIFrame] = []
-        for chunk in stride(from: 0, to: Self.session.count, by: 7) {
-            decoder.append(ByteBuffer(bytes: Self.session[chunk..<min(chunk + 7, Self.session.count)]))
-            frames += try decoder.drain()
-        }
-        Self.expectSessionFrames(frames)
     }
 
     @Test func acceptsBareLineFeedsAndSkipsBlankLines() throws {
-        var decoder = AMIDecoder(expectsBanner: false)
-        decoder.append(contentsOf: "\r\n\nEvent: Hangup\nCause: 16\nCause-txt: Normal Clearing\n\n".utf8)
-        let frames = try decoder.drain()
-        #expect(frames == [.message(AMIMessage(["Event": "Hangup", "Cause": "16", "Cause-txt": "Normal Clearing"]))])
+        let bytes = Array("\r\n\nEvent: Hangup\nCause: 16\nCause-txt: Normal Clearing\n\n".utf8)
+        for chunks in AGITestSupport.chunkings(of: bytes) {
+            let frames = try AGITestSupport.decode(AMIDecoder(expectsBanner: false), chunks: chunks)
+            #expect(frames == [.message(AMIMessage(["Event": "Hangup", "Cause": "16", "Cause-txt": "Normal Clearing"]))])
+        }
     }
 
-    @Test func keepsLinesWithoutColonAndSpacesInValues() throws {
-        var decoder = AMIDecoder(expectsBanner: false)
-        decoder.append(contentsOf: "Response: Follows\r\nraw output\r\nKey:   padded value: with colon\r\n\r\n".utf8)
-        let frames = try decoder.drain()
-        guard case .message(let message)? = frames.first else {
-            Issue.record("no message")
-            return
+    @Test func keepsLinesWithoutColonAndColonsInValues() throws {
+        let bytes = Array(
+            "Response: Follows\r\nraw output\r\nKey:   padded value: with colon\r\nVariable: FAXLINE_AUDIOSOCKET=[::1]:9092\r\n\r\n".utf8)
+        for chunks in AGITestSupport.chunkings(of: bytes) {
+            let frames = try AGITestSupport.decode(AMIDecoder(expectsBanner: false), chunks: chunks)
+            guard case .message(let message)? = frames.first, frames.count == 1 else {
+                Issue.record("expected one message, got \(frames)")
+                return
+            }
+            #expect(message.fields[1] == AMIMessage.Field(key: "", value: "raw output"))
+            #expect(message["key"] == "padded value: with colon")
+            #expect(message["Variable"] == "FAXLINE_AUDIOSOCKET=[::1]:9092")
         }
-        #expect(message.fields[1] == AMIMessage.Field(key: "", value: "raw output"))
-        #expect(message["key"] == "padded value: with colon")
     }
 
     @Test func rejectsPeerThatIsNotAsterisk() {
-        var decoder = AMIDecoder()
-        decoder.append(contentsOf: "SSH-2.0-OpenSSH_9.2\r\n".utf8)
-        #expect(throws: AMIWireError.notAnAMIBanner("SSH-2.0-OpenSSH_9.2")) { try decoder.next() }
+        for chunks in AGITestSupport.chunkings(of: Array("SSH-2.0-OpenSSH_9.2\r\n".utf8)) {
+            #expect(Self.decode(chunks, expectsBanner: true) == .failure(.notAnAMIBanner("SSH-2.0-OpenSSH_9.2")))
+        }
     }
 
-    @Test func limitsLineLength() throws {
-        var decoder = AMIDecoder(limits: AMIDecoderLimits(maxLineLength: 16), expectsBanner: false)
-        decoder.append(contentsOf: "Event: ".utf8)
-        #expect(try decoder.next() == nil)
-        decoder.append(contentsOf: Array(repeating: UInt8(ascii: "x"), count: 20))
-        #expect(throws: AMIWireError.lineTooLong(limit: 16)) { try decoder.next() }
-
-        var complete = AMIDecoder(limits: AMIDecoderLimits(maxLineLength: 16), expectsBanner: false)
-        complete.append(contentsOf: "Event: 0123456789ab\r\n".utf8)
-        #expect(throws: AMIWireError.lineTooLong(limit: 16)) { try complete.next() }
+    @Test func limitsLineLengthEvenBeforeTheLineEnds() {
+        let limits = AMIDecoderLimits(maxLineLength: 16)
+        for text in ["Event: 0123456789ab\r\n", "Event: 0123456789ab\n", "Event: 0123456789abcdefgh"] {
+            for chunks in AGITestSupport.chunkings(of: Array(text.utf8)) {
+                #expect(Self.decode(chunks, limits: limits) == .failure(.lineTooLong(limit: 16)))
+            }
+        }
+        // Exactly the limit passes, with either line ending.
+        for ending in ["\n", "\r\n"] {
+            let text = Array(("Event: 012345678" + ending + ending).utf8)
+            for chunks in AGITestSupport.chunkings(of: text) {
+                #expect(Self.decode(chunks, limits: limits) == .success([
+                    .message(AMIMessage(["Event": "012345678"])),
+                ]))
+            }
+        }
+        // The banner line has the same limit, and unbounded input is refused before its end.
+        var decoder = AMIDecoder(limits: limits)
+        var buffer = ByteBuffer(string: "Asterisk Call Manager/")
+        #expect(throws: AMIWireError.lineTooLong(limit: 16)) { try decoder.decode(buffer: &buffer) }
     }
 
-    @Test func limitsFieldsPerMessage() throws {
-        var decoder = AMIDecoder(limits: AMIDecoderLimits(maxFieldsPerMessage: 3), expectsBanner: false)
-        decoder.append(contentsOf: "A: 1\r\nB: 2\r\nC: 3\r\n\r\n".utf8)
-        #expect(try decoder.drain().count == 1)
-        decoder.append(contentsOf: "A: 1\r\nB: 2\r\nC: 3\r\nD: 4\r\n".utf8)
-        #expect(throws: AMIWireError.tooManyFields(limit: 3)) { try decoder.drain() }
+    @Test func limitsFieldsPerMessage() {
+        let limits = AMIDecoderLimits(maxFieldsPerMessage: 3)
+        let allowed = Array("A: 1\r\nB: 2\r\nC: 3\r\n\r\n".utf8)
+        let tooMany = Array("A: 1\r\nB: 2\r\nC: 3\r\nD: 4\r\n".utf8)
+        for chunks in AGITestSupport.chunkings(of: allowed) {
+            #expect((try? Self.decode(chunks, limits: limits).get().count) == 1)
+        }
+        for chunks in AGITestSupport.chunkings(of: allowed + tooMany) {
+            #expect(Self.decode(chunks, limits: limits) == .failure(.tooManyFields(limit: 3)))
+        }
     }
 
-    @Test func limitsMessageSize() throws {
-        var decoder = AMIDecoder(limits: AMIDecoderLimits(maxMessageBytes: 40), expectsBanner: false)
-        decoder.append(contentsOf: "Variable: 0123456789\r\n".utf8)
-        #expect(try decoder.next() == nil)
-        decoder.append(contentsOf: "Variable: 0123456789\r\n".utf8)
-        #expect(throws: AMIWireError.messageTooLarge(limit: 40)) { try decoder.next() }
+    @Test func limitsMessageSize() {
+        let limits = AMIDecoderLimits(maxMessageBytes: 40)
+        let bytes = Array("Variable: 0123456789\r\nVariable: 0123456789\r\n".utf8)
+        for chunks in AGITestSupport.chunkings(of: bytes) {
+            #expect(Self.decode(chunks, limits: limits) == .failure(.messageTooLarge(limit: 40)))
+        }
+        // Counted per message: many small messages pass.
+        let small = Array(String(repeating: "Variable: 0123456789\r\n\r\n", count: 10).utf8)
+        #expect((try? Self.decode([small], limits: limits).get().count) == 10)
+    }
+
+    @Test func reportsAMessageCutOffByTheEnd() {
+        for chunks in AGITestSupport.chunkings(of: Array("Event: Hangup\r\nCause: 1".utf8)) {
+            #expect(Self.decode(chunks) == .failure(.truncatedMessage))
+        }
+        for chunks in AGITestSupport.chunkings(of: Array("Event: Hangup\r\n".utf8)) {
+            #expect(Self.decode(chunks) == .failure(.truncatedMessage))
+        }
     }
 
     @Test func decodingStaysLinearByteByByte() throws {
         // 2000 messages fed a byte at a time; quadratic rescanning would take far longer.
         let one = Array("Event: VarSet\r\nVariable: FAXLINE_SESSION\r\nValue: 0123456789abcdef\r\n\r\n".utf8)
-        var decoder = AMIDecoder(expectsBanner: false)
-        var count = 0
+        let bytes = Array(repeatElement(one, count: 2000).joined())
         let clock = ContinuousClock()
+        var frames: [AMIFrame] = []
         let elapsed = try clock.measure {
-            for _ in 0..<2000 {
-                for byte in one {
-                    decoder.append(contentsOf: CollectionOfOne(byte))
-                    if try decoder.next() != nil { count += 1 }
-                }
-            }
+            frames = try AGITestSupport.decode(AMIDecoder(expectsBanner: false), chunks: bytes.map { [$0] })
         }
-        #expect(count == 2000)
+        #expect(frames.count == 2000)
         #expect(elapsed < .seconds(20))
     }
 
@@ -169,9 +178,7 @@ struct AMIWireTests {
         ])
         let bytes = try AMIEncoder.encode(message)
         #expect(String(buffer: bytes).hasSuffix("Async: true\r\n\r\n"))
-        var decoder = AMIDecoder(expectsBanner: false)
-        decoder.append(bytes)
-        #expect(try decoder.drain() == [.message(message)])
+        #expect(try AGITestSupport.decode(AMIDecoder(expectsBanner: false), chunks: [Array(bytes.readableBytesView)]) == [.message(message)])
     }
 
     @Test(arguments: [
@@ -197,9 +204,8 @@ struct AMIWireTests {
     }
 
     @Test func bannerRoundTrips() throws {
-        var decoder = AMIDecoder()
-        decoder.append(try AMIEncoder.encodeBanner(version: "2.10.5"))
-        #expect(try decoder.next() == .banner(version: "2.10.5"))
+        let banner = try AMIEncoder.encodeBanner(version: "2.10.5")
+        #expect(try AGITestSupport.decode(AMIDecoder(), chunks: [Array(banner.readableBytesView)]) == [.banner(version: "2.10.5")])
         #expect(throws: AMIWireError.self) { try AMIEncoder.encodeBanner(version: "1\r\nResponse: Success") }
     }
 }

@@ -3,581 +3,368 @@ import Logging
 import NIOCore
 import NIOPosix
 import ServiceLifecycle
+import Synchronization
 
 /// The Asterisk Manager Interface client: one connection, kept up for as long as the
-/// service runs.
+/// service runs, through which outbound calls are placed and hung up.
 ///
-/// It reads the banner, logs in, pings every `pingInterval` (a missing Pong drops the
-/// connection), and reconnects with exponential backoff after the connection drops or
-/// Asterisk restarts. Actions get fresh ActionIDs and wait for their response; events go
-/// to every `events()` stream. `state` says why outbound calls cannot be placed.
-public actor AMIClient: Service {
-    private struct LiveConnection {
+/// A thin driver: `AMIConnectionStateMachine` makes every decision (login, keepalive,
+/// backoff, matching responses, following calls). `run()` hands it, one at a time, what the
+/// connection, the timers and the callers bring, and carries out the actions it returns:
+/// open or close the connection, write a message, start a timer, answer a caller.
+/// Timers run on the injected clock, so tests move time by hand.
+public final class AMIClient: Service, Sendable {
+    private typealias Machine = AMIConnectionStateMachine
+    private typealias RequestID = Machine.RequestID
+
+    /// What `run()` reacts to, in the order it happened.
+    private enum Input: Sendable {
+        case connected(connection: Int, channel: any Channel, outgoing: AsyncStream<ByteBuffer>.Continuation)
+        case connectFailed(connection: Int, reason: String)
+        case frame(connection: Int, AMIFrame)
+        case closed(connection: Int, reason: String)
+        case timerFired(Machine.Timer)
+        case originate(OriginateRequest, RequestID)
+        case hangUp(UUID, RequestID)
+        case cancelled(RequestID)
+        case stop(logoff: Bool)
+    }
+
+    private enum Reply: Sendable {
+        case originate(OriginateOutcome)
+        case hangUp(AMIHangUpResult)
+    }
+
+    /// What callers read and how they wait; `run()` writes it.
+    private struct Shared {
+        var status: AMIStatus
+        var downSince: Date
+        var hasRun = false
+        /// `run()` is over: nothing will answer a request any more.
+        var isFinished = false
+        var requestCount: RequestID = 0
+        var waiters: [RequestID: AsyncStream<Reply>.Continuation] = [:]
+    }
+
+    /// The open connection, as `run()` sees it.
+    private struct Connection {
         let number: Int
-        let outgoing: AsyncStream<ByteBuffer>.Continuation
         let channel: any Channel
-    }
-
-    private struct PendingReply {
-        let continuation: CheckedContinuation<AMIMessage, any Error>
-        let timer: Task<Void, Never>
-    }
-
-    /// An event somebody waits for, keyed by what identifies it.
-    private enum EventSlot {
-        /// Registered before the action went out; the event may come before anyone waits.
-        case expected
-        case arrived(AMIMessage)
-        case waiting(CheckedContinuation<AMIMessage, any Error>, timer: Task<Void, Never>)
-        case failed(any Error)
-    }
-
-    private struct HangupRecord {
-        let cause: Int?
-        let text: String?
+        let outgoing: AsyncStream<ByteBuffer>.Continuation
+        /// Set when Faxline closes the connection for a reason of its own.
+        var closeReason: String?
     }
 
     public let configuration: AMIClientConfiguration
     private let eventLoopGroup: any EventLoopGroup
-    private var logger: Logger
-
-    private var state: AMIConnectionState
-    private var downSince: Date
-    private var backoff: AMIReconnectBackoff
-    private var failedAttempts = 0
-    private var nextAttempt: Date?
-    private var isShuttingDown = false
-    private var backoffSleeper: Task<Void, Never>?
-
-    private var connection: LiveConnection?
-    private var connectionCount = 0
-    private var banner: String?
-    private var bannerWaiter: PendingReply?
-
+    private let timerSleep: @Sendable (Duration) -> @Sendable () async throws -> Void
+    private let logger: Logger
     private let actionIDPrefix: String
-    private var actionCount: UInt64 = 0
-    private var pendingReplies: [String: PendingReply] = [:]
-    private var awaitedEvents: [String: EventSlot] = [:]
-
-    /// Hangups seen lately, by Uniqueid: a failed call's Hangup often arrives before its
-    /// OriginateResponse.
-    private var recentHangups: [String: HangupRecord] = [:]
-    private var recentHangupOrder: [String] = []
-    private static let recentHangupLimit = 512
-
-    private var subscriberCount = 0
-    private var eventSubscribers: [Int: AsyncStream<AMIMessage>.Continuation] = [:]
-    private var stateSubscribers: [Int: AsyncStream<AMIConnectionState>.Continuation] = [:]
+    private let inputs: AsyncStream<Input>
+    private let inputSink: AsyncStream<Input>.Continuation
+    private let shared: Mutex<Shared>
 
     public init(
         configuration: AMIClientConfiguration,
         eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
+        clock: any Clock<Duration> = ContinuousClock(),
         logger: Logger = Logger(label: "faxline.ami")
     ) {
         self.configuration = configuration
         self.eventLoopGroup = eventLoopGroup
+        self.timerSleep = Self.sleeper(on: clock)
         var logger = logger
         logger[metadataKey: "ami.server"] = "\(configuration.host):\(configuration.port)"
         self.logger = logger
-        self.backoff = configuration.backoff
-        let now = Date()
-        self.downSince = now
-        self.state = .down(reason: "not started", since: now)
         self.actionIDPrefix = "faxline-\(String(UInt32.random(in: 0...UInt32.max), radix: 16))-"
+        (inputs, inputSink) = AsyncStream.makeStream(of: Input.self)
+        let now = Date()
+        let status = AMIStatus(state: .down(reason: "not started", since: now), failedAttempts: 0, nextAttempt: nil)
+        shared = Mutex(Shared(status: status, downSince: now))
     }
 
     // MARK: - Public interface
 
-    public var currentState: AMIConnectionState { state }
+    public var currentState: AMIConnectionState {
+        get async { shared.withLock { $0.status.state } }
+    }
 
     public func status() -> AMIStatus {
-        AMIStatus(state: state, failedAttempts: failedAttempts, nextAttempt: nextAttempt)
+        shared.withLock { $0.status }
     }
 
-    /// Every event from now on (OriginateResponse, Hangup …), across reconnections.
-    /// The stream ends when the client stops.
-    public func events(bufferingNewest limit: Int = 1024) -> AsyncStream<AMIMessage> {
-        let (stream, continuation) = AsyncStream.makeStream(of: AMIMessage.self, bufferingPolicy: .bufferingNewest(limit))
-        guard state != .stopped else {
-            continuation.finish()
-            return stream
-        }
-        subscriberCount += 1
-        let id = subscriberCount
-        eventSubscribers[id] = continuation
-        continuation.onTermination = { _ in Task { await self.removeSubscriber(id) } }
-        return stream
-    }
-
-    /// The current state, then every change.
-    public func stateUpdates() -> AsyncStream<AMIConnectionState> {
-        let (stream, continuation) = AsyncStream.makeStream(of: AMIConnectionState.self, bufferingPolicy: .bufferingNewest(64))
-        continuation.yield(state)
-        guard state != .stopped else {
-            continuation.finish()
-            return stream
-        }
-        subscriberCount += 1
-        let id = subscriberCount
-        stateSubscribers[id] = continuation
-        continuation.onTermination = { _ in Task { await self.removeSubscriber(id) } }
-        return stream
-    }
-
-    /// Returns once logged in; throws `AMIError.timeout` if that takes longer than `timeout`.
-    public func waitUntilLoggedIn(timeout: Duration) async throws {
-        if state.isLoggedIn { return }
-        let updates = stateUpdates()
-        try await withThrowingTaskGroup(of: Bool.self) { group in
-            group.addTask {
-                for await state in updates where state.isLoggedIn { return true }
-                return false
-            }
-            group.addTask {
-                try await Task.sleep(for: timeout)
-                return false
-            }
-            let loggedIn = try await group.next() ?? false
-            group.cancelAll()
-            if !loggedIn { throw AMIError.timeout(action: "Login", after: timeout) }
-        }
-    }
-
-    /// Sends `action` (its ActionID is set here) and returns the response.
-    /// Throws `AMIError.actionFailed` for `Response: Error`, `.notConnected` when not logged in.
-    public func send(_ action: AMIMessage, timeout: Duration? = nil) async throws -> AMIMessage {
-        try await sendAction(action, actionID: nil, timeout: timeout ?? configuration.actionTimeout, requireLogin: true)
-    }
-
-    /// Round trip of one Ping.
-    public func ping() async throws -> Duration {
-        let clock = ContinuousClock()
-        let start = clock.now
-        _ = try await send(AMIMessage(["Action": "Ping"]), timeout: configuration.pingTimeout)
-        return clock.now - start
-    }
-
-    /// Places one call with `Originate` (`Async: true`) and waits for its
-    /// `OriginateResponse` (at most the dial timeout plus `originateResponseMargin`).
+    /// Places one call with `Originate` (`Async: true`, `ChannelId` = `request.channelID`)
+    /// and waits for its outcome: the `OriginateResponse`, refined by the channel's `Hangup`
+    /// cause (at most the dial timeout plus `originateResponseMargin`).
     ///
     /// Never throws for what happens on the line or to the connection — that is the
-    /// outcome's `cause`; while the manager is unreachable it returns `.amiDown` at once.
-    /// Throws `OriginateRequestError` for a request that cannot be sent safely, and
-    /// `CancellationError` when the calling task is cancelled.
+    /// outcome's `cause`. While the manager is down, when the connection is lost before the
+    /// outcome is known, and when Asterisk shuts down meanwhile, the cause is `.amiDown`:
+    /// not dialed, not to be counted. Throws `OriginateRequestError` for a request that
+    /// cannot be sent safely, and `CancellationError` when the calling task is cancelled.
     public func originate(_ request: OriginateRequest) async throws -> OriginateOutcome {
-        let actionID = makeActionID()
-        let action = try request.makeAction(actionID: actionID)
-        var logger = self.logger
-        logger[metadataKey: "ami.action_id"] = "\(actionID)"
-        guard state.isLoggedIn, connection != nil else {
-            logger.info("Originate not sent: Asterisk manager is down", metadata: ["ami.state": "\(state)"])
-            return OriginateOutcome(cause: .amiDown, actionID: actionID, wasQueued: false)
-        }
+        _ = try request.makeAction(actionID: actionIDPrefix)
+        let reply = try await ask { .originate(request, $0) }
+        if case .originate(let outcome)? = reply { return outcome }
+        logger.info("Originate not sent: Asterisk manager is down", metadata: ["ami.state": "\(status().state)"])
+        return OriginateOutcome(cause: .amiDown, channelID: request.channelID, actionID: "", wasQueued: false)
+    }
 
-        let eventKey = Self.originateKey(actionID)
-        awaitedEvents[eventKey] = .expected
-        defer { awaitedEvents[eventKey] = nil }
-        do {
-            _ = try await sendAction(action, actionID: actionID, timeout: configuration.actionTimeout, requireLogin: true)
-        } catch let error as AMIError {
-            switch error {
-            case .actionFailed(_, let message):
-                logger.warning("Originate refused", metadata: ["ami.message": "\(message)"])
-                return OriginateOutcome(cause: .failed("Asterisk refused the Originate: \(message)"), actionID: actionID, wasQueued: false)
-            case .notConnected, .connectionLost, .timeout:
-                logger.warning("Originate not confirmed: \(error)")
-                return OriginateOutcome(cause: .amiDown, actionID: actionID, wasQueued: false)
-            default:
-                throw error
-            }
-        }
-        logger.debug("Originate queued", metadata: ["ami.channel": "\(request.channel)"])
+    /// Hangs up the call placed with `channelID` (`OriginateRequest.channelID`): a call
+    /// still ringing as soon as Asterisk has made its channel — its `originate` then ends as
+    /// `.cancelled` — and an answered one at once. Returns once Asterisk has answered.
+    @discardableResult
+    public func hangUp(channelID: UUID) async throws -> AMIHangUpResult {
+        let reply = try await ask { .hangUp(channelID, $0) }
+        if case .hangUp(let result)? = reply { return result }
+        return .managerDown
+    }
 
-        let waitLimit = request.dialTimeout + configuration.originateResponseMargin
-        let response: AMIMessage
-        do {
-            response = try await awaitEvent(eventKey, timeout: waitLimit, what: "OriginateResponse")
-        } catch let error as AMIError {
-            switch error {
-            case .timeout:
-                logger.warning("no OriginateResponse within \(waitLimit)")
-                return OriginateOutcome(cause: .failed("no OriginateResponse from Asterisk within \(waitLimit)"), actionID: actionID, wasQueued: true)
-            default:
-                logger.warning("lost the manager connection while the call was dialed: \(error)")
-                return OriginateOutcome(cause: .amiDown, actionID: actionID, wasQueued: true)
-            }
+    /// Hands the machine a request and waits for its reply; nil when no reply can come
+    /// (the manager is not logged in, or the client has stopped).
+    private func ask(_ makeInput: (RequestID) -> Input) async throws -> Reply? {
+        let (replies, replySink) = AsyncStream.makeStream(of: Reply.self, bufferingPolicy: .bufferingNewest(1))
+        let id: RequestID? = shared.withLock { shared in
+            guard shared.hasRun, !shared.isFinished, shared.status.state.isLoggedIn else { return nil }
+            shared.requestCount += 1
+            shared.waiters[shared.requestCount] = replySink
+            return shared.requestCount
         }
-
-        let responseValue = response["Response"] ?? ""
-        let reason = response["Reason"].flatMap { Int($0.trimmingCharacters(in: .whitespaces)) }
-        let uniqueID = response["Uniqueid"].flatMap { $0.isEmpty || $0 == "<null>" ? nil : $0 }
-        var hangup = uniqueID.flatMap { recentHangups[$0] }
-        let answered = AMIMessage.keysMatch(responseValue, "Success")
-        let reasonIsVague = AsteriskDialOutcomes.reasonTable.first { $0.reason == reason }?.cause == nil
-        if !answered, reasonIsVague, hangup == nil, let uniqueID {
-            let hangupKey = Self.hangupKey(uniqueID)
-            if let event = try? await awaitEvent(hangupKey, timeout: configuration.hangupCauseGrace, what: "Hangup") {
-                hangup = Self.hangupRecord(event)
-            }
+        guard let id else { return nil }
+        inputSink.yield(makeInput(id))
+        for await reply in replies { return reply }
+        if Task.isCancelled {
+            shared.withLock { _ = $0.waiters.removeValue(forKey: id) }
+            inputSink.yield(.cancelled(id))
+            throw CancellationError()
         }
-        let cause = AsteriskDialOutcomes.cause(
-            response: responseValue, reason: reason, hangupCause: hangup?.cause, hangupCauseText: hangup?.text)
-        let outcome = OriginateOutcome(
-            cause: cause, actionID: actionID, wasQueued: true, reason: reason, hangupCause: hangup?.cause,
-            hangupCauseText: hangup?.text, channel: response["Channel"], uniqueID: uniqueID)
-        logger.info("Originate ended: \(outcome)")
-        return outcome
+        return nil
     }
 
     // MARK: - Service
 
     public func run() async throws {
-        guard !isShuttingDown, state != .stopped else { return }
+        let firstRun = shared.withLock { shared in
+            defer { shared.hasRun = true }
+            return !shared.hasRun
+        }
+        guard firstRun else { return }
         await withGracefulShutdownHandler {
             await withTaskCancellationHandler {
-                await self.connectionLoop()
+                await self.drive()
             } onCancel: {
-                Task { await self.stop(logoff: false) }
+                self.inputSink.yield(.stop(logoff: false))
             }
         } onGracefulShutdown: {
-            Task { await self.stop(logoff: true) }
+            self.inputSink.yield(.stop(logoff: true))
         }
     }
 
-    /// Logs off (when `logoff`), closes the connection and ends `run()`.
-    public func stop(logoff: Bool = true) async {
-        guard !isShuttingDown else { return }
-        isShuttingDown = true
-        backoffSleeper?.cancel()
-        if logoff, state.isLoggedIn, connection != nil {
-            do {
-                _ = try await sendAction(
-                    AMIMessage(["Action": "Logoff"]), actionID: nil, timeout: configuration.logoffTimeout, requireLogin: true)
-            } catch {
-                logger.debug("Logoff not confirmed: \(error)")
-            }
-        }
-        connection?.channel.close(promise: nil)
-    }
-
-    private func connectionLoop() async {
-        while !isShuttingDown && !Task.isCancelled {
-            setState(.connecting)
-            let reason: String
-            do {
-                try await connectAndServe()
-                reason = "the connection ended"
-            } catch let error as AMIError {
-                reason = error.description
-            } catch let error as IOError {
-                reason = "cannot connect to \(configuration.host):\(configuration.port): \(error.description)"
-            } catch let error as ChannelError {
-                reason = "cannot connect to \(configuration.host):\(configuration.port): \(error)"
-            } catch {
-                reason = "\(error)"
-            }
-            connectionEnded(reason: reason)
-            if isShuttingDown || Task.isCancelled { break }
-
-            failedAttempts += 1
-            let delay = backoff.nextDelay()
-            nextAttempt = Date().addingTimeInterval(Self.seconds(delay))
-            setState(.down(reason: reason, since: downSince))
-            logger.warning("Asterisk manager down: \(reason); retrying in \(delay)", metadata: ["ami.attempt": "\(failedAttempts)"])
-            let sleeper = Task { _ = try? await Task.sleep(for: delay) }
-            backoffSleeper = sleeper
-            await sleeper.value
-            backoffSleeper = nil
-            nextAttempt = nil
-        }
-        connectionEnded(reason: "AMI client stopped")
-        setState(.stopped)
-        for subscriber in eventSubscribers.values { subscriber.finish() }
-        for subscriber in stateSubscribers.values { subscriber.finish() }
-        eventSubscribers.removeAll()
-        stateSubscribers.removeAll()
-    }
-
-    private func connectAndServe() async throws {
-        let asyncChannel = try await ClientBootstrap(group: eventLoopGroup)
-            .connectTimeout(.nanoseconds(Int64(Self.seconds(configuration.connectTimeout) * 1e9)))
-            .channelOption(.socketOption(.tcp_nodelay), value: 1)
-            .connect(host: configuration.host, port: configuration.port) { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
+    private func drive() async {
+        var machine = Machine(configuration: configuration, actionIDPrefix: actionIDPrefix)
+        var connection: Connection?
+        var connectionCount = 0
+        await withDiscardingTaskGroup { group in
+            /// Runs the actions in order; false once the machine has stopped.
+            func perform(_ actions: [Machine.Action]) -> Bool {
+                var published: Machine.Status?
+                defer { if let published { publish(published) } }
+                for action in actions {
+                    switch action {
+                    case .connect:
+                        connectionCount += 1
+                        let number = connectionCount
+                        group.addTask { await self.serveConnection(number) }
+                    case .send(let message):
+                        guard let open = connection else { continue }
+                        do {
+                            open.outgoing.yield(try AMIEncoder.encode(message))
+                        } catch {
+                            connection?.closeReason = "cannot send \(message["Action"] ?? "an action"): \(error)"
+                            open.channel.close(promise: nil)
+                        }
+                    case .close:
+                        connection?.outgoing.finish()
+                        connection?.channel.close(promise: nil)
+                        connection = nil
+                    case .startTimer(let timer, let delay):
+                        // The deadline is fixed now, not when the child task first runs, so that
+                        // a test clock moved right after an action finds the timer set.
+                        let sleep = timerSleep(delay)
+                        group.addTask {
+                            do {
+                                try await sleep()
+                            } catch {
+                                return
+                            }
+                            self.inputSink.yield(.timerFired(timer))
+                        }
+                    case .publish(let status):
+                        // After the batch: whoever sees the state also finds its timers set.
+                        published = status
+                    case .finishOriginate(let id, let outcome):
+                        var callLogger = logger
+                        callLogger[metadataKey: "ami.channel_id"] = "\(outcome.channelID.uuidString.lowercased())"
+                        callLogger.info("Originate ended: \(outcome)", metadata: ["ami.action_id": "\(outcome.actionID)"])
+                        reply(.originate(outcome), to: id)
+                    case .finishHangUp(let id, let result):
+                        logger.info("hang-up: \(result)")
+                        reply(.hangUp(result), to: id)
+                    case .stop:
+                        return false
+                    }
                 }
+                return true
             }
-        connectionCount += 1
-        let number = connectionCount
-        let (outgoing, outgoingContinuation) = AsyncStream.makeStream(of: ByteBuffer.self)
-        connection = LiveConnection(number: number, outgoing: outgoingContinuation, channel: asyncChannel.channel)
-        banner = nil
-        if isShuttingDown { asyncChannel.channel.close(promise: nil) }
-        logger.debug("connected", metadata: ["ami.connection": "\(number)"])
 
-        try await asyncChannel.executeThenClose { inbound, outbound in
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                group.addTask { try await self.readLoop(inbound, connection: number) }
-                group.addTask {
-                    for await buffer in outgoing { try await outbound.write(buffer) }
+            guard perform(machine.start()) else { return }
+            for await input in inputs {
+                let actions: [Machine.Action]
+                switch input {
+                case .connected(let number, let channel, let outgoing):
+                    guard number == connectionCount else {
+                        outgoing.finish()
+                        channel.close(promise: nil)
+                        continue
+                    }
+                    connection = Connection(number: number, channel: channel, outgoing: outgoing)
+                    actions = machine.connected()
+                case .connectFailed(let number, let reason):
+                    guard number == connectionCount else { continue }
+                    actions = machine.connectFailed(reason)
+                case .frame(let number, let frame):
+                    guard number == connection?.number else { continue }
+                    actions = machine.frameReceived(frame)
+                case .closed(let number, let reason):
+                    guard let closed = connection, number == closed.number else { continue }
+                    connection = nil
+                    actions = machine.connectionClosed(closed.closeReason ?? reason)
+                case .timerFired(let timer):
+                    actions = machine.timerFired(timer)
+                case .originate(let request, let id):
+                    actions = machine.originateRequested(request, id: id)
+                case .hangUp(let channelID, let id):
+                    actions = machine.hangUpRequested(channelID: channelID, id: id)
+                case .cancelled(let id):
+                    actions = machine.requestCancelled(id)
+                case .stop(let logoff):
+                    actions = machine.stopRequested(logoff: logoff)
                 }
-                group.addTask { try await self.session(connection: number) }
-                defer {
-                    asyncChannel.channel.close(promise: nil)
-                    group.cancelAll()
-                }
-                try await group.next()
+                guard perform(actions) else { break }
             }
+            // Cancelled (the stream ends) or stopped: whatever still waits learns it is over.
+            _ = perform(machine.stopRequested(logoff: false))
+            connection?.channel.close(promise: nil)
+            group.cancelAll()
+        }
+        inputSink.finish()
+        let waiters = shared.withLock { shared in
+            shared.isFinished = true
+            defer { shared.waiters.removeAll() }
+            return shared.waiters.values
+        }
+        for waiter in waiters { waiter.finish() }
+    }
+
+    private func reply(_ reply: Reply, to id: RequestID) {
+        guard let waiter = shared.withLock({ $0.waiters.removeValue(forKey: id) }) else { return }
+        waiter.yield(reply)
+        waiter.finish()
+    }
+
+    private func publish(_ status: Machine.Status) {
+        let now = Date()
+        let (old, new) = shared.withLock { shared in
+            let old = shared.status
+            if case .loggedIn = status.connection {
+            } else if old.state.isLoggedIn {
+                // "Down since" counts from the moment the last good session ended.
+                shared.downSince = now
+            }
+            shared.status = AMIStatus(
+                state: Self.state(status.connection, downSince: shared.downSince), failedAttempts: status.failedAttempts,
+                nextAttempt: status.retryDelay.map { now.addingTimeInterval(Self.seconds($0)) })
+            return (old, shared.status)
+        }
+        guard new.state != old.state || new.failedAttempts != old.failedAttempts else { return }
+        switch new.state {
+        case .loggedIn(let version):
+            logger.info("logged in to Asterisk manager \(version)")
+        case .down(let reason, _):
+            let retry = status.retryDelay.map { "; retrying in \($0)" } ?? ""
+            logger.warning("Asterisk manager down: \(reason)\(retry)", metadata: ["ami.attempt": "\(new.failedAttempts)"])
+        case .connecting, .connected, .stopped:
+            logger.debug("Asterisk manager \(new.state)")
         }
     }
 
-    private nonisolated func readLoop(_ inbound: NIOAsyncChannelInboundStream<ByteBuffer>, connection: Int) async throws {
-        var decoder = AMIDecoder(limits: configuration.decoderLimits)
-        for try await bytes in inbound {
-            decoder.append(bytes)
-            let frames: [AMIFrame]
-            do {
-                frames = try decoder.drain()
-            } catch {
-                throw AMIError.protocolViolation(error)
-            }
-            for frame in frames { await receive(frame, connection: connection) }
+    private static func state(_ connection: Machine.Status.Connection, downSince: Date) -> AMIConnectionState {
+        switch connection {
+        case .notStarted: return .down(reason: "not started", since: downSince)
+        case .connecting: return .connecting
+        case .connected(let version): return .connected(asteriskVersion: version)
+        case .loggedIn(let version): return .loggedIn(asteriskVersion: version)
+        case .down(let reason): return .down(reason: reason, since: downSince)
+        case .stopped: return .stopped
         }
-        throw AMIError.connectionLost("Asterisk closed the connection")
     }
 
-    /// Banner, Login, then Pings until something fails.
-    private func session(connection: Int) async throws {
-        let version = try await waitForBanner(timeout: configuration.loginTimeout)
-        setState(.connected(asteriskVersion: version))
-        let login = AMIMessage([
-            "Action": "Login", "Username": configuration.username, "Secret": configuration.secret, "Events": configuration.events,
-        ])
+    // MARK: - I/O
+
+    /// A sleep until `delay` from now on `clock`, the deadline taken at once.
+    private static func sleeper<C: Clock<Duration>>(on clock: C) -> @Sendable (Duration) -> @Sendable () async throws -> Void {
+        { delay in
+            let deadline = clock.now.advanced(by: delay)
+            return { try await clock.sleep(until: deadline, tolerance: nil) }
+        }
+    }
+
+    /// Opens connection `number`, then reads frames and writes what `run()` sends until it closes.
+    private func serveConnection(_ number: Int) async {
+        let limits = configuration.decoderLimits
+        let asyncChannel: NIOAsyncChannel<AMIFrame, ByteBuffer>
         do {
-            _ = try await sendAction(login, actionID: nil, timeout: configuration.loginTimeout, requireLogin: false)
-        } catch AMIError.actionFailed(_, let message) {
-            throw AMIError.authenticationFailed(message)
-        }
-        backoff.reset()
-        failedAttempts = 0
-        setState(.loggedIn(asteriskVersion: version))
-        logger.info("logged in to Asterisk manager \(version)")
-
-        while true {
-            try await Task.sleep(for: configuration.pingInterval)
-            do {
-                _ = try await sendAction(
-                    AMIMessage(["Action": "Ping"]), actionID: nil, timeout: configuration.pingTimeout, requireLogin: false)
-            } catch AMIError.timeout {
-                throw AMIError.keepaliveMissed(after: configuration.pingTimeout)
-            }
-        }
-    }
-
-    // MARK: - Incoming
-
-    private func receive(_ frame: AMIFrame, connection number: Int) {
-        guard number == connection?.number else { return }
-        switch frame {
-        case .banner(let version):
-            banner = version
-            if let waiter = bannerWaiter {
-                bannerWaiter = nil
-                waiter.timer.cancel()
-                waiter.continuation.resume(returning: AMIMessage(["Banner": version]))
-            }
-        case .message(let message):
-            switch message.kind {
-            case .response:
-                guard let id = message.actionID, let reply = pendingReplies.removeValue(forKey: id) else {
-                    logger.debug("response to no pending action: \(message)")
-                    return
+            asyncChannel = try await ClientBootstrap(group: eventLoopGroup)
+                .connectTimeout(.nanoseconds(Int64(Self.seconds(configuration.connectTimeout) * 1e9)))
+                .channelOption(.socketOption(.tcp_nodelay), value: 1)
+                .connect(host: configuration.host, port: configuration.port) { channel in
+                    channel.eventLoop.makeCompletedFuture {
+                        try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(AMIDecoder(limits: limits)))
+                        return try NIOAsyncChannel<AMIFrame, ByteBuffer>(wrappingChannelSynchronously: channel)
+                    }
                 }
-                reply.timer.cancel()
-                reply.continuation.resume(returning: message)
-            case .event:
-                handleEvent(message)
-            case .action, .unknown:
-                logger.debug("ignoring message from Asterisk: \(message)")
-            }
-        }
-    }
-
-    private func handleEvent(_ event: AMIMessage) {
-        if event.isEvent("OriginateResponse"), let id = event.actionID {
-            deliver(event, to: Self.originateKey(id))
-        } else if event.isEvent("Hangup"), let uniqueID = event["Uniqueid"] {
-            rememberHangup(uniqueID, Self.hangupRecord(event))
-            deliver(event, to: Self.hangupKey(uniqueID))
-        }
-        for subscriber in eventSubscribers.values { subscriber.yield(event) }
-    }
-
-    private func deliver(_ event: AMIMessage, to key: String) {
-        switch awaitedEvents[key] {
-        case .expected?:
-            awaitedEvents[key] = .arrived(event)
-        case .waiting(let continuation, let timer)?:
-            awaitedEvents[key] = nil
-            timer.cancel()
-            continuation.resume(returning: event)
-        case .arrived?, .failed?, nil:
-            break
-        }
-    }
-
-    private func rememberHangup(_ uniqueID: String, _ record: HangupRecord) {
-        if recentHangups.updateValue(record, forKey: uniqueID) == nil {
-            recentHangupOrder.append(uniqueID)
-        }
-        if recentHangupOrder.count > Self.recentHangupLimit {
-            let overflow = recentHangupOrder.count - Self.recentHangupLimit
-            for old in recentHangupOrder.prefix(overflow) { recentHangups[old] = nil }
-            recentHangupOrder.removeFirst(overflow)
-        }
-    }
-
-    // MARK: - Waiting
-
-    private func sendAction(_ action: AMIMessage, actionID: String?, timeout: Duration, requireLogin: Bool) async throws
-        -> AMIMessage
-    {
-        guard let connection, !requireLogin || state.isLoggedIn else { throw AMIError.notConnected(state) }
-        guard let name = action["Action"] else { throw AMIError.invalidAction("no Action field") }
-        var action = action
-        let id = actionID ?? makeActionID()
-        action.set("ActionID", id)
-        let bytes: ByteBuffer
-        do {
-            bytes = try AMIEncoder.encode(action)
         } catch {
-            throw AMIError.invalidAction(error.description)
+            let reason = "cannot connect to \(configuration.host):\(configuration.port): \(Self.describe(error))"
+            inputSink.yield(.connectFailed(connection: number, reason: reason))
+            return
         }
-        let reply = try await withTaskCancellationHandler {
-            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<AMIMessage, any Error>) in
-                let timer = Task {
-                    do { try await Task.sleep(for: timeout) } catch { return }
-                    self.failReply(id, with: AMIError.timeout(action: name, after: timeout))
+        let (outgoing, outgoingSink) = AsyncStream.makeStream(of: ByteBuffer.self)
+        inputSink.yield(.connected(connection: number, channel: asyncChannel.channel, outgoing: outgoingSink))
+        var reason = "Asterisk closed the connection"
+        do {
+            try await asyncChannel.executeThenClose { inbound, outbound in
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    group.addTask {
+                        for try await frame in inbound { self.inputSink.yield(.frame(connection: number, frame)) }
+                    }
+                    group.addTask {
+                        for await bytes in outgoing { try await outbound.write(bytes) }
+                    }
+                    defer { group.cancelAll() }
+                    try await group.next()
                 }
-                pendingReplies[id] = PendingReply(continuation: continuation, timer: timer)
-                connection.outgoing.yield(bytes)
             }
-        } onCancel: {
-            Task { await self.failReply(id, with: CancellationError()) }
+        } catch let error as AMIWireError {
+            reason = AMIError.protocolViolation(error).description
+        } catch {
+            reason = "connection to Asterisk manager lost: \(Self.describe(error))"
         }
-        if case .response(let value) = reply.kind, AMIMessage.keysMatch(value, "Error") {
-            throw AMIError.actionFailed(action: name, message: reply.message ?? "no message")
-        }
-        return reply
+        inputSink.yield(.closed(connection: number, reason: reason))
     }
 
-    private func failReply(_ id: String, with error: any Error) {
-        guard let reply = pendingReplies.removeValue(forKey: id) else { return }
-        reply.timer.cancel()
-        reply.continuation.resume(throwing: error)
-    }
-
-    private func waitForBanner(timeout: Duration) async throws -> String {
-        if let banner { return banner }
-        let message = try await withTaskCancellationHandler {
-            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<AMIMessage, any Error>) in
-                let timer = Task {
-                    do { try await Task.sleep(for: timeout) } catch { return }
-                    self.failBannerWait(with: AMIError.timeout(action: "banner", after: timeout))
-                }
-                bannerWaiter = PendingReply(continuation: continuation, timer: timer)
-            }
-        } onCancel: {
-            Task { await self.failBannerWait(with: CancellationError()) }
-        }
-        return message["Banner"] ?? ""
-    }
-
-    private func failBannerWait(with error: any Error) {
-        guard let waiter = bannerWaiter else { return }
-        bannerWaiter = nil
-        waiter.timer.cancel()
-        waiter.continuation.resume(throwing: error)
-    }
-
-    private func awaitEvent(_ key: String, timeout: Duration, what: String) async throws -> AMIMessage {
-        switch awaitedEvents[key] {
-        case .arrived(let event)?:
-            awaitedEvents[key] = nil
-            return event
-        case .failed(let error)?:
-            awaitedEvents[key] = nil
-            throw error
-        case .waiting?:
-            throw AMIError.invalidAction("already waiting for \(key)")
-        case .expected?, nil:
-            break
-        }
-        return try await withTaskCancellationHandler {
-            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<AMIMessage, any Error>) in
-                let timer = Task {
-                    do { try await Task.sleep(for: timeout) } catch { return }
-                    self.failEventWait(key, with: AMIError.timeout(action: what, after: timeout))
-                }
-                awaitedEvents[key] = .waiting(continuation, timer: timer)
-            }
-        } onCancel: {
-            Task { await self.failEventWait(key, with: CancellationError()) }
-        }
-    }
-
-    private func failEventWait(_ key: String, with error: any Error) {
-        guard case .waiting(let continuation, let timer)? = awaitedEvents[key] else { return }
-        awaitedEvents[key] = nil
-        timer.cancel()
-        continuation.resume(throwing: error)
-    }
-
-    /// Everything waiting on the connection learns it is gone.
-    private func connectionEnded(reason: String) {
-        connection?.outgoing.finish()
-        connection = nil
-        banner = nil
-        let error = AMIError.connectionLost(reason)
-        failBannerWait(with: error)
-        for id in Array(pendingReplies.keys) { failReply(id, with: error) }
-        for (key, slot) in awaitedEvents {
-            switch slot {
-            case .expected:
-                awaitedEvents[key] = .failed(error)
-            case .waiting:
-                failEventWait(key, with: error)
-            case .arrived, .failed:
-                break
-            }
-        }
-    }
-
-    // MARK: - Helpers
-
-    private func setState(_ newState: AMIConnectionState) {
-        guard newState != state else { return }
-        // "Down since" counts from the moment the last good session ended.
-        if state.isLoggedIn, !newState.isLoggedIn { downSince = Date() }
-        state = newState
-        for subscriber in stateSubscribers.values { subscriber.yield(newState) }
-    }
-
-    private func removeSubscriber(_ id: Int) {
-        eventSubscribers[id] = nil
-        stateSubscribers[id] = nil
-    }
-
-    private func makeActionID() -> String {
-        actionCount += 1
-        return actionIDPrefix + String(actionCount)
-    }
-
-    private static func originateKey(_ actionID: String) -> String { "originate:" + actionID }
-    private static func hangupKey(_ uniqueID: String) -> String { "hangup:" + uniqueID }
-
-    private static func hangupRecord(_ event: AMIMessage) -> HangupRecord {
-        HangupRecord(cause: event["Cause"].flatMap { Int($0) }, text: event["Cause-txt"])
+    private static func describe(_ error: any Error) -> String {
+        if let error = error as? IOError { return error.description }
+        return "\(error)"
     }
 
     private static func seconds(_ duration: Duration) -> Double {

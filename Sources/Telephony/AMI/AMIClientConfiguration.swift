@@ -4,7 +4,9 @@ public struct AMIClientConfiguration: Sendable {
     public var port: Int
     public var username: String
     public var secret: String
-    /// The `Events` of the Login action: `call` is enough for `OriginateResponse` and `Hangup`.
+    /// The `Events` of the Login action: `call` brings `Newchannel`, `OriginateResponse` and
+    /// `Hangup`; `system` brings `Shutdown` (when the account may read it), so that calls
+    /// pending when Asterisk stops end as "manager down" at once.
     public var events: String
     public var connectTimeout: Duration
     /// How long to wait for the banner and the Login response.
@@ -25,7 +27,7 @@ public struct AMIClientConfiguration: Sendable {
     public var decoderLimits: AMIDecoderLimits
 
     public init(
-        host: String = "127.0.0.1", port: Int = 5038, username: String, secret: String, events: String = "call",
+        host: String = "127.0.0.1", port: Int = 5038, username: String, secret: String, events: String = "call,system",
         connectTimeout: Duration = .seconds(5), loginTimeout: Duration = .seconds(10), actionTimeout: Duration = .seconds(10),
         pingInterval: Duration = .seconds(20), pingTimeout: Duration = .seconds(5),
         originateResponseMargin: Duration = .seconds(30), hangupCauseGrace: Duration = .milliseconds(500),

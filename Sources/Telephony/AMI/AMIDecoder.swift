@@ -11,6 +11,7 @@ public struct AMIDecoderLimits: Sendable, Equatable {
     public var maxMessageBytes: Int
 
     public init(maxLineLength: Int = 8 * 1024, maxFieldsPerMessage: Int = 512, maxMessageBytes: Int = 256 * 1024) {
+        precondition(maxLineLength > 0 && maxFieldsPerMessage > 0 && maxMessageBytes > 0, "AMI decoder limits must be positive")
         self.maxLineLength = maxLineLength
         self.maxFieldsPerMessage = maxFieldsPerMessage
         self.maxMessageBytes = maxMessageBytes
@@ -24,55 +25,35 @@ public enum AMIFrame: Sendable, Hashable {
     case message(AMIMessage)
 }
 
-/// Incremental AMI decoder on bytes: feed it whatever the socket delivered, then take
-/// frames until it needs more. No I/O, no allocation per byte beyond the buffer.
+/// Reads AMI frames from a byte stream: the banner line first (unless told otherwise),
+/// then messages of `Key: Value` lines ended by an empty line.
 ///
-/// Lines end with CRLF; a bare LF is accepted too. Blank lines between messages are
-/// skipped. A line without a colon is kept as a field with an empty key (old Asterisk's
-/// `Response: Follows` command output has such lines).
-public struct AMIDecoder: Sendable {
+/// Pure and incremental: feed it bytes in any chunks; it remembers how far it has searched,
+/// so feeding one byte at a time stays linear. Lines end with CRLF; a bare LF is accepted
+/// too (the line rules are `AGILineDecoder`'s). Blank lines between messages are skipped. A
+/// line without a colon is kept as a field with an empty key (old Asterisk's
+/// `Response: Follows` command output has such lines). After an error the stream is out of
+/// step: the connection must be dropped.
+public struct AMIDecoder: NIOSingleStepByteToMessageDecoder {
+    public typealias InboundOut = AMIFrame
+
     public static let bannerPrefix = "Asterisk Call Manager/"
 
     public let limits: AMIDecoderLimits
-    private var buffer: ByteBuffer
     private var expectingBanner: Bool
+    /// Lines as AGI has them: LF or CRLF, at most `maxLineLength`, searched only once.
+    private var lines: AGILineDecoder
     private var pendingFields: [AMIMessage.Field] = []
     private var pendingBytes = 0
-    /// Where the search for the next LF resumes, relative to the reader index, so that
-    /// feeding one byte at a time stays linear.
-    private var scannedBytes = 0
 
     public init(limits: AMIDecoderLimits = AMIDecoderLimits(), expectsBanner: Bool = true) {
         self.limits = limits
         self.expectingBanner = expectsBanner
-        self.buffer = ByteBuffer()
+        self.lines = AGILineDecoder(maximumLineLength: limits.maxLineLength)
     }
 
-    public mutating func append(_ bytes: ByteBuffer) {
-        var bytes = bytes
-        compactIfWorthwhile()
-        buffer.writeBuffer(&bytes)
-    }
-
-    public mutating func append(contentsOf bytes: some Sequence<UInt8>) {
-        compactIfWorthwhile()
-        buffer.writeBytes(bytes)
-    }
-
-    /// Consumed lines are dropped in bulk, not one by one, to keep decoding linear.
-    private mutating func compactIfWorthwhile() {
-        if buffer.readerIndex >= 4096 && buffer.readerIndex >= buffer.readableBytes {
-            buffer.discardReadBytes()
-        }
-    }
-
-    /// Bytes received but not yet part of a returned frame.
-    public var bufferedByteCount: Int { buffer.readableBytes + pendingBytes }
-
-    /// The next complete frame, or nil when more bytes are needed. After an error the
-    /// stream is out of step: drop the connection and the decoder.
-    public mutating func next() throws(AMIWireError) -> AMIFrame? {
-        while let line = try nextLine() {
+    public mutating func decode(buffer: inout ByteBuffer) throws(AMIWireError) -> AMIFrame? {
+        while let line = try nextLine(from: &buffer) {
             if expectingBanner {
                 expectingBanner = false
                 guard line.hasPrefix(Self.bannerPrefix) else { throw .notAnAMIBanner(line) }
@@ -93,35 +74,33 @@ public struct AMIDecoder: Sendable {
         return nil
     }
 
-    /// Everything decodable now, in order.
-    public mutating func drain() throws(AMIWireError) -> [AMIFrame] {
-        var frames: [AMIFrame] = []
-        while let frame = try next() { frames.append(frame) }
-        return frames
+    public mutating func decodeLast(buffer: inout ByteBuffer, seenEOF: Bool) throws(AMIWireError) -> AMIFrame? {
+        if let frame = try decode(buffer: &buffer) {
+            return frame
+        }
+        if seenEOF, buffer.readableBytes > 0 || !pendingFields.isEmpty {
+            throw .truncatedMessage
+        }
+        return nil
     }
 
-    private mutating func nextLine() throws(AMIWireError) -> String? {
-        let view = buffer.readableBytesView
-        let searchStart = view.index(view.startIndex, offsetBy: scannedBytes)
-        guard let newline = view[searchStart...].firstIndex(of: UInt8(ascii: "\n")) else {
-            scannedBytes = view.count
-            // A CR may still be waiting for its LF, hence the one byte of slack.
-            if view.count > limits.maxLineLength + 1 { throw .lineTooLong(limit: limits.maxLineLength) }
-            if pendingBytes + view.count > limits.maxMessageBytes { throw .messageTooLarge(limit: limits.maxMessageBytes) }
+    private mutating func nextLine(from buffer: inout ByteBuffer) throws(AMIWireError) -> String? {
+        let available = buffer.readableBytes
+        let line: String?
+        do {
+            line = try lines.decode(buffer: &buffer)
+        } catch {
+            // The line decoder's only error.
+            throw .lineTooLong(limit: limits.maxLineLength)
+        }
+        guard let line else {
+            if !expectingBanner, pendingBytes + buffer.readableBytes > limits.maxMessageBytes {
+                throw .messageTooLarge(limit: limits.maxMessageBytes)
+            }
             return nil
         }
-        let consumed = view.distance(from: view.startIndex, to: newline) + 1
-        var lineEnd = newline
-        if lineEnd > view.startIndex, view[view.index(before: lineEnd)] == UInt8(ascii: "\r") {
-            lineEnd = view.index(before: lineEnd)
-        }
-        let lineLength = view.distance(from: view.startIndex, to: lineEnd)
-        guard lineLength <= limits.maxLineLength else { throw .lineTooLong(limit: limits.maxLineLength) }
-        let line = String(decoding: view[view.startIndex..<lineEnd], as: UTF8.self)
-        buffer.moveReaderIndex(forwardBy: consumed)
-        scannedBytes = 0
-        if !expectingBanner && lineLength > 0 {
-            pendingBytes += consumed
+        if !expectingBanner, !line.isEmpty {
+            pendingBytes += available - buffer.readableBytes
             guard pendingBytes <= limits.maxMessageBytes else { throw .messageTooLarge(limit: limits.maxMessageBytes) }
         }
         return line

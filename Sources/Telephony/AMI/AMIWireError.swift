@@ -4,6 +4,8 @@ public enum AMIWireError: Error, Equatable, Sendable, CustomStringConvertible {
     case tooManyFields(limit: Int)
     case messageTooLarge(limit: Int)
     case notAnAMIBanner(String)
+    /// The connection ended in the middle of a message.
+    case truncatedMessage
     case emptyKey
     case invalidKey(String)
     case invalidValue(key: String, reason: String)
@@ -19,6 +21,8 @@ public enum AMIWireError: Error, Equatable, Sendable, CustomStringConvertible {
             return "AMI message larger than \(limit) bytes"
         case .notAnAMIBanner(let line):
             return "peer is not an Asterisk manager: first line was \"\(line.prefix(80))\""
+        case .truncatedMessage:
+            return "AMI connection ended in the middle of a message"
         case .emptyKey:
             return "AMI field with an empty key"
         case .invalidKey(let key):

@@ -42,6 +42,17 @@ public enum AsteriskDialOutcomes {
         (102, "recovery on timer expiry", .noAnswer),
     ]
 
+    /// True when a failed `OriginateResponse` with this reason says why by itself (busy, no
+    /// answer, congestion); false for 0 and 1, which need the `Hangup` cause.
+    static func reasonIsSpecific(_ reason: Int?) -> Bool {
+        reasonTable.contains { $0.reason == reason && $0.cause != nil }
+    }
+
+    /// True when this Q.850 cause of a failed call says why by itself (busy, no answer, congestion).
+    static func hangupCauseIsSpecific(_ cause: Int?) -> Bool {
+        hangupCauseTable.contains { $0.cause == cause && $0.dialCause != nil }
+    }
+
     /// The cause of one `OriginateResponse`.
     /// - Parameters:
     ///   - response: its `Response` (`Success` or `Failure`).

@@ -12,6 +12,9 @@ public enum DialFailureCause: Sendable, Hashable, CustomStringConvertible {
     /// Asterisk's manager interface was not reachable: the call was not tried, the job
     /// should wait rather than use up a try.
     case amiDown
+    /// Faxline hung the call up before it was answered (`AMIClient.hangUp`): nothing was
+    /// tried on the line that says anything about the number.
+    case cancelled
 
     public var description: String {
         switch self {
@@ -21,6 +24,7 @@ public enum DialFailureCause: Sendable, Hashable, CustomStringConvertible {
         case .congestion: return "congestion"
         case .failed(let why): return "failed: \(why)"
         case .amiDown: return "Asterisk manager unreachable"
+        case .cancelled: return "hung up by Faxline"
         }
     }
 }

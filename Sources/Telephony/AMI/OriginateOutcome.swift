@@ -1,6 +1,10 @@
+import Foundation
+
 /// What became of one `Originate`.
 public struct OriginateOutcome: Sendable, Hashable, CustomStringConvertible {
     public var cause: DialFailureCause
+    /// The request's `channelID`: the Uniqueid Asterisk gave (or would have given) the call.
+    public var channelID: UUID
     /// The ActionID the Originate was sent with (empty when it was never sent).
     public var actionID: String
     /// Asterisk accepted the Originate (`Originate successfully queued`). With `.amiDown`
@@ -15,10 +19,11 @@ public struct OriginateOutcome: Sendable, Hashable, CustomStringConvertible {
     public var uniqueID: String?
 
     public init(
-        cause: DialFailureCause, actionID: String, wasQueued: Bool, reason: Int? = nil,
+        cause: DialFailureCause, channelID: UUID, actionID: String, wasQueued: Bool, reason: Int? = nil,
         hangupCause: Int? = nil, hangupCauseText: String? = nil, channel: String? = nil, uniqueID: String? = nil
     ) {
         self.cause = cause
+        self.channelID = channelID
         self.actionID = actionID
         self.wasQueued = wasQueued
         self.reason = reason

@@ -1,3 +1,5 @@
+import Foundation
+
 /// A request to place one outbound call with AMI `Originate` (always `Async: true`).
 ///
 /// Every string here ends up in a manager action; the ones a sender controls (the number
@@ -16,6 +18,9 @@ public struct OriginateRequest: Sendable, Hashable {
 
     /// The dial string, e.g. `PJSIP/5550100@trunk`; see `AMIDialString.expand`.
     public var channel: String
+    /// Sent as `ChannelId`: Asterisk (12 and later) gives the call's channel this Uniqueid,
+    /// so the call can be told apart in events and hung up with `AMIClient.hangUp(channelID:)`.
+    public var channelID: UUID
     public var context: String
     public var exten: String
     public var priority: Int
@@ -27,10 +32,11 @@ public struct OriginateRequest: Sendable, Hashable {
     public var account: String?
 
     public init(
-        channel: String, context: String, exten: String = "s", priority: Int = 1, callerID: AMICallerID? = nil,
-        dialTimeout: Duration = .seconds(60), variables: [Variable] = [], account: String? = nil
+        channel: String, channelID: UUID = UUID(), context: String, exten: String = "s", priority: Int = 1,
+        callerID: AMICallerID? = nil, dialTimeout: Duration = .seconds(60), variables: [Variable] = [], account: String? = nil
     ) {
         self.channel = channel
+        self.channelID = channelID
         self.context = context
         self.exten = exten
         self.priority = priority
@@ -54,6 +60,7 @@ public struct OriginateRequest: Sendable, Hashable {
             "Action": "Originate",
             "ActionID": actionID,
             "Channel": channel,
+            "ChannelId": channelID.uuidString.lowercased(),
             "Context": context,
             "Exten": exten,
             "Priority": String(priority),

@@ -1,15 +1,18 @@
+import Foundation
 import NIOCore
 import NIOPosix
 import Telephony
 
 /// A real Asterisk manager server on 127.0.0.1 for tests: banner, Login (checks the
-/// credentials), Ping, Logoff and Originate, answered per a script; it can push events,
-/// drop every connection, refuse connections for a while (an Asterisk restart) and come
-/// back on the same port.
+/// credentials), Ping, Logoff, Originate (answered per a script) and Hangup; it can push
+/// events, drop every connection, refuse connections for a while, play an Asterisk shutdown
+/// the way Asterisk 14 and later do it, and come back on the same port.
 public actor TestAMIServer {
-    /// What the server does with the next `Originate`.
+    /// What the server does with the next `Originate`. Every script but `unavailable` and
+    /// `refuse` makes a channel (`Newchannel`, `Uniqueid` = the action's `ChannelId`).
     public enum OriginateScript: Sendable, Hashable {
-        /// Calls the `onAnswer` hook, then sends `OriginateResponse` Success, reason 4.
+        /// Calls the `onAnswer` hook, then sends `OriginateResponse` Success, reason 4. The
+        /// channel stays up until `hangUp` or a `Hangup` action.
         case answer
         /// `Hangup` (cause 17), then `OriginateResponse` Failure, reason 5.
         case busy
@@ -21,12 +24,14 @@ public actor TestAMIServer {
         case hangup(cause: Int)
         /// `OriginateResponse` Failure, reason 1, and only then the `Hangup` with this cause.
         case hangupAfterResponse(cause: Int)
-        /// `OriginateResponse` Failure, reason 0, Uniqueid `<null>`: no channel could be made.
+        /// `OriginateResponse` Failure, reason 0, no channel: Asterisk could not make one
+        /// (`Channel` is the dial string, `Uniqueid` the `ChannelId`).
         case unavailable
         /// `Response: Error` with this message instead of queueing the call.
         case refuse(message: String)
-        /// Queued, then nothing: no `OriginateResponse` ever comes.
-        case noResponse
+        /// Queued, and the far end rings: no `OriginateResponse` until the call is hung up
+        /// (a `Hangup` action, or `beginShutdown`).
+        case ring
     }
 
     /// One `Originate` as the server received it.
@@ -42,36 +47,51 @@ public actor TestAMIServer {
         /// The `Variable:` lines, split into name=value pairs the way Asterisk splits them
         /// (at commas), so a test sees what Asterisk would have set.
         public let variables: [String: String]
-        /// Uniqueid and channel name the server gave the call.
+        /// Uniqueid (the `ChannelId` when given) and channel name the server gave the call.
         public let uniqueID: String
         public let channelName: String
+    }
+
+    /// A channel that exists: ringing (no `OriginateResponse` yet) or answered.
+    private struct LiveChannel {
+        let call: RecordedOriginate
+        var answered: Bool
     }
 
     private struct ServerConnection {
         let channel: any Channel
         let outgoing: AsyncStream<ByteBuffer>.Continuation
         var loggedIn = false
+        /// The event classes asked for with the Login's `Events` (`on`: all).
+        var eventClasses: Set<String> = []
     }
 
     public nonisolated let username: String
     public nonisolated let secret: String
     public nonisolated let version: String
-    /// The bound port; the same after `restart` and `startListening`.
+    /// The bound port; the same after `startListening` again.
     public private(set) var port: Int
     public private(set) var originates: [RecordedOriginate] = []
+    /// The `Channel` of every `Hangup` action, in order.
+    public private(set) var hangupRequests: [String] = []
     public private(set) var loginAttempts = 0
     public private(set) var successfulLogins = 0
     public private(set) var failedLogins = 0
     public private(set) var pingCount = 0
     public private(set) var logoffCount = 0
     public private(set) var connectionsAccepted = 0
+    /// Actions refused with "Asterisk is shutting down".
+    public private(set) var refusedWhileShuttingDown = 0
 
     private var onAnswer: @Sendable (RecordedOriginate) async -> Void
     private var scriptQueue: [OriginateScript] = []
     private var defaultScript: OriginateScript = .answer
     private var answersPings = true
-    private var serverChannel: NIOAsyncChannel<NIOAsyncChannel<ByteBuffer, ByteBuffer>, Never>?
+    private var permitsHangup = true
+    private var isShuttingDown = false
+    private var serverChannel: NIOAsyncChannel<NIOAsyncChannel<AMIMessage, ByteBuffer>, Never>?
     private var connections: [Int: ServerConnection] = [:]
+    private var liveChannels: [LiveChannel] = []
     private var connectionCounter = 0
     private var callCounter = 0
 
@@ -116,19 +136,61 @@ public actor TestAMIServer {
         answersPings = answers
     }
 
+    /// With false, `Hangup` actions get "Permission denied" (an account without `write = call`).
+    public func setPermitsHangup(_ permits: Bool) {
+        permitsHangup = permits
+    }
+
     // MARK: - Events
 
-    /// Sends `event` to every logged-in connection.
+    /// Sends `event` to every logged-in connection that asked for its class (the first
+    /// word of its `Privilege`, `call` when it has none).
     public func sendEvent(_ event: AMIMessage) {
         guard let bytes = try? AMIEncoder.encode(event) else { return }
+        let eventClass = event["Privilege"]?.split(separator: ",").first.map { String($0).lowercased() } ?? "call"
         for connection in connections.values where connection.loggedIn {
+            guard connection.eventClasses.contains(eventClass) || connection.eventClasses.contains("on") else { continue }
             connection.outgoing.yield(bytes)
         }
     }
 
-    /// Sends the `Hangup` event of an answered call.
+    /// The far end hangs up an answered call: its `Hangup` event.
     public func hangUp(_ call: RecordedOriginate, cause: Int = 16) {
+        liveChannels.removeAll { $0.call.uniqueID == call.uniqueID }
         sendEvent(Self.hangupEvent(call, cause: cause))
+    }
+
+    // MARK: - Asterisk shutting down
+
+    /// The first half of `core stop now` / `core restart now` on Asterisk 14 and later
+    /// (`ast_begin_shutdown`, then `ast_softhangup_all`): from now on every action, Login
+    /// included, gets `Response: Error` / `Message: Asterisk is shutting down`, and every
+    /// call still ringing ends — `Hangup` (cause 0: a soft hangup sets none), then
+    /// `OriginateResponse` Failure, Reason 0. Answered calls are hung up too.
+    public func beginShutdown() {
+        isShuttingDown = true
+        let channels = liveChannels
+        liveChannels.removeAll()
+        for channel in channels {
+            sendEvent(Self.hangupEvent(channel.call, cause: 0))
+            if !channel.answered {
+                sendEvent(Self.originateResponse(channel.call, success: false, reason: 0))
+            }
+        }
+    }
+
+    /// The second half (`really_quit`): `Event: Shutdown` (`Shutdown: Cleanly`, `Restart:
+    /// True` or `False`, class system), then every connection closes and the port refuses
+    /// connections until `startListening`.
+    public func finishShutdown(restart: Bool) async {
+        sendEvent(AMIMessage([
+            "Event": "Shutdown", "Privilege": "system,all", "Shutdown": "Cleanly", "Restart": restart ? "True" : "False",
+        ]))
+        await stopListening()
+        liveChannels.removeAll()
+        // Each connection closes once what was sent on it, the event included, is written.
+        for connection in connections.values { connection.outgoing.finish() }
+        isShuttingDown = false
     }
 
     // MARK: - Connections
@@ -143,7 +205,8 @@ public actor TestAMIServer {
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
             .bind(host: "127.0.0.1", port: port) { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
+                    try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(AMIActionDecoder()))
+                    return try NIOAsyncChannel<AMIMessage, ByteBuffer>(wrappingChannelSynchronously: channel)
                 }
             }
         port = bound.channel.localAddress?.port ?? port
@@ -159,21 +222,13 @@ public actor TestAMIServer {
         try? await serverChannel.channel.closeFuture.get()
     }
 
-    /// Closes every open connection, as a crashing Asterisk would.
+    /// Closes every open connection, as a crashing Asterisk would; its calls are gone.
     public func dropAllConnections() {
+        liveChannels.removeAll()
         for connection in connections.values {
             connection.outgoing.finish()
             connection.channel.close(promise: nil)
         }
-    }
-
-    /// An Asterisk restart: drops every connection, refuses new ones for `downtime`, then
-    /// listens again on the same port.
-    public func restart(downtime: Duration) async throws {
-        await stopListening()
-        dropAllConnections()
-        try await Task.sleep(for: downtime)
-        try await startListening()
     }
 
     public func shutdown() async {
@@ -192,7 +247,11 @@ public actor TestAMIServer {
         try await waitUntil(timeout: timeout, "\(count) logins") { $0.successfulLogins >= count }
     }
 
-    private func waitUntil(timeout: Duration, _ what: String, _ condition: (isolated TestAMIServer) -> Bool) async throws {
+    /// Waits until `condition` holds, looking again every few milliseconds; `timeout` only
+    /// bounds a test that would otherwise hang.
+    public func waitUntil(
+        timeout: Duration = .seconds(10), _ what: String, _ condition: @Sendable (isolated TestAMIServer) -> Bool
+    ) async throws {
         let deadline = ContinuousClock.now + timeout
         while !condition(self) {
             guard ContinuousClock.now < deadline else { throw TestAMIServerError.timedOut(what) }
@@ -200,7 +259,7 @@ public actor TestAMIServer {
         }
     }
 
-    private nonisolated func acceptLoop(_ bound: NIOAsyncChannel<NIOAsyncChannel<ByteBuffer, ByteBuffer>, Never>) async {
+    private nonisolated func acceptLoop(_ bound: NIOAsyncChannel<NIOAsyncChannel<AMIMessage, ByteBuffer>, Never>) async {
         try? await bound.executeThenClose { inbound in
             try await withThrowingDiscardingTaskGroup { group in
                 for try await connection in inbound {
@@ -210,7 +269,7 @@ public actor TestAMIServer {
         }
     }
 
-    private nonisolated func serve(_ connection: NIOAsyncChannel<ByteBuffer, ByteBuffer>) async {
+    private nonisolated func serve(_ connection: NIOAsyncChannel<AMIMessage, ByteBuffer>) async {
         let (outgoing, continuation) = AsyncStream.makeStream(of: ByteBuffer.self)
         let id = await register(connection.channel, continuation)
         do {
@@ -220,13 +279,7 @@ public actor TestAMIServer {
                         for await bytes in outgoing { try await outbound.write(bytes) }
                     }
                     group.addTask {
-                        var decoder = AMIDecoder(expectsBanner: false)
-                        for try await bytes in inbound {
-                            decoder.append(bytes)
-                            for case .message(let action) in try decoder.drain() {
-                                await self.handle(action, connection: id)
-                            }
-                        }
+                        for try await action in inbound { await self.handle(action, connection: id) }
                     }
                     defer {
                         connection.channel.close(promise: nil)
@@ -262,6 +315,12 @@ public actor TestAMIServer {
             reply(to: id, action, ["Response": "Error", "Message": "Missing action in request"])
             return
         }
+        // process_message in main/manager.c: before anything else, even Login.
+        if isShuttingDown {
+            refusedWhileShuttingDown += 1
+            reply(to: id, action, ["Response": "Error", "Message": "Asterisk is shutting down"])
+            return
+        }
         if name == "login" {
             login(action, connection: id)
             return
@@ -282,6 +341,8 @@ public actor TestAMIServer {
             connections[id]?.outgoing.finish()
         case "originate":
             originate(action, connection: id)
+        case "hangup":
+            hangup(action, connection: id)
         default:
             reply(to: id, action, ["Response": "Error", "Message": "Invalid/unknown command"])
         }
@@ -289,15 +350,17 @@ public actor TestAMIServer {
 
     private func login(_ action: AMIMessage, connection id: Int) {
         loginAttempts += 1
-        if action["Username"] == username && action["Secret"] == secret {
-            successfulLogins += 1
-            connections[id]?.loggedIn = true
-            reply(to: id, action, ["Response": "Success", "Message": "Authentication accepted"])
-            sendEvent(AMIMessage(["Event": "FullyBooted", "Privilege": "system,all", "Status": "Fully Booted"]))
-        } else {
+        guard action["Username"] == username && action["Secret"] == secret else {
             failedLogins += 1
             reply(to: id, action, ["Response": "Error", "Message": "Authentication failed"])
+            return
         }
+        successfulLogins += 1
+        connections[id]?.loggedIn = true
+        let events = (action["Events"] ?? "on").lowercased().split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+        connections[id]?.eventClasses = Set(events.contains("off") ? [] : events)
+        reply(to: id, action, ["Response": "Success", "Message": "Authentication accepted"])
+        sendEvent(AMIMessage(["Event": "FullyBooted", "Privilege": "system,all", "Status": "Fully Booted"]))
     }
 
     private func originate(_ action: AMIMessage, connection id: Int) {
@@ -306,8 +369,8 @@ public actor TestAMIServer {
             action: action, actionID: action.actionID, channel: action["Channel"], context: action["Context"],
             exten: action["Exten"], callerID: action["CallerID"], timeout: action["Timeout"].flatMap { Int($0) },
             variables: Self.variables(action.values(for: "Variable")),
-            uniqueID: "1700000000.\(callCounter)",
-            channelName: "\(action["Channel"] ?? "PJSIP/unknown")-\(String(callCounter, radix: 16))")
+            uniqueID: action["ChannelId"] ?? "1700000000.\(callCounter)",
+            channelName: "\(action["Channel"] ?? "PJSIP/unknown")-\(String(format: "%08x", callCounter))")
         originates.append(call)
         let script = scriptQueue.isEmpty ? defaultScript : scriptQueue.removeFirst()
         if case .refuse(let message) = script {
@@ -315,14 +378,34 @@ public actor TestAMIServer {
             return
         }
         reply(to: id, action, ["Response": "Success", "Message": "Originate successfully queued"])
-        Task { await self.play(script, call) }
+        switch script {
+        case .unavailable:
+            sendEvent(Self.originateResponse(call, success: false, reason: 0, channelCreated: false))
+        case .answer:
+            liveChannels.append(LiveChannel(call: call, answered: false))
+            sendEvent(Self.newchannelEvent(call))
+            Task { await self.answer(call) }
+        case .ring:
+            liveChannels.append(LiveChannel(call: call, answered: false))
+            sendEvent(Self.newchannelEvent(call))
+        case .busy, .noAnswer, .congestion, .hangup, .hangupAfterResponse:
+            sendEvent(Self.newchannelEvent(call))
+            fail(call, script)
+        case .refuse:
+            break
+        }
     }
 
-    private func play(_ script: OriginateScript, _ call: RecordedOriginate) async {
+    private func answer(_ call: RecordedOriginate) async {
+        await onAnswer(call)
+        // Hung up or shut down while the hook ran: that ended the call instead.
+        guard let index = liveChannels.firstIndex(where: { $0.call.uniqueID == call.uniqueID }) else { return }
+        liveChannels[index].answered = true
+        sendEvent(Self.originateResponse(call, success: true, reason: 4))
+    }
+
+    private func fail(_ call: RecordedOriginate, _ script: OriginateScript) {
         switch script {
-        case .answer:
-            await onAnswer(call)
-            sendEvent(Self.originateResponse(call, success: true, reason: 4))
         case .busy:
             sendEvent(Self.hangupEvent(call, cause: 17))
             sendEvent(Self.originateResponse(call, success: false, reason: 5))
@@ -337,12 +420,30 @@ public actor TestAMIServer {
             sendEvent(Self.originateResponse(call, success: false, reason: 1))
         case .hangupAfterResponse(let cause):
             sendEvent(Self.originateResponse(call, success: false, reason: 1))
-            try? await Task.sleep(for: .milliseconds(50))
             sendEvent(Self.hangupEvent(call, cause: cause))
-        case .unavailable:
-            sendEvent(Self.originateResponse(call, success: false, reason: 0, channelCreated: false))
-        case .refuse, .noResponse:
+        case .answer, .unavailable, .refuse, .ring:
             break
+        }
+    }
+
+    /// `ast_manager_hangup_helper`: the channel by name or Uniqueid; a call still ringing
+    /// then ends with `OriginateResponse` Failure, Reason 0 (`dial.c` saw its channel go).
+    private func hangup(_ action: AMIMessage, connection id: Int) {
+        let target = action["Channel"] ?? ""
+        hangupRequests.append(target)
+        guard permitsHangup else {
+            reply(to: id, action, ["Response": "Error", "Message": "Permission denied"])
+            return
+        }
+        guard let index = liveChannels.firstIndex(where: { $0.call.channelName == target || $0.call.uniqueID == target }) else {
+            reply(to: id, action, ["Response": "Error", "Message": "No such channel"])
+            return
+        }
+        let channel = liveChannels.remove(at: index)
+        reply(to: id, action, ["Response": "Success", "Message": "Channel Hungup"])
+        sendEvent(Self.hangupEvent(channel.call, cause: action["Cause"].flatMap { Int($0) } ?? 0))
+        if !channel.answered {
+            sendEvent(Self.originateResponse(channel.call, success: false, reason: 0))
         }
     }
 
@@ -355,6 +456,7 @@ public actor TestAMIServer {
         connections[id]?.outgoing.yield(bytes)
     }
 
+    /// As `fast_originate` in `main/manager.c` writes it.
     private static func originateResponse(
         _ call: RecordedOriginate, success: Bool, reason: Int, channelCreated: Bool = true
     ) -> AMIMessage {
@@ -365,17 +467,25 @@ public actor TestAMIServer {
         event.append("Context", call.context ?? "")
         event.append("Exten", call.exten ?? "")
         event.append("Reason", String(reason))
-        event.append("Uniqueid", channelCreated ? call.uniqueID : "<null>")
+        event.append("Uniqueid", channelCreated || call.action["ChannelId"] != nil ? call.uniqueID : "<unknown>")
         event.append("CallerIDNum", "<unknown>")
         event.append("CallerIDName", "<unknown>")
         return event
     }
 
     static let causeTexts: [Int: String] = [
-        1: "Unallocated (unassigned) number", 16: "Normal Clearing", 17: "User busy",
+        0: "Unknown", 1: "Unallocated (unassigned) number", 16: "Normal Clearing", 17: "User busy",
         19: "User alerting, no answer", 21: "Call Rejected", 34: "Circuit/channel congestion",
         38: "Network out of order",
     ]
+
+    private static func newchannelEvent(_ call: RecordedOriginate) -> AMIMessage {
+        AMIMessage([
+            "Event": "Newchannel", "Privilege": "call,all", "Channel": call.channelName, "ChannelState": "0",
+            "ChannelStateDesc": "Down", "CallerIDNum": "<unknown>", "CallerIDName": "<unknown>", "Context": call.context ?? "",
+            "Exten": call.exten ?? "", "Priority": "1", "Uniqueid": call.uniqueID, "Linkedid": call.uniqueID,
+        ])
+    }
 
     private static func hangupEvent(_ call: RecordedOriginate, cause: Int) -> AMIMessage {
         AMIMessage([
@@ -385,7 +495,7 @@ public actor TestAMIServer {
     }
 
     /// Splits `Variable:` values the way Asterisk's manager does: at commas, into name=value.
-    static func variables(_ lines: [String]) -> [String: String] {
+    public static func variables(_ lines: [String]) -> [String: String] {
         var result: [String: String] = [:]
         for line in lines {
             for item in line.split(separator: ",", omittingEmptySubsequences: true) {
@@ -396,6 +506,26 @@ public actor TestAMIServer {
             }
         }
         return result
+    }
+}
+
+/// The server side reads actions: no banner, and only messages.
+struct AMIActionDecoder: NIOSingleStepByteToMessageDecoder {
+    typealias InboundOut = AMIMessage
+    private var frames = AMIDecoder(expectsBanner: false)
+
+    mutating func decode(buffer: inout ByteBuffer) throws -> AMIMessage? {
+        while let frame = try frames.decode(buffer: &buffer) {
+            if case .message(let message) = frame { return message }
+        }
+        return nil
+    }
+
+    mutating func decodeLast(buffer: inout ByteBuffer, seenEOF: Bool) throws -> AMIMessage? {
+        while let frame = try frames.decodeLast(buffer: &buffer, seenEOF: seenEOF) {
+            if case .message(let message) = frame { return message }
+        }
+        return nil
     }
 }
 
