@@ -103,6 +103,7 @@ public final class AMIClient: Service, Sendable {
     /// not dialed, not to be counted. Throws `OriginateRequestError` for a request that
     /// cannot be sent safely, and `CancellationError` when the calling task is cancelled.
     public func originate(_ request: OriginateRequest) async throws -> OriginateOutcome {
+        // What cannot be sent safely is refused here, before the machine sees it.
         _ = try request.makeAction(actionID: actionIDPrefix)
         let reply = try await ask { .originate(request, $0) }
         if case .originate(let outcome)? = reply { return outcome }
@@ -123,6 +124,7 @@ public final class AMIClient: Service, Sendable {
     /// Hands the machine a request and waits for its reply; nil when no reply can come
     /// (the manager is not logged in, or the client has stopped).
     private func ask(_ makeInput: (RequestID) -> Input) async throws -> Reply? {
+        try Task.checkCancellation()
         let (replies, replySink) = AsyncStream.makeStream(of: Reply.self, bufferingPolicy: .bufferingNewest(1))
         let id: RequestID? = shared.withLock { shared in
             guard shared.hasRun, !shared.isFinished, shared.status.state.isLoggedIn else { return nil }
