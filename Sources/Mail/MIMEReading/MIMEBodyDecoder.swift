@@ -10,7 +10,7 @@ public enum MIMETransferEncoding: Sendable, Hashable {
     case other(String)
 
     init(headerValue: String?) {
-        switch headerValue?.trimmingSpaces().lowercased() {
+        switch headerValue?.trimmingBlanks().lowercased() {
         case nil, "", "7bit": self = .sevenBit
         case "8bit": self = .eightBit
         case "binary": self = .binary

@@ -16,7 +16,7 @@ public enum MIMECharset {
     }
 
     public static func kind(of name: String) -> Kind {
-        switch name.trimmingSpaces().lowercased() {
+        switch name.trimmingBlanks().lowercased() {
         case "utf-8", "utf8":
             return .utf8
         case "us-ascii", "ascii", "us_ascii", "ansi_x3.4-1968", "iso646-us", "":
@@ -31,6 +31,11 @@ public enum MIMECharset {
 
     public struct UnsupportedCharset: Error, Sendable, Hashable, CustomStringConvertible {
         public let name: String
+
+        public init(name: String) {
+            self.name = name
+        }
+
         public var description: String {
             "text in charset \(name) cannot be read (supported: UTF-8, US-ASCII, ISO-8859-1, Windows-1252)"
         }

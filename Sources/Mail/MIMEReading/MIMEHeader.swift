@@ -79,14 +79,14 @@ public struct MIMEParameterizedValue: Sendable, Hashable {
 
     public init(parsing text: String) {
         var pieces = Self.split(text)
-        value = pieces.isEmpty ? "" : String(pieces.removeFirst().trimmingSpaces()).lowercased()
+        value = pieces.isEmpty ? "" : String(pieces.removeFirst().trimmingBlanks()).lowercased()
         var plain: [String: String] = [:]
         var extended: [String: String] = [:]
         var continued: [String: [Int: (text: String, encoded: Bool)]] = [:]
         for piece in pieces {
             guard let equals = piece.firstIndex(of: "=") else { continue }
-            let name = piece[..<equals].trimmingSpaces().lowercased()
-            let rawValue = Self.unquoted(piece[piece.index(after: equals)...].trimmingSpaces())
+            let name = piece[..<equals].trimmingBlanks().lowercased()
+            let rawValue = Self.unquoted(piece[piece.index(after: equals)...].trimmingBlanks())
             guard !name.isEmpty else { continue }
             let nameParts = name.split(separator: "*", omittingEmptySubsequences: false)
             if nameParts.count == 1 {
@@ -116,8 +116,8 @@ public struct MIMEParameterizedValue: Sendable, Hashable {
     /// `type/subtype` split; `nil` parts for a value without a slash.
     public var mediaType: (type: String, subtype: String)? {
         guard let slash = value.firstIndex(of: "/") else { return nil }
-        let type = value[..<slash].trimmingSpaces()
-        let subtype = value[value.index(after: slash)...].trimmingSpaces()
+        let type = value[..<slash].trimmingBlanks()
+        let subtype = value[value.index(after: slash)...].trimmingBlanks()
         guard !type.isEmpty, !subtype.isEmpty else { return nil }
         return (String(type), String(subtype))
     }
@@ -142,7 +142,7 @@ public struct MIMEParameterizedValue: Sendable, Hashable {
             index = text.index(after: index)
         }
         pieces.append(text[start...])
-        return [pieces[0]] + pieces.dropFirst().filter { !$0.trimmingSpaces().isEmpty }
+        return [pieces[0]] + pieces.dropFirst().filter { !$0.trimmingBlanks().isEmpty }
     }
 
     private static func unquoted(_ value: Substring) -> String {

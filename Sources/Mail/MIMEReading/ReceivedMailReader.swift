@@ -33,6 +33,11 @@ public struct ReceivedMailText: Sendable, Hashable {
     public let source: Source
     /// LF line endings.
     public let text: String
+
+    public init(source: Source, text: String) {
+        self.source = source
+        self.text = text
+    }
 }
 
 /// An attachment written to a file.
