@@ -4,50 +4,16 @@ import Testing
 
 @Suite("MIME stream parser")
 struct MIMEStreamParserTests {
-    /// What a parse produced, with body pieces joined per part, so that different splits of the
-    /// input compare equal.
-    struct Outline: Equatable {
-        var header: MIMEHeader?
-        /// `multipart/mixed`, `part text/plain "name"`, `end`.
-        var structure: [String] = []
-        var bodies: [[UInt8]] = []
-        var parts: [MIMEPartInfo] = []
-
-        init(_ events: [MIMEEvent]) {
-            var body: [UInt8] = []
-            for event in events {
-                switch event {
-                case .messageHeader(let header):
-                    self.header = header
-                case .multipartStart(let info):
-                    structure.append(info.mediaType)
-                case .multipartEnd:
-                    structure.append("end")
-                case .partStart(let info):
-                    structure.append("part \(info.mediaType)" + (info.declaredFileName.map { " \"\($0)\"" } ?? ""))
-                    parts.append(info)
-                    body = []
-                case .partData(let bytes):
-                    body += bytes
-                case .partEnd:
-                    bodies.append(body)
-                }
-            }
-        }
-
-        func text(_ index: Int) -> String { String(decoding: bodies[index], as: UTF8.self) }
-    }
-
-    static func parse(_ chunks: [[UInt8]], limits: MIMEStreamParser.Limits = .init()) throws(MIMEError) -> Outline {
+    static func parse(_ chunks: [[UInt8]], limits: MIMEStreamParser.Limits = .init()) throws(MIMEError) -> MIMEOutline {
         var parser = MIMEStreamParser(limits: limits)
         var events: [MIMEEvent] = []
         for chunk in chunks { events += try parser.feed(chunk) }
         events += try parser.finish()
-        return Outline(events)
+        return MIMEOutline(events)
     }
 
     /// Parses `message` whole, byte by byte and split at every position; all must agree.
-    static func parseOnEverySplit(_ message: String) throws -> Outline {
+    static func parseOnEverySplit(_ message: String) throws -> MIMEOutline {
         let bytes = Array(message.utf8)
         let whole = try parse([bytes])
         for chunks in SMTPSessionHarness.chunkings(of: bytes).dropFirst() {
