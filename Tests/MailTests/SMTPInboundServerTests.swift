@@ -105,9 +105,7 @@ struct SMTPInboundServerTests {
         let folder = try Folder()
         let policy = TestMailGatewayPolicy()
         try await Self.withServer(Self.configuration(folder), policy: policy) { port, _ in
-            let client = try await SMTPTestClient.connect(port: port)
-            _ = try await client.reply()
-            _ = try await client.command("EHLO client.example")
+            let client = try await SMTPTestClient.connectAndGreet(port: port)
             try await client.send(
                 "MAIL FROM:<alice@example.com>\r\nRCPT TO:<5550100@fax.example.com>\r\nRCPT TO:<someone@gmail.com>\r\n"
                 + "RCPT TO:<bob@5550101.fax>\r\nDATA\r\n")
@@ -177,9 +175,7 @@ struct SMTPInboundServerTests {
             $0.requiresTLS = true
         }
         try await Self.withServer(configuration) { port, _ in
-            let client = try await SMTPTestClient.connect(port: port)
-            _ = try await client.reply()
-            _ = try await client.command("EHLO client.example")
+            let client = try await SMTPTestClient.connectAndGreet(port: port)
             #expect(try await client.command("AUTH PLAIN AGFsaWNlAHNlY3JldA==")?.description
                 == "538 5.7.11 encryption required: issue STARTTLS before AUTH")
             #expect(try await client.command("MAIL FROM:<alice@example.com>")?.description == "530 5.7.0 must issue a STARTTLS command first")
@@ -208,13 +204,9 @@ struct SMTPInboundServerTests {
         let policy = TestMailGatewayPolicy()
         let configuration = Self.configuration(folder) { $0.limits.maximumMessageBytes = 10_000 }
         try await Self.withServer(configuration, policy: policy) { port, _ in
-            let client = try await SMTPTestClient.connect(port: port)
-            _ = try await client.reply()
-            _ = try await client.command("EHLO client.example")
+            let client = try await SMTPTestClient.connectAndGreet(port: port)
             #expect(try await client.command("MAIL FROM:<alice@example.com> SIZE=20000")?.code == 552)
-            _ = try await client.command("MAIL FROM:<alice@example.com>")
-            _ = try await client.command("RCPT TO:<5550100@fax.example.com>")
-            #expect(try await client.command("DATA")?.code == 354)
+            #expect(try await client.openMessage() == 354)
             #expect(folder.spoolFiles().count == 1)
             let line = String(repeating: "x", count: 98) + "\r\n"
             try await client.send(String(repeating: line, count: 150))
@@ -229,12 +221,8 @@ struct SMTPInboundServerTests {
         let folder = try Folder()
         let policy = TestMailGatewayPolicy()
         try await Self.withServer(Self.configuration(folder), policy: policy) { port, _ in
-            let client = try await SMTPTestClient.connect(port: port)
-            _ = try await client.reply()
-            _ = try await client.command("EHLO client.example")
-            _ = try await client.command("MAIL FROM:<alice@example.com>")
-            _ = try await client.command("RCPT TO:<5550100@fax.example.com>")
-            #expect(try await client.command("DATA")?.code == 354)
+            let client = try await SMTPTestClient.connectAndGreet(port: port)
+            #expect(try await client.openMessage() == 354)
             try await client.send("Subject: cut off\r\n\r\nhalf a mess")
             #expect(folder.spoolFiles().count == 1)
             await client.close()
@@ -246,12 +234,8 @@ struct SMTPInboundServerTests {
     @Test func policyFailureIsATemporaryRefusalAndRemovesTheFile() async throws {
         let folder = try Folder()
         try await Self.withServer(Self.configuration(folder), policy: TestMailGatewayPolicy(failsAcceptance: true)) { port, _ in
-            let client = try await SMTPTestClient.connect(port: port)
-            _ = try await client.reply()
-            _ = try await client.command("HELO client.example")
-            _ = try await client.command("MAIL FROM:<alice@example.com>")
-            _ = try await client.command("RCPT TO:<5550100@fax.example.com>")
-            _ = try await client.command("DATA")
+            let client = try await SMTPTestClient.connectAndGreet(port: port)
+            #expect(try await client.openMessage() == 354)
             #expect(try await client.command("Subject: x\r\n\r\nx\r\n.")?.description == "451 4.3.0 temporary local problem; please try again later")
             #expect(folder.spoolFiles().isEmpty)
         }

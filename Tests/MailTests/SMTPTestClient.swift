@@ -73,6 +73,21 @@ final class SMTPTestClient {
         return try await reply()
     }
 
+    /// Connects, reads the greeting and says EHLO.
+    static func connectAndGreet(port: Int) async throws -> SMTPTestClient {
+        let client = try await connect(port: port)
+        _ = try await client.reply()
+        _ = try await client.command("EHLO client.example")
+        return client
+    }
+
+    /// MAIL, RCPT to a fax number, DATA: returns DATA's reply code.
+    func openMessage() async throws -> Int? {
+        _ = try await command("MAIL FROM:<alice@example.com>")
+        _ = try await command("RCPT TO:<5550100@fax.example.com>")
+        return try await command("DATA")?.code
+    }
+
     /// Waits until the server closes; returns whatever it still sent.
     func readUntilClosed() async -> String {
         var rest = String(buffer: buffer)

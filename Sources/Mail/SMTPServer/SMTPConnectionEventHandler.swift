@@ -7,8 +7,10 @@ enum SMTPConnectionEvent: Sendable {
     case bytes(ByteBuffer)
     /// The STARTTLS handshake finished; bytes from here on came through TLS.
     case tlsEstablished
-    /// Neither side sent anything for the idle timeout.
-    case idleTimeout
+    /// Neither side sent anything for the idle timeout, as of `firedAt`. The event may wait in
+    /// the stream while the driver is busy (a slow policy decision); a reply written after
+    /// `firedAt` makes it stale.
+    case idleTimeout(firedAt: NIODeadline)
 }
 
 /// Turns the channel's reads, TLS events and an idle timer into ``SMTPConnectionEvent``s.
@@ -74,7 +76,7 @@ final class SMTPConnectionEventHandler: ChannelDuplexHandler, RemovableChannelHa
         timer = context.eventLoop.scheduleTask(in: idleTimeout) {
             loopBoundSelf.value.timer = nil
             let context = loopBoundContext.value
-            context.fireChannelRead(loopBoundSelf.value.wrapInboundOut(.idleTimeout))
+            context.fireChannelRead(loopBoundSelf.value.wrapInboundOut(.idleTimeout(firedAt: .now())))
             context.fireChannelReadComplete()
         }
     }

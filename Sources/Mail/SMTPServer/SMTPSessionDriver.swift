@@ -21,6 +21,8 @@ final class SMTPSessionDriver {
     private var spool: SpoolFile?
     private var awaitingTLSHandshake = false
     private var isClosing = false
+    /// When the last reply went out: an idle timeout that fired before it is stale.
+    private var lastWrite = NIODeadline.now()
 
     init(
         configuration: SMTPServerStateMachine.Configuration,
@@ -63,7 +65,8 @@ final class SMTPSessionDriver {
                     awaitingTLSHandshake = false
                     machine.tlsEstablished()
                     logger.debug("TLS established")
-                case .idleTimeout:
+                case .idleTimeout(let firedAt):
+                    guard firedAt > lastWrite else { continue }
                     logger.info("SMTP client idle for too long; closing")
                     try await perform(machine.idleTimeout())
                 }
@@ -218,6 +221,7 @@ final class SMTPSessionDriver {
             channel.writeAndFlush(pending, promise: nil)
             try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: sslContext), position: .first)
         }.get()
+        lastWrite = .now()
     }
 
     private var session: MailGatewaySession {
@@ -244,6 +248,7 @@ final class SMTPSessionDriver {
         let pending = output
         output.clear()
         try await channel.writeAndFlush(pending)
+        lastWrite = .now()
     }
 
     private func logReply(_ reply: SMTPServerReply) {
