@@ -505,3 +505,27 @@ struct SMTPServerStateMachineTests {
         #expect(String(buffer: multi) == "250-a\r\n250 b\r\n")
     }
 }
+
+@Suite("SMTP state machine fuzz entry")
+struct SMTPStateMachineFuzzEntryTests {
+    @Test func bytesInActionsOut() {
+        let actions = SMTPServerStateMachine.actions(
+            for: Array(SMTPServerStateMachineTests.thunderbirdSession.utf8), configuration: SMTPSessionHarness.configuration)
+        let replies = actions.compactMap { action -> String? in
+            switch action {
+            case .send(let reply), .sendAndClose(let reply): return reply.description
+            default: return nil
+            }
+        }
+        #expect(replies.count == 8)
+        #expect(replies.last == "221 2.0.0 fax.test closing connection")
+        #expect(actions.contains(.finishMessage(SMTPEnvelope(
+            sender: .mailbox(SMTPMailbox(localPart: "alice", domain: "example.com")),
+            parameters: SMTPMailParameters(declaredSize: 180, body: .eightBitMIME),
+            recipients: [SMTPMailbox(localPart: "5550100", domain: "fax.example.com")],
+            messageSize: SMTPServerStateMachineTests.thunderbirdMessage.utf8.count))))
+        // Garbage ends in replies, never a trap.
+        let garbage = (0..<2000).map { UInt8(truncatingIfNeeded: $0 &* 131 &+ 7) }
+        #expect(!SMTPServerStateMachine.actions(for: garbage, configuration: SMTPSessionHarness.configuration).isEmpty)
+    }
+}

@@ -51,7 +51,8 @@ public struct MIMEPartInfo: Sendable, Hashable {
     /// (see ``MIMEFileName``).
     public var declaredFileName: String? {
         let name = disposition?[parameter: "filename"] ?? contentType[parameter: "name"]
-        return name.map { MIMEHeader.displayText($0) }.flatMap { $0.isEmpty ? nil : $0 }
+        // Parameters are decoded already (RFC 2231, RFC 2047); decoding again could be abused.
+        return name.map(MIMEHeader.cleanedText).flatMap { $0.isEmpty ? nil : $0 }
     }
     /// `Content-ID` without its angle brackets.
     public var contentID: String? {

@@ -29,7 +29,11 @@ public struct MIMEHeader: Sendable, Hashable {
 
     /// Decoded header text, control characters gone, white space collapsed.
     static func displayText(_ raw: String) -> String {
-        let decoded = EncodedWords.decode(raw)
+        cleanedText(EncodedWords.decode(raw))
+    }
+
+    /// Text with control characters gone and white space collapsed.
+    static func cleanedText(_ decoded: String) -> String {
         var result = ""
         var lastWasSpace = true
         for scalar in decoded.unicodeScalars {
