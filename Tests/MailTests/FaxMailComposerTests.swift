@@ -49,9 +49,9 @@ struct FaxMailComposerTests {
     @Test func subjectNamesCallerStationAndPages() throws {
         let files = try FaxFiles()
         let entity = try compose(files, .pdf)
-        #expect(decodeRFC2047(try #require(entity.header("Subject"))) == "Fax from +1 555 0100 (ACME FAX) — 3 pages")
+        #expect(EncodedWords.decode(try #require(entity.header("Subject"))) == "Fax from +1 555 0100 (ACME FAX) — 3 pages")
         let single = try compose(files, .pdf, content: files.content(pages: 1, stationID: nil, callerName: "Bob"))
-        #expect(decodeRFC2047(try #require(single.header("Subject"))) == "Fax from +1 555 0100 (Bob) — 1 page")
+        #expect(EncodedWords.decode(try #require(single.header("Subject"))) == "Fax from +1 555 0100 (Bob) — 1 page")
         #expect(entity.header("To") == "sales@example.org")
         #expect(entity.header("From") == "Faxline <fax@example.com>")
     }
@@ -116,7 +116,7 @@ struct FaxMailComposerTests {
     func partialFaxIsClearlyMarked(_ format: FaxDeliveryFormat) throws {
         let files = try FaxFiles()
         let entity = try compose(files, format, content: files.content(pages: 2, partial: true))
-        #expect(decodeRFC2047(try #require(entity.header("Subject"))).hasPrefix("Partial fax from +1 555 0100"))
+        #expect(EncodedWords.decode(try #require(entity.header("Subject"))).hasPrefix("Partial fax from +1 555 0100"))
         let text = try Self.plainText(of: entity)
         #expect(text.hasPrefix("NOTE: this fax is INCOMPLETE (call dropped after page 2)"))
     }
@@ -137,7 +137,7 @@ struct FaxMailComposerTests {
         content.deviceExtension = ""
         let entity = try compose(files, .pdf, content: content)
         #expect(entity.headers(named: "X-Faxline-Device").isEmpty)
-        #expect(decodeRFC2047(try #require(entity.header("Subject"))).count < 300)
+        #expect(EncodedWords.decode(try #require(entity.header("Subject"))).count < 300)
     }
 
     @Test func missingFilesAreClearErrors() throws {
