@@ -7,6 +7,8 @@ public enum DocumentError: Error, Equatable, CustomStringConvertible, Sendable {
     case encrypted(path: String)
     case damaged(path: String, reason: String)
     case tooManyPages(path: String, limit: Int)
+    /// Over a size limit (pixels per page, decoder memory); the reason names the limit.
+    case tooLarge(path: String, reason: String)
     case timedOut(path: String, seconds: Int)
     case toolMissing(path: String, tool: String, advice: String)
     case toolFailed(path: String, tool: String, reason: String)
@@ -27,6 +29,8 @@ public enum DocumentError: Error, Equatable, CustomStringConvertible, Sendable {
             return "\(path): the document is damaged (\(reason))"
         case .tooManyPages(let path, let limit):
             return "\(path): more than \(limit) pages"
+        case .tooLarge(let path, let reason):
+            return "\(path): too large to convert (\(reason))"
         case .timedOut(let path, let seconds):
             return "\(path): conversion took longer than \(seconds) s and was stopped"
         case .toolMissing(let path, let tool, let advice):
