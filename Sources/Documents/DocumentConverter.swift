@@ -135,12 +135,20 @@ public struct DocumentConverter: Sendable {
         case .postScript:
             return try await renderWithGhostscript(file, fit: "-dPSFitPage", limit: limit, workspace: workspace, reportingAs: file)
         case .text:
-            guard let data = FileManager.default.contents(atPath: file) else {
+            let layout = TextLayout()
+            // A page holds at most rows × columns characters of up to 4 bytes, a line end (2
+            // bytes) per row and a form feed: a longer file has more pages than allowed, and is
+            // not read whole.
+            let grid = layout.grid(for: options.format)
+            let most = limit * (grid.rows * (4 * grid.columns + 2) + 1)
+            guard let handle = FileHandle(forReadingAtPath: file),
+                  let data = try? handle.read(upToCount: most + 1) else {
                 throw .unreadable(path: file, reason: "the file cannot be read")
             }
+            try? handle.close()
+            guard data.count <= most else { throw .tooManyPages(path: file, limit: options.maximumPages) }
             // UTF-8 when it is valid, else the single-byte code page most mail clients use.
             let decoded = String(data: data, encoding: .utf8) ?? String(data: data, encoding: .isoLatin1) ?? ""
-            let layout = TextLayout()
             let textPages = layout.pages(of: decoded, format: options.format)
             guard textPages.count <= limit else { throw .tooManyPages(path: file, limit: options.maximumPages) }
             return try await render(program: layout.program(pages: textPages, format: options.format),
@@ -187,6 +195,7 @@ public struct DocumentConverter: Sendable {
             if asksForPassword || (try? PDFInspection.isEncrypted(path: input)) == true {
                 throw .encrypted(path: path)
             }
+            if Ghostscript.refusedFileAccess(outcome.output) { throw .fileAccessRefused(path: path) }
             throw .damaged(path: path, reason: outcome.status != 0 ? Ghostscript.summary(outcome.output) : "no pages could be read")
         }
         let pages: [FaxTIFFPage]

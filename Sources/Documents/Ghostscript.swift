@@ -7,7 +7,7 @@ import Foundation
 /// in that sandbox that is the one file it is permitted to read (besides Ghostscript's own
 /// resources and fonts, which -dSAFER permits), and may write only its output file. A document
 /// that tries anything else stops with Ghostscript's `invalidfileaccess` (or for deleting and
-/// renaming, `ioerror`), reported in plain words.
+/// renaming, `ioerror`): `fileAccessRefused`.
 struct Ghostscript: Sendable {
     var runner: ToolRunner
 
@@ -34,15 +34,16 @@ struct Ghostscript: Sendable {
     /// The most telling line of Ghostscript's output for an error message.
     static func summary(_ output: String) -> String {
         let lines = output.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
-        // Refused by -dSAFER and the sandbox: `invalidfileaccess`, or for deleting and renaming
-        // (which Ghostscript reports as failing to find the file) `ioerror`.
-        let fileOperators = ["--file--", "--deletefile--", "--renamefile--"]
-        if lines.contains(where: { line in
-            line.contains("invalidfileaccess") || line.contains("ioerror") && fileOperators.contains { line.contains($0) }
-        }) {
-            return "it tried to open, change or delete files outside itself, which is not allowed (invalidfileaccess)"
-        }
         let telling = lines.first { $0.contains("Error") || $0.contains("error") } ?? lines.last ?? "no output"
         return String(telling.prefix(200))
+    }
+
+    /// Refused by -dSAFER and the sandbox: `invalidfileaccess`, or for deleting and renaming
+    /// (which Ghostscript reports as failing to find the file) `ioerror` in those operators.
+    static func refusedFileAccess(_ output: String) -> Bool {
+        let fileOperators = ["--file--", "--deletefile--", "--renamefile--"]
+        return output.split(separator: "\n").contains { line in
+            line.contains("invalidfileaccess") || line.contains("ioerror") && fileOperators.contains { line.contains($0) }
+        }
     }
 }

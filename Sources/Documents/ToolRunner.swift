@@ -81,8 +81,17 @@ struct ToolRunner: Sendable {
         }
         // The CPU-time limit is the backstop: when it acts first, the run timed out all the same.
         guard let status, status != 128 + SIGXCPU else { throw .timedOut }
-        let output = (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? ""
-        return Outcome(status: status, output: String(output.suffix(4000)))
+        return Outcome(status: status, output: Self.tail(of: logPath))
+    }
+
+    /// The end of the tool's output: a tool may print without end, and only its last words
+    /// (the error) are wanted.
+    private static func tail(of path: String, bytes: UInt64 = 4000) -> String {
+        guard let handle = FileHandle(forReadingAtPath: path) else { return "" }
+        defer { try? handle.close() }
+        let size = (try? handle.seekToEnd()) ?? 0
+        try? handle.seek(toOffset: size > bytes ? size - bytes : 0)
+        return String(decoding: (try? handle.readToEnd()) ?? Data(), as: UTF8.self)
     }
 
     private static func spawn(_ executable: String, _ arguments: [String], environment: [String: String],

@@ -265,6 +265,20 @@ import Testing
         }
     }
 
+    @Test func aHugeTextFileIsRefusedWithoutBeingReadWhole() async throws {
+        // 64 MB of text: far more than 200 pages could hold, so it is refused after reading
+        // what 200 pages could hold at most.
+        let path = TestDocuments.directory().appendingPathComponent("huge.txt").path
+        let line = Data((String(repeating: "all work and no play ", count: 3) + "\n").utf8)
+        var chunk = Data()
+        for _ in 0..<(1 << 20) / line.count { chunk.append(line) }
+        try #require(FileManager.default.createFile(atPath: path, contents: nil))
+        let handle = try #require(FileHandle(forWritingAtPath: path))
+        for _ in 0..<64 { handle.write(chunk) }
+        try handle.close()
+        await expectError([path]) { $0 == .tooManyPages(path: path, limit: 200) }
+    }
+
     @Test func officeDocumentsNeedLibreOffice() async throws {
         let path = TestDocuments.directory().appendingPathComponent("letter.doc").path
         _ = FileManager.default.createFile(atPath: path, contents: Data([0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1] + [UInt8](repeating: 0, count: 512)))
