@@ -33,12 +33,19 @@ let package = Package(
             pkgConfig: "libcurl",
             providers: [.apt(["libcurl4-openssl-dev"])]
         ),
+        .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
+        .systemLibrary(name: "CJPEG", pkgConfig: "libjpeg", providers: [.apt(["libjpeg62-turbo-dev"])]),
+        // fork/exec of converters in their own session with limits: C, so no Swift runs in the child.
+        .systemLibrary(name: "CSpawn"),
+        // The one walk over a TIFF's pages, below both the engine and the documents module.
+        .target(name: "FaxTIFF", dependencies: ["CTIFF"]),
 
         .target(
             name: "FaxEngine",
             dependencies: [
                 "CSpanDSP",
                 "CTIFF",
+                "FaxTIFF",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -63,8 +70,7 @@ let package = Package(
         .target(
             name: "Documents",
             dependencies: [
-                "CTIFF",
-                "FaxEngine",
+                "CTIFF", "CPNG", "CJPEG", "CSpawn", "FaxTIFF",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -129,7 +135,7 @@ let package = Package(
         .testTarget(name: "FaxEngineTests", dependencies: ["FaxEngine", "FaxTestSupport", "Documents"]),
         .testTarget(name: "FaxCoreTests", dependencies: ["FaxCore"]),
         .testTarget(name: "StoreTests", dependencies: ["Store", "FaxCore", "faxline"]),
-        .testTarget(name: "DocumentsTests", dependencies: ["Documents", "FaxTestSupport"]),
+        .testTarget(name: "DocumentsTests", dependencies: ["Documents", "FaxTestSupport", "CTIFF"]),
         .testTarget(
             name: "TelephonyTests",
             dependencies: [
@@ -177,7 +183,7 @@ let package = Package(
         .executableTarget(
             name: "DocumentsBench",
             dependencies: [
-                "Documents", "FaxEngine",
+                "Documents", "FaxEngine", "CTIFF",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Benchmarks/DocumentsBench"
