@@ -147,11 +147,7 @@ struct UsersCommand: AsyncParsableCommand {
         @Argument(help: ArgumentHelp("Login name.", valueName: "name")) var name: String
         @OptionGroup var data: DataOptions
 
-        func run() async throws {
-            _ = try await AccountAdministration(store: try data.openDatabase())
-                .changeUser(name: name, User.Changes(isEnabled: true), actor: CleanupCommand.actor, at: Date())
-            print("User \(name) is enabled.")
-        }
+        func run() async throws { try await UsersCommand.setEnabled(true, name: name, data: data) }
     }
 
     struct Disable: AsyncParsableCommand {
@@ -161,11 +157,13 @@ struct UsersCommand: AsyncParsableCommand {
         @Argument(help: ArgumentHelp("Login name.", valueName: "name")) var name: String
         @OptionGroup var data: DataOptions
 
-        func run() async throws {
-            _ = try await AccountAdministration(store: try data.openDatabase())
-                .changeUser(name: name, User.Changes(isEnabled: false), actor: CleanupCommand.actor, at: Date())
-            print("User \(name) is disabled.")
-        }
+        func run() async throws { try await UsersCommand.setEnabled(false, name: name, data: data) }
+    }
+
+    static func setEnabled(_ enabled: Bool, name: String, data: DataOptions) async throws {
+        _ = try await AccountAdministration(store: try data.openDatabase())
+            .changeUser(name: name, User.Changes(isEnabled: enabled), actor: CleanupCommand.actor, at: Date())
+        print("User \(name) is \(enabled ? "enabled" : "disabled").")
     }
 
     struct Remove: AsyncParsableCommand {
