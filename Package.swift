@@ -15,6 +15,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-auth", from: "2.5.0"),
+        .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
     ],
     targets: [
         // C libraries: module map + shim header each.
@@ -66,6 +68,18 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // Users, passwords (bcrypt), API tokens (SHA-256), sign-in limits: the services the
+        // CLI, the REST API, the web app and the mail gateway share. Only Hummingbird's bcrypt
+        // (a C file), not Hummingbird.
+        .target(
+            name: "Accounts",
+            dependencies: [
+                "FaxCore",
+                .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         // Fax pages in and out: conversion, PDF writer, previews.
         .target(
             name: "Documents",
@@ -114,7 +128,7 @@ let package = Package(
         .executableTarget(
             name: "faxline",
             dependencies: [
-                "FaxEngine", "FaxCore", "Store", "FaxlineServer", "Documents",
+                "FaxEngine", "FaxCore", "Store", "FaxlineServer", "Documents", "Accounts",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -135,6 +149,10 @@ let package = Package(
         .testTarget(name: "FaxEngineTests", dependencies: ["FaxEngine", "FaxTestSupport", "Documents"]),
         .testTarget(name: "FaxCoreTests", dependencies: ["FaxCore"]),
         .testTarget(name: "StoreTests", dependencies: ["Store", "FaxCore", "faxline"]),
+        .testTarget(
+            name: "AccountsTests",
+            dependencies: ["Accounts", "Store", "FaxCore", "faxline", .product(name: "Crypto", package: "swift-crypto")]
+        ),
         .testTarget(name: "DocumentsTests", dependencies: ["Documents", "FaxTestSupport", "CTIFF"]),
         .testTarget(
             name: "TelephonyTests",

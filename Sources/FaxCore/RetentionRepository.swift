@@ -24,6 +24,9 @@ public struct FaxPurge: Sendable, Equatable {
 public struct AuditEntry: Sendable, Equatable, Codable {
     public enum Kind: String, Sendable, Codable, CaseIterable {
         case cleanup, manualDeletion = "manual-deletion"
+        case userAdded = "user-added", userChanged = "user-changed", userRemoved = "user-removed"
+        case passwordChanged = "password-changed", loginLocked = "login-locked", loginUnlocked = "login-unlocked"
+        case tokenCreated = "token-created", tokenRevoked = "token-revoked"
     }
 
     public var id: Int64?
