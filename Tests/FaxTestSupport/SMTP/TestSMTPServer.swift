@@ -68,7 +68,7 @@ public actor TestSMTPServer {
                 do {
                     try await serverChannel.executeThenClose { inbound in
                         for try await connection in inbound {
-                            let session = await self.acceptedConnection()
+                            let session = self.acceptedConnection()
                             group.addTask { await Self.serve(connection, session: session, server: self) }
                         }
                     }
