@@ -23,7 +23,8 @@ public final class FaxlineServer: Sendable {
     /// Sends queued jobs; `nil` without an `[ami]` username (no outbound faxing).
     public let outbound: OutboundDispatcher?
     private let notifier: JobNotifier?
-    private let placer: AMIClient?
+    /// The Asterisk manager client, when it is the placer (a service of its own).
+    private let manager: AMIClient?
     private let statusReporter: StatusReporter
     private let recovery: StartupRecovery
     private let retention: RetentionService
@@ -33,9 +34,11 @@ public final class FaxlineServer: Sendable {
     /// Opens the store (the SQLite file in the data folder, unless one is given) and the spool
     /// and builds every service; nothing listens yet. `mediaClock` ticks the calls' frames
     /// (tests: a lock-step clock); `clock` times every wait (connect timeouts, polls, retries).
+    /// `placer` places outbound calls instead of an AMI client on `[ami]` (tests).
     public init(
         configuration: FaxlineConfiguration, logger: Logger, mailSender: (any MailSender)? = nil,
-        store: (any FaxStore)? = nil, mediaClock: (any MediaClock)? = nil, clock: any Clock<Duration> = ContinuousClock()
+        store: (any FaxStore)? = nil, mediaClock: (any MediaClock)? = nil, clock: any Clock<Duration> = ContinuousClock(),
+        placer injectedPlacer: (any OutboundCallPlacer)? = nil
     ) throws {
         self.configuration = configuration
         self.logger = logger
@@ -84,10 +87,11 @@ public final class FaxlineServer: Sendable {
             router: AGIRouter(["inbound": inbound, "fax/inbound": inbound]),
             logger: logger)
 
-        if configuration.ami.isConfigured {
-            let placer = AMIClient(configuration: configuration.ami.clientConfiguration(), logger: logger)
+        if injectedPlacer != nil || configuration.ami.isConfigured {
+            let manager = injectedPlacer == nil ? AMIClient(configuration: configuration.ami.clientConfiguration(), logger: logger) : nil
+            let placer: any OutboundCallPlacer = injectedPlacer ?? manager!
             let notifier = JobNotifier(sender: sender, from: configuration.smtp.fromAddress, logger: logger, clock: clock)
-            self.placer = placer
+            self.manager = manager
             self.notifier = notifier
             outbound = OutboundDispatcher(
                 jobs: database, history: database, placer: placer, calls: calls,
@@ -95,7 +99,7 @@ public final class FaxlineServer: Sendable {
                     outbound: configuration.outbound, stationID: configuration.stationID, ecm: configuration.ecm, spool: spool),
                 notifier: notifier, logger: logger, mediaAddress: mediaAddress)
         } else {
-            placer = nil
+            manager = nil
             notifier = nil
             outbound = nil
         }
@@ -126,8 +130,9 @@ public final class FaxlineServer: Sendable {
             .init(service: mailDelivery), .init(service: statusReporter), .init(service: retention),
             .init(service: control),
         ]
-        if let placer, let notifier, let outbound {
-            services += [.init(service: placer), .init(service: notifier), .init(service: outbound)]
+        if let manager { services.append(.init(service: manager)) }
+        if let notifier, let outbound {
+            services += [.init(service: notifier), .init(service: outbound)]
         }
         let group = ServiceGroup(
             configuration: ServiceGroupConfiguration(services: services, gracefulShutdownSignals: signals, logger: logger))

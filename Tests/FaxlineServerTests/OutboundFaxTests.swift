@@ -33,6 +33,9 @@ struct OutboundFaxTests {
         #expect(originate.action["Async"] == "true")
         #expect(originate.callerID == "\"ACME\" <5550199>")
         #expect(originate.variables["FAXLINE_JOB"] == String(try #require(job.id)))
+        // Where the dialplan connects the audio: the server's own AudioSocket address.
+        let media = try await harness.server.server.audioSocketServer.localAddress
+        #expect(originate.variables["FAXLINE_AUDIOSOCKET"] == "127.0.0.1:\(media.port ?? 0)")
 
         try await waitUntil { await harness.farEnd.calls.count == 1 }
         let call = try #require(await harness.farEnd.calls.first)

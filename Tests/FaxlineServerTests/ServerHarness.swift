@@ -24,7 +24,7 @@ final class ServerHarness: Sendable {
     /// the lock-step one; `clock` times the server's waits (connect timeouts, polls).
     static func start(
         devices: [FaxDevice] = [ServerHarness.salesDevice], realTimeMedia: Bool = false,
-        clock: any Clock<Duration> = ContinuousClock(),
+        clock: any Clock<Duration> = ContinuousClock(), placer: (any OutboundCallPlacer)? = nil,
         configure: (inout FaxlineConfiguration) -> Void = { _ in }
     ) async throws -> ServerHarness {
         let folder = try TestDocuments.makeTemporaryDirectory("server")
@@ -47,7 +47,7 @@ final class ServerHarness: Sendable {
         let mediaClock = LockStepMediaClock()
         let server = try FaxlineServer(
             configuration: configuration, logger: logger, store: database,
-            mediaClock: realTimeMedia ? EventLoopMediaClock() : mediaClock, clock: clock)
+            mediaClock: realTimeMedia ? EventLoopMediaClock() : mediaClock, clock: clock, placer: placer)
         for device in devices {
             _ = try await database.addDevice(device)
         }
