@@ -219,7 +219,7 @@ struct OutboundFaxTests {
         // Another fax to a number of the broadcast waits for that number's call to end.
         let again = try await harness.submit([numbers[0]], document: try Self.onePage())
         for job in jobs + again {
-            let finished = try await harness.waitForJob(job.id, in: [.done, .failed], timeout: .seconds(120))
+            let finished = try await harness.waitForJob(job.id, in: [.done, .failed])
             #expect(finished.state == .done)
         }
         #expect(await harness.farEnd.maximumConcurrent <= 4)

@@ -128,20 +128,19 @@ struct OutboundHarness {
         return jobs
     }
 
-    /// Waits until the job is in one of `states`, and returns it.
-    func waitForJob(_ id: Int64?, in states: Set<JobState>, timeout: Duration = .seconds(60),
-                    or condition: (Job) -> Bool = { _ in false }) async throws -> Job {
+    /// Waits until the job is in one of `states` (or meets `condition`), and returns it.
+    func waitForJob(_ id: Int64?, in states: Set<JobState>, or condition: (Job) -> Bool = { _ in false }) async throws -> Job {
         let id = try #require(id)
-        let deadline = ContinuousClock.now + timeout
-        while true {
-            let job = try #require(try await database.job(id: id))
-            if states.contains(job.state) || condition(job) { return job }
-            guard ContinuousClock.now < deadline else {
-                Issue.record("job \(id) is \(job.state.rawValue) (\(job.reason)), not \(states.map(\.rawValue)) within \(timeout)")
-                return job
-            }
-            try await Task.sleep(for: .milliseconds(50))
+        var job = try #require(try await database.job(id: id))
+        // Up to about two minutes: a broadcast on busy machines takes its time.
+        let reached = try await eventually(tries: 6_000) {
+            job = try #require(try await database.job(id: id))
+            return states.contains(job.state) || condition(job)
         }
+        if !reached {
+            Issue.record("job \(id) is \(job.state.rawValue) (\(job.reason)), not \(states.map(\.rawValue))")
+        }
+        return job
     }
 
     func document(of job: Job) -> String { job.document.absolutePath(under: server.spoolRoot) }

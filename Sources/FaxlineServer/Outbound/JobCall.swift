@@ -75,14 +75,7 @@ final class JobCall {
         dispatcher.callEnded(job.id ?? 0)
         sink.finish()
         // Kills that came while the call ended go to the stored job.
-        while let event = await iterator.next() {
-            guard case .kill(let who, let reply) = event, let id = job.id else { continue }
-            do {
-                reply(.success(try await JobCommands(jobs: dispatcher.jobs).kill(id, by: who).state))
-            } catch {
-                reply(.failure(error))
-            }
-        }
+        await dispatcher.answerLeftoverKills(&iterator, jobID: job.id ?? 0)
         runner.release(succeeded: job.state == .done)
         logger.info("job call ended", metadata: [
             "state": "\(job.state.rawValue)", "next_page": "\(job.nextPage)", "reason": "\(job.reason)",

@@ -154,9 +154,12 @@ public final class OutboundDispatcher: Service, Sendable {
             // Known as on the line before it is saved so, so that a kill finds it here.
             state.withLock { $0.active[id] = ActiveCall(number: job.number, events: sink) }
             guard await execute(dial, logger: logger) else {
-                state.withLock { _ = $0.active.removeValue(forKey: id) }
+                callEnded(id)
                 runner.giveUpConnecting("the job changed before it could be dialed")
                 runner.release(succeeded: false)
+                sink.finish()
+                var leftovers = events.makeAsyncIterator()
+                await answerLeftoverKills(&leftovers, jobID: id)
                 continue
             }
             group.addTask {
@@ -190,6 +193,19 @@ public final class OutboundDispatcher: Service, Sendable {
     /// The call of a job ended: it is no longer on the line here.
     func callEnded(_ jobID: Int64) {
         state.withLock { _ = $0.active.removeValue(forKey: jobID) }
+    }
+
+    /// Kills sent to a call that has ended (or never started) go to the stored job. Call it
+    /// once the job is no longer known as on the line and its stream is finished.
+    func answerLeftoverKills(_ events: inout AsyncStream<JobCallEvent>.Iterator, jobID: Int64) async {
+        while let event = await events.next() {
+            guard case .kill(let who, let reply) = event else { continue }
+            do {
+                reply(.success(try await JobCommands(jobs: jobs).kill(jobID, by: who).state))
+            } catch {
+                reply(.failure(error))
+            }
+        }
     }
 
     /// Runs a transition's actions (all but the call's own: originate and hang up); returns

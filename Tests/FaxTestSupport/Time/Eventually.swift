@@ -3,7 +3,7 @@
 /// settle". Returns whether the condition came true.
 public func eventually(
     tries: Int = 1_000, every interval: Duration = .milliseconds(20), clock: any Clock<Duration> = ContinuousClock(),
-    _ condition: () async throws -> Bool
+    isolation: isolated (any Actor)? = #isolation, _ condition: () async throws -> Bool
 ) async throws -> Bool {
     for _ in 0..<tries {
         if try await condition() { return true }
