@@ -122,9 +122,16 @@ public final class FaxlineServer: Sendable {
         statusReporter = reporter
     }
 
-    /// Runs until a shutdown signal (or cancellation), after the startup recovery.
+    /// Runs until a shutdown signal (or cancellation), after the startup recovery. Refuses to
+    /// start while another server serves the same data folder (its control socket answers).
     public func run(signals: [UnixSignal] = [.sigterm, .sigint]) async throws {
-        try await recovery.run()
+        try await control.bind()
+        do {
+            try await recovery.run()
+        } catch {
+            await control.close()
+            throw error
+        }
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
             .init(service: agiServer), .init(service: audioSocketServer),
             .init(service: mailDelivery), .init(service: statusReporter), .init(service: retention),

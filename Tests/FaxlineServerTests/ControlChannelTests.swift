@@ -104,8 +104,12 @@ struct ControlChannelTests {
         var configuration = first.configuration
         configuration.agi = .init(host: "127.0.0.1", port: 0)
         configuration.audioSocket = .init(host: "127.0.0.1", port: 0)
+        // A call of the first server, on the line: the second must not "recover" it.
+        let onTheLine = FaxRecord(deviceExtensions: ["201"], callerNumber: "5550100", lineName: "line0", status: .receiving)
+        try await first.database.insertFax(onTheLine)
         let second = try FaxlineServer(configuration: configuration, logger: .init(label: "second"), store: first.database)
         await #expect(throws: ControlServiceError.self) { try await second.run(signals: []) }
+        #expect(try await first.database.fax(id: onTheLine.id)?.status == .receiving)
         await first.stop()
 
         // A socket file left by a server that died is not another server.

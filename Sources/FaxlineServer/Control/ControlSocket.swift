@@ -4,6 +4,7 @@ import Logging
 import NIOCore
 import NIOPosix
 import ServiceLifecycle
+import Synchronization
 import Telephony
 
 /// Where a data folder's control socket is: `<data>/run/control.sock`, in a folder only the
@@ -33,9 +34,12 @@ struct JobControl: Sendable {
 /// one request line in, one reply line out. Only one server may serve a data folder: a socket
 /// that still answers means another server runs, and this one refuses to start.
 public final class ControlService: Service, Sendable {
+    typealias Listener = NIOAsyncChannel<NIOAsyncChannel<String, ByteBuffer>, Never>
+
     let path: String
     let control: JobControl
     let logger: Logger
+    private let listener = Mutex<Listener?>(nil)
 
     init(dataDirectory: String, control: JobControl, logger: Logger) {
         path = ControlSocket.path(dataDirectory: dataDirectory)
@@ -43,7 +47,10 @@ public final class ControlService: Service, Sendable {
         self.logger = logger
     }
 
-    public func run() async throws {
+    /// Takes the data folder: binds the socket, or throws when another server answers on it.
+    /// The server does this first, before it recovers anything of the folder's last run.
+    func bind() async throws {
+        guard listener.withLock({ $0 == nil }) else { return }
         try await prepareSocketFile()
         let server = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .bind(unixDomainSocketPath: path, cleanupExistingSocketFile: false) { channel in
@@ -54,7 +61,20 @@ public final class ControlService: Service, Sendable {
                 }
             }
         chmod(path, 0o600)
+        listener.withLock { $0 = server }
         logger.info("control socket listening", metadata: ["path": "\(path)"])
+    }
+
+    /// Gives the data folder back without serving (the server did not get to run).
+    func close() async {
+        guard let server = listener.withLock({ listener in defer { listener = nil }; return listener }) else { return }
+        try? await server.executeThenClose { _ in }
+        unlink(path)
+    }
+
+    public func run() async throws {
+        try await bind()
+        guard let server = listener.withLock({ listener in defer { listener = nil }; return listener }) else { return }
         defer { unlink(path) }
         try await withGracefulShutdownHandler {
             try await withThrowingDiscardingTaskGroup { group in
