@@ -44,7 +44,7 @@ let package = Package(
         .target(
             name: "FaxEngine",
             dependencies: [
-                "CSpanDSP",
+                "CSpanDSP", "FaxCore",
                 "CTIFF",
                 "FaxTIFF",
                 .product(name: "Logging", package: "swift-log"),
@@ -81,11 +81,21 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // What every listener shares: the accept loop, the door (allow-list and connection cap),
+        // the idle timer.
+        .target(
+            name: "ServerSupport",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
         // FastAGI, AudioSocket, AMI: wire protocols, their servers and client, the media clock.
         .target(
             name: "Telephony",
             dependencies: [
-                "FaxCore",
+                "FaxCore", "ServerSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
@@ -97,7 +107,7 @@ let package = Package(
         .target(
             name: "Mail",
             dependencies: [
-                "CCurl", "FaxCore",
+                "CCurl", "FaxCore", "ServerSupport",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -110,7 +120,7 @@ let package = Package(
         .target(
             name: "FaxlineServer",
             dependencies: [
-                "FaxEngine", "FaxCore", "Store", "Documents", "Telephony", "Mail",
+                "FaxEngine", "FaxCore", "Store", "Documents", "Telephony", "Mail", "ServerSupport",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -142,6 +152,7 @@ let package = Package(
         ),
         .testTarget(name: "FaxEngineTests", dependencies: ["FaxEngine", "FaxTestSupport", "Documents"]),
         .testTarget(name: "FaxCoreTests", dependencies: ["FaxCore"]),
+        .testTarget(name: "ServerSupportTests", dependencies: ["ServerSupport", .product(name: "NIOPosix", package: "swift-nio")]),
         // Temporary data folders and sample records for the store and command-line tests.
         .target(name: "StoreTestSupport", dependencies: ["Store", "FaxCore"], path: "Tests/StoreTestSupport"),
         .testTarget(name: "StoreTests", dependencies: ["Store", "FaxCore", "StoreTestSupport"], exclude: ["Fixtures"]),
@@ -154,7 +165,7 @@ let package = Package(
         .testTarget(
             name: "TelephonyTests",
             dependencies: [
-                "Telephony", "FaxTestSupport",
+                "Telephony", "FaxCore", "ServerSupport", "FaxTestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
@@ -165,7 +176,7 @@ let package = Package(
         .testTarget(
             name: "MailTests",
             dependencies: [
-                "Mail", "FaxCore", "FaxTestSupport",
+                "Mail", "FaxCore", "ServerSupport", "FaxTestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),

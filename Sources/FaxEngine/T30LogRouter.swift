@@ -1,4 +1,5 @@
 import CSpanDSP
+import FaxCore
 import Synchronization
 
 /// spandsp 0.0.6 gives a message handler no user data, so each session tags its logging states
@@ -39,6 +40,7 @@ enum T30LogRouter {
         let monitor = Unmanaged<T30Monitor>.fromOpaque(pointer)
         var message = line[line.index(after: space)...]
         while message.last == "\n" || message.last == "\r" { message.removeLast() }
-        monitor.takeUnretainedValue().recordLog(level: level, text: String(message))
+        // spandsp quotes what the far end sent (its station id) into its lines.
+        monitor.takeUnretainedValue().recordLog(level: level, text: UntrustedText.cleaned(message))
     }
 }

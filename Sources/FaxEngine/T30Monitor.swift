@@ -1,4 +1,5 @@
 import CSpanDSP
+import FaxCore
 import Foundation
 
 /// Everything about one T.30 state that does not depend on the transport: applies the options
@@ -164,7 +165,7 @@ final class T30Monitor {
         let stats = faxline_t30_stats(t30)
         switch phase {
         case Int32(FAXLINE_PHASE_B):
-            let remote = Self.text(t30_get_rx_ident(t30))
+            let remote = Self.remoteText(t30_get_rx_ident(t30))
             append(FaxEvent(time: seconds, kind: .phaseB,
                             text: "\(Self.frameName(code)); remote station '\(remote)'"))
         case Int32(FAXLINE_PHASE_D):
@@ -191,6 +192,11 @@ final class T30Monitor {
     /// spandsp returns NULL for an empty station id, among others.
     static func text(_ pointer: UnsafePointer<CChar>?) -> String {
         pointer.map { String(cString: $0) } ?? ""
+    }
+
+    /// What the far end sent (its station id): it may hold any bytes, terminal escapes too.
+    static func remoteText(_ pointer: UnsafePointer<CChar>?) -> String {
+        UntrustedText.cleaned(text(pointer))
     }
 
     static func frameName(_ code: Int32) -> String {
@@ -235,7 +241,7 @@ final class T30Monitor {
             resolution: FaxResolution(x: Int(stats.x_resolution), y: Int(stats.y_resolution)),
             compression: FaxCompression(spandspEncoding: stats.encoding),
             ecm: stats.error_correcting_mode != 0,
-            remoteStationID: Self.text(t30_get_rx_ident(t30)).trimmingCharacters(in: .whitespaces),
+            remoteStationID: Self.remoteText(t30_get_rx_ident(t30)).trimmingCharacters(in: .whitespaces),
             localStationID: Self.text(t30_get_tx_ident(t30)).trimmingCharacters(in: .whitespaces),
             badRows: Int(stats.bad_rows),
             duration: seconds,

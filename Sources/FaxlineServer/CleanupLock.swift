@@ -14,7 +14,7 @@ final class CleanupLock {
     static func acquire(path: String) throws(CleanupError) -> CleanupLock? {
         // Read-only is enough for flock, and lets a cron job and the server share the file even
         // when one of them created it under another user.
-        let descriptor = open(path, O_RDONLY | O_CREAT | O_CLOEXEC, 0o644)
+        let descriptor = open(path, O_RDONLY | O_CREAT | O_CLOEXEC, FilePermissions.fileMode)
         guard descriptor >= 0 else { throw .lockUnavailable(path: path, reason: String(cString: strerror(errno))) }
         guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
             let code = errno

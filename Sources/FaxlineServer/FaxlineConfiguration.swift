@@ -1,9 +1,13 @@
 import FaxCore
 import Foundation
 import Mail
+import ServerSupport
 
 /// Everything `faxline serve` can be told. Defaults make a working server on loopback with
 /// everything under one data folder; `<data>/faxline.conf` changes what it names.
+///
+/// Secrets (the SMTP password, the AMI secret, the AGI key) are ``Secret``s: logging or printing
+/// a configuration shows them as `••••`.
 public struct FaxlineConfiguration: Sendable, Equatable {
     public struct Listener: Sendable, Equatable {
         public var host: String
@@ -42,6 +46,15 @@ public struct FaxlineConfiguration: Sendable, Equatable {
     public var mediaIdleTimeout: Duration = .seconds(60)
     /// How long Asterisk may take to connect the audio after we asked for it.
     public var mediaConnectTimeout: Duration = .seconds(15)
+    /// Who may connect to the FastAGI and AudioSocket listeners (`[agi] allow`,
+    /// `[audiosocket] allow`): this machine unless configured.
+    public var agiAllowList = PeerAllowList.loopback
+    public var audioSocketAllowList = PeerAllowList.loopback
+    /// The key every AGI URL must carry (`agi://…/inbound?key=…`), when set (`[agi] secret`).
+    public var agiSecret: Secret?
+    /// Connections each listener takes at once (`max_connections`); `nil`: 4 × lines + 16.
+    public var agiConnectionLimit: Int?
+    public var audioSocketConnectionLimit: Int?
     /// Below this much free space in the spool, calls are refused.
     public var minimumFreeBytes: Int64 = 500 * 1024 * 1024
     /// How long faxes, records and temporary files are kept (`[retention]`).
@@ -60,6 +73,12 @@ public struct FaxlineConfiguration: Sendable, Equatable {
     public init(dataDirectory: String) {
         self.dataDirectory = dataDirectory
     }
+
+    /// The default cap of a Telephony listener: every line busy with its AGI and audio
+    /// connections several times over, and room for refusals and stragglers.
+    public var defaultConnectionLimit: Int { 4 * lines + 16 }
+    public var agiMaximumConnections: Int { agiConnectionLimit ?? defaultConnectionLimit }
+    public var audioSocketMaximumConnections: Int { audioSocketConnectionLimit ?? defaultConnectionLimit }
 
     public var databasePath: String { dataDirectory + "/faxline.sqlite" }
     public var spoolDirectory: String { dataDirectory + "/spool" }
@@ -91,6 +110,14 @@ public struct FaxlineConfiguration: Sendable, Equatable {
             throw .badValue(section: "general", key: "reserve_inbound", line: file.value("general", "reserve_inbound")?.line ?? 0,
                             "must be less than lines (\(lines))")
         }
+        do {
+            try smtp.validateLogin()
+        } catch MailError.invalidConfiguration(let reason) {
+            let entry = file.value("mail", "tls") ?? file.value("mail", "username")
+            throw .badValue(section: "mail", key: entry?.key ?? "tls", line: entry?.line ?? 0, reason)
+        } catch {
+            throw .badValue(section: "mail", key: "tls", line: 0, "\(error)")
+        }
     }
 
     private mutating func apply(_ entry: ConfigurationFile.Entry) throws(ConfigurationError) {
@@ -107,6 +134,9 @@ public struct FaxlineConfiguration: Sendable, Equatable {
             case "no", "false", "off", "0": return false
             default: throw bad("expected yes or no")
             }
+        }
+        func allowList() throws(ConfigurationError) -> PeerAllowList {
+            do { return try PeerAllowList(parsing: entry.value) } catch { throw bad(error.description) }
         }
         func listener() throws(ConfigurationError) -> Listener {
             guard let colon = entry.value.lastIndex(of: ":"), let port = Int(entry.value[entry.value.index(after: colon)...]),
@@ -130,9 +160,19 @@ public struct FaxlineConfiguration: Sendable, Equatable {
             }
             mediaConnection = mode
         case ("agi", "bind"): agi = try listener()
+        case ("agi", "allow"): agiAllowList = try allowList()
+        case ("agi", "secret"):
+            guard entry.value.count >= 16, entry.value.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "-_.~".contains($0)) }) else {
+                throw bad("at least 16 letters, digits, '-', '_', '.' or '~' (it goes into a URL unescaped)")
+            }
+            agiSecret = Secret(entry.value)
+        case ("agi", "max_connections"): agiConnectionLimit = try integer(1...100_000)
         case ("audiosocket", "bind"): audioSocket = try listener()
         case ("audiosocket", "address"): audioSocketAddress = try listener()
         case ("audiosocket", "idle_timeout"): mediaIdleTimeout = .seconds(try integer(40...3600))
+        case ("audiosocket", "connect_timeout"): mediaConnectTimeout = .seconds(try integer(1...120))
+        case ("audiosocket", "allow"): audioSocketAllowList = try allowList()
+        case ("audiosocket", "max_connections"): audioSocketConnectionLimit = try integer(1...100_000)
         case ("spool", "min_free_mb"): minimumFreeBytes = Int64(try integer(0...1_000_000)) * 1024 * 1024
         case ("retention", "received_days"): retention.receivedFaxDays = try integer(1...36_500)
         case ("retention", "sent_days"): retention.sentFaxDays = try integer(1...36_500)
@@ -155,7 +195,8 @@ public struct FaxlineConfiguration: Sendable, Equatable {
             default: throw bad("expected none, starttls-if-offered, starttls or tls")
             }
         case ("mail", "username"): smtp.username = entry.value.isEmpty ? nil : entry.value
-        case ("mail", "password"): smtp.password = entry.value.isEmpty ? nil : entry.value
+        case ("mail", "password"): smtp.password = entry.value.isEmpty ? nil : Secret(entry.value)
+        case ("mail", "allow_plaintext_auth"): smtp.allowPlaintextAuthentication = try boolean()
         case ("mail", "from"): smtp.fromAddress = entry.value
         case ("mail", "verify_certificate"): smtp.verifyPeer = try boolean()
         case ("ami", _), ("outbound", _): try applyOutboundSetting(entry)

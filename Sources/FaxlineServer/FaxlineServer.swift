@@ -30,6 +30,8 @@ public final class FaxlineServer: Sendable {
     private let retention: RetentionService
     private let control: ControlService
     private let logger: Logger
+    /// What the admin should fix, said at start and in `faxline status` (files others can read).
+    public let warnings: [String]
 
     /// Opens the store (the SQLite file in the data folder, unless one is given) and the spool
     /// and builds every service; nothing listens yet. `mediaClock` ticks the calls' frames
@@ -42,12 +44,15 @@ public final class FaxlineServer: Sendable {
     ) throws {
         self.configuration = configuration
         self.logger = logger
-        try FileManager.default.createDirectory(atPath: configuration.dataDirectory, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(
+            atPath: configuration.dataDirectory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o750])
+        warnings = FilePermissions.exposureWarnings(configuration: configuration)
         let database = try store ?? FaxDatabase(path: configuration.databasePath)
         let registry = AudioSocketSessionRegistry()
         let audioSocketServer = AudioSocketServer(
             configuration: AudioSocketServer.Configuration(
                 host: configuration.audioSocket.host, port: configuration.audioSocket.port,
+                allowList: configuration.audioSocketAllowList, maximumConnections: configuration.audioSocketMaximumConnections,
                 idleTimeout: configuration.mediaIdleTimeout),
             registry: registry, logger: logger)
         self.audioSocketServer = audioSocketServer
@@ -83,7 +88,9 @@ public final class FaxlineServer: Sendable {
                 ecm: configuration.ecm, stationID: configuration.stationID, mediaConnection: configuration.mediaConnection),
             mediaAddress: mediaAddress)
         agiServer = FastAGIServer(
-            configuration: FastAGIServer.Configuration(host: configuration.agi.host, port: configuration.agi.port),
+            configuration: FastAGIServer.Configuration(
+                host: configuration.agi.host, port: configuration.agi.port, allowList: configuration.agiAllowList,
+                maximumConnections: configuration.agiMaximumConnections, secret: configuration.agiSecret),
             router: AGIRouter(["inbound": inbound, "fax/inbound": inbound]),
             logger: logger)
 
@@ -119,12 +126,16 @@ public final class FaxlineServer: Sendable {
             return (agiAddress, mediaAddress)
         }
         if let dispatcher = outbound { reporter.outbound = { dispatcher.statusLine } }
+        reporter.warnings = warnings
         statusReporter = reporter
     }
 
     /// Runs until a shutdown signal (or cancellation), after the startup recovery. Refuses to
     /// start while another server serves the same data folder (its control socket answers).
     public func run(signals: [UnixSignal] = [.sigterm, .sigint]) async throws {
+        // Secrets in it print as ••••.
+        logger.debug("configuration", metadata: ["configuration": "\(configuration)"])
+        for warning in warnings { logger.warning("\(warning)") }
         try await control.bind()
         do {
             try await recovery.run()

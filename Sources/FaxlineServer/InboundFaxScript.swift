@@ -2,6 +2,7 @@ import FaxCore
 import FaxEngine
 import Foundation
 import Logging
+import NIOPosix
 import Telephony
 
 /// `AGI(agi://…/inbound)`: the heart of the product. Routes the call to its fax devices,
@@ -17,11 +18,17 @@ public struct InboundFaxScript: AGIScriptHandler {
         /// The CSID when the device has none.
         public var stationID: String
         public var mediaConnection: FaxlineConfiguration.MediaConnection
+        /// How long Asterisk's AudioSocket (or Dial) application may take to return once the
+        /// call's audio has ended (a real Asterisk returns at once); then the AGI connection is
+        /// closed rather than held for the hours a whole call may take.
+        public var applicationReturnGrace: Duration
 
-        public init(ecm: Bool, stationID: String, mediaConnection: FaxlineConfiguration.MediaConnection) {
+        public init(ecm: Bool, stationID: String, mediaConnection: FaxlineConfiguration.MediaConnection,
+                    applicationReturnGrace: Duration = .seconds(10)) {
             self.ecm = ecm
             self.stationID = stationID
             self.mediaConnection = mediaConnection
+            self.applicationReturnGrace = applicationReturnGrace
         }
     }
 
@@ -58,13 +65,14 @@ public struct InboundFaxScript: AGIScriptHandler {
         let faxID = UUID().uuidString.lowercased()
         var logger = calls.logger
         logger[metadataKey: "fax.id"] = "\(faxID)"
-        logger[metadataKey: "agi.uniqueid"] = "\(environment.uniqueID ?? "")"
+        logger[metadataKey: "agi.uniqueid"] = "\(UntrustedText.cleaned(environment.uniqueID ?? ""))"
 
+        // Caller-controlled text enters here: cleaned once, it is safe in records, logs and mail.
         let call = InboundCall(
-            calledExtension: environment.request?[query: "device"] ?? environment.extension ?? "",
-            did: environment.dnid ?? "",
-            callerNumber: environment.callerID ?? "")
-        let callerName = environment.callerIDName ?? ""
+            calledExtension: UntrustedText.cleaned(environment.request?[query: "device"] ?? environment.extension ?? ""),
+            did: UntrustedText.cleaned(environment.dnid ?? ""),
+            callerNumber: UntrustedText.cleaned(environment.callerID ?? ""))
+        let callerName = UntrustedText.cleaned(environment.callerIDName ?? "")
 
         // Route first: a call nobody wants must not take a line.
         let devices: [FaxDevice]
@@ -92,7 +100,8 @@ public struct InboundFaxScript: AGIScriptHandler {
         let (events, sink) = AsyncStream.makeStream(of: Event.self)
         defer { sink.finish() }
         guard let runner = FaxCallRunner(
-            claiming: .inbound, faxID: faxID, remoteNumber: call.callerNumber, environment: calls, logger: logger,
+            claiming: .inbound, faxID: faxID, remoteNumber: call.callerNumber, peer: session.remoteAddress,
+            environment: calls, logger: logger,
             makeSession: { [options] in try AudioFaxSession(role: .answering, document: .receive(path: receiving), options: options) },
             report: { sink.yield(.media($0)) })
         else {
@@ -117,14 +126,17 @@ public struct InboundFaxScript: AGIScriptHandler {
 
         let filed = await receive(session, record: record, receiving: receiving, devices: devices, runner: runner,
                                   events: events, sink: sink, logger: logger)
+        // Without the application's answer the conversation is over (closed by either side).
+        guard filed.applicationAnswered else { return }
         try await setFaxVariables(session, result: filed.result, faxID: faxID)
     }
 
     /// Answers, asks Asterisk for the audio, and files the fax as soon as the call's audio has
-    /// ended — however it ends — then waits for Asterisk's application to return.
+    /// ended — however it ends — then waits for Asterisk's application to return (at most
+    /// `applicationReturnGrace` more: then the AGI connection is closed).
     private func receive(_ session: AGISession, record: FaxRecord, receiving: String, devices: [FaxDevice],
                          runner: FaxCallRunner, events: AsyncStream<Event>, sink: AsyncStream<Event>.Continuation,
-                         logger: Logger) async -> (record: FaxRecord, result: FaxResult) {
+                         logger: Logger) async -> (record: FaxRecord, result: FaxResult, applicationAnswered: Bool) {
         let finisher = self.finisher
         @Sendable func file(_ outcome: MediaCallOutcome) async -> (record: FaxRecord, result: FaxResult) {
             let filed = await finisher.finish(record, result: outcome, receivedFile: receiving, devices: devices, logger: logger)
@@ -146,8 +158,14 @@ public struct InboundFaxScript: AGIScriptHandler {
         } catch {
             logger.warning("the call ended before its audio was asked for", metadata: ["error": "\(error)"])
             runner.hangUp("the call ended before its audio was asked for (\(error))")
-            return await file(await runner.outcome())
+            let filed = await file(await runner.outcome())
+            return (filed.record, filed.result, false)
         }
+        let applicationReturned = MultiThreadedEventLoopGroup.singleton.any().makePromise(of: Void.self)
+        let closer = session.closer
+        let grace = settings.applicationReturnGrace
+        let calls = self.calls
+        var applicationAnswered = false
         let filed = await withTaskGroup(of: (record: FaxRecord, result: FaxResult)?.self) { group in
             group.addTask {
                 await runner.expireConnection()
@@ -160,7 +178,14 @@ public struct InboundFaxScript: AGIScriptHandler {
                     case .applicationReturned:
                         runner.giveUpConnecting("Asterisk's application returned before the audio connected (the caller hung up?)")
                     case .media(.ended(let outcome)):
-                        return await file(outcome)
+                        let filed = await file(outcome)
+                        // The line is free and the record final; what is left is the AGI connection.
+                        // Closing fails the command that waits, and so the application returns.
+                        await calls.wait(for: applicationReturned.futureResult, atMost: grace) {
+                            logger.warning("Asterisk's application did not return within \(grace) after the call's audio ended; closing the AGI connection")
+                            closer.close()
+                        }
+                        return filed
                     case .media:
                         continue
                     }
@@ -168,16 +193,18 @@ public struct InboundFaxScript: AGIScriptHandler {
                 return nil
             }
             // The application blocks for the whole call; its answer comes when the audio ends.
-            _ = try? await session.send(connect, timeout: .seconds(4 * 3600))
+            applicationAnswered = (try? await session.send(connect, timeout: .seconds(4 * 3600))) != nil
+            applicationReturned.succeed()
             sink.yield(.applicationReturned)
             var filed: (record: FaxRecord, result: FaxResult)?
             for await result in group where result != nil { filed = result }
             return filed
         }
-        if let filed { return filed }
+        if let filed { return (filed.record, filed.result, applicationAnswered) }
         // Cut by a shutdown: hang up, and file what arrived.
         runner.hangUp("the server is stopping")
-        return await file(await runner.outcome())
+        let cut = await file(await runner.outcome())
+        return (cut.record, cut.result, applicationAnswered)
     }
 
     private func route(_ call: InboundCall) async throws -> RoutingDecision {
@@ -194,11 +221,16 @@ public struct InboundFaxScript: AGIScriptHandler {
             id: faxID, direction: .received, createdAt: Date(), finishedAt: Date(),
             deviceExtensions: devices.map(\.extensionNumber), callerNumber: call.callerNumber, callerName: callerName,
             did: call.did, status: .refused, session: FaxSessionSummary(errorText: error, statusString: reason))
-        do {
-            try await faxes.insertFax(record)
-        } catch {
-            // A full disk may refuse this too; the log line above still says what happened.
-            logger.warning("could not record the refused call", metadata: ["error": "\(error)"])
+        if diskGuard.refusal() == nil {
+            do {
+                try await faxes.insertFax(record)
+            } catch {
+                logger.warning("could not record the refused call", metadata: ["error": "\(error)"])
+            }
+        } else {
+            // A nearly full disk takes no new rows, not even for refusals (a flood of calls
+            // would fill the rest); the log line above says what happened.
+            logger.debug("refused call not recorded: the disk is nearly full")
         }
         _ = try await session.send(.setVariable("FAXSTATUS", "FAILED"))
         _ = try await session.send(.setVariable("FAXERROR", error))

@@ -8,7 +8,7 @@ public struct AMISettings: Sendable, Equatable {
     public var host = "127.0.0.1"
     public var port = 5038
     public var username = ""
-    public var secret = ""
+    public var secret: Secret = ""
 
     public init() {}
 
@@ -51,7 +51,7 @@ extension FaxlineConfiguration {
             guard let port = Int(entry.value), (1...65535).contains(port) else { throw bad("expected a port number") }
             ami.port = port
         case ("ami", "username"): ami.username = entry.value
-        case ("ami", "secret"): ami.secret = entry.value
+        case ("ami", "secret"): ami.secret = Secret(entry.value)
         case ("outbound", "dial_string"):
             do {
                 _ = try AMIDialString.expand(template: entry.value, number: "5550100")

@@ -30,6 +30,8 @@ public struct ServerStatus: Codable, Sendable, Equatable {
     public var refusingCalls: String?
     /// Where outbound faxing stands: off, waiting for the Asterisk manager (and why), or ready.
     public var outbound: String? = nil
+    /// What the admin should fix (e.g. a faxline.conf others can read).
+    public var warnings: [String]? = nil
 
     /// A status older than this means the server is not running.
     public static let staleAfter: TimeInterval = 5
@@ -44,8 +46,13 @@ public struct ServerStatus: Codable, Sendable, Equatable {
         let encoder = JSONEncoder()
         encoder.dateEncodingStrategy = .iso8601
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        // Written whole then renamed: a reader never sees half a file.
-        try encoder.encode(self).write(to: URL(fileURLWithPath: path), options: .atomic)
+        // Written whole (0640, like every file of the server) then renamed: a reader never sees
+        // half a file.
+        let temporary = path + ".new"
+        guard FileManager.default.createFile(
+            atPath: temporary, contents: try encoder.encode(self), attributes: [.posixPermissions: FilePermissions.fileMode])
+        else { throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: temporary]) }
+        guard rename(temporary, path) == 0 else { throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: path]) }
     }
 
     /// Lines as `faxstat -s` would show them.
@@ -55,7 +62,8 @@ public struct ServerStatus: Codable, Sendable, Equatable {
             var row = line.name.padding(toLength: 8, withPad: " ", startingAt: 0) + line.state.padding(toLength: 11, withPad: " ", startingAt: 0)
             if line.state != "idle" {
                 if let number = line.remoteNumber, !number.isEmpty {
-                    row += (line.direction == "outbound" ? "to " : "from ") + number + " "
+                    // A caller's number: cleaned again here, so no escape reaches the terminal.
+                    row += (line.direction == "outbound" ? "to " : "from ") + UntrustedText.cleaned(number) + " "
                 }
                 if let fax = line.faxID { row += "fax \(fax.prefix(8)) " }
                 row += "for \(Int(now.timeIntervalSince(line.since))) s"
@@ -66,6 +74,7 @@ public struct ServerStatus: Codable, Sendable, Equatable {
         if let free = freeDiskBytes { text += "spool: \(free / 1_048_576) MB free\n" }
         if let refusing = refusingCalls { text += "REFUSING NEW CALLS: \(refusing)\n" }
         if let outbound { text += "outbound: \(outbound)\n" }
+        for warning in warnings ?? [] { text += "WARNING: \(warning)\n" }
         return text
     }
 

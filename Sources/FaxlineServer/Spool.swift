@@ -26,20 +26,23 @@ public struct Spool: Sendable {
 
     public func temporaryFile(_ name: String) -> String { temporaryDirectory + "/" + name }
 
-    /// Creates the folders the server writes to.
+    /// Creates the folders the server writes to (0750: faxes are for the server's user and group).
     public func prepare() throws {
         for folder in [root, temporaryDirectory, root + "/in"] {
-            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(
+                atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: FilePermissions.folderMode])
         }
     }
 
-    /// Moves a finished temporary file to its place in the spool, creating folders as needed.
+    /// Moves a finished temporary file to its place in the spool (mode 0640, whoever wrote it),
+    /// creating folders as needed.
     public func place(_ temporary: String, at relative: String) throws -> SpoolPath {
         let path = try SpoolPath(relative)
         let destination = absolute(relative)
         try FileManager.default.createDirectory(atPath: (destination as NSString).deletingLastPathComponent,
-                                                withIntermediateDirectories: true)
-        if rename(temporary, destination) != 0 {
+                                                withIntermediateDirectories: true,
+                                                attributes: [.posixPermissions: FilePermissions.folderMode])
+        if chmod(temporary, FilePermissions.fileMode) != 0 || rename(temporary, destination) != 0 {
             throw SpoolError.cannotPlace(file: relative, reason: String(cString: strerror(errno)))
         }
         return path

@@ -15,6 +15,7 @@ struct StatusReporter: Service {
     let startedAt = Date()
     let listeners: @Sendable () async -> (agi: String, audioSocket: String)
     var outbound: @Sendable () -> String = { "off (no [ami] username in faxline.conf)" }
+    var warnings: [String] = []
 
     func run() async throws {
         await cancelWhenGracefulShutdown {
@@ -43,6 +44,7 @@ struct StatusReporter: Service {
             inboundCalls: pool.counters.inboundCalls, outboundCalls: pool.counters.outboundCalls,
             succeeded: pool.counters.succeeded, failed: pool.counters.failed,
             refusedNoFreeLine: pool.counters.inboundRefusedNoFreeLine + pool.counters.outboundRefusedNoFreeLine,
-            freeDiskBytes: diskGuard.spool.freeBytes(), refusingCalls: diskGuard.refusal(), outbound: outbound())
+            freeDiskBytes: diskGuard.spool.freeBytes(), refusingCalls: diskGuard.refusal(), outbound: outbound(),
+            warnings: warnings.isEmpty ? nil : warnings)
     }
 }

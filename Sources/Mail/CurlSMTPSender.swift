@@ -30,7 +30,7 @@ public final class CurlSMTPSender: MailSender {
         logger[metadataKey: "mail.to"] = "\(envelopeRecipients.joined(separator: ","))"
         logger.debug("Sending mail", metadata: ["mail.bytes": "\(bytes.count)", "smtp.url": "\(configuration.url)"])
 
-        let transfer = SMTPTransfer(payload: bytes)
+        let transfer = SMTPTransfer(payload: bytes, logsIn: configuration.username != nil)
         let configuration = self.configuration
         let result: Result<Void, MailError> = await withTaskCancellationHandler {
             await withCheckedContinuation { continuation in
@@ -66,7 +66,7 @@ public final class CurlSMTPSender: MailSender {
             try curl.set(CURLOPT_MAIL_RCPT, list: recipients.map { "<\($0)>" })
             try curl.set(CURLOPT_CONNECTTIMEOUT_MS, configuration.connectTimeout.milliseconds)
             try curl.set(CURLOPT_TIMEOUT_MS, configuration.totalTimeout.milliseconds)
-            let useSSL: curl_usessl = switch configuration.tlsMode {
+            let useSSL: curl_usessl = switch configuration.transportSecurity {
             case .none: CURLUSESSL_NONE
             case .startTLSIfOffered: CURLUSESSL_TRY
             case .startTLSRequired, .implicitTLS: CURLUSESSL_ALL
@@ -75,7 +75,7 @@ public final class CurlSMTPSender: MailSender {
             try curl.set(CURLOPT_SSL_VERIFYPEER, configuration.verifyPeer)
             try curl.set(CURLOPT_SSL_VERIFYHOST, configuration.verifyPeer ? 2 : 0)
             if let username = configuration.username { try curl.set(CURLOPT_USERNAME, username) }
-            if let password = configuration.password { try curl.set(CURLOPT_PASSWORD, password) }
+            if let password = configuration.password { try curl.set(CURLOPT_PASSWORD, password.revealed) }
 
             let context = Unmanaged.passUnretained(transfer).toOpaque()
             try curl.setReadFunction(smtpReadCallback)
@@ -113,6 +113,9 @@ public final class CurlSMTPSender: MailSender {
             return .connectionFailed(detail)
         case CURLE_OPERATION_TIMEDOUT:
             return .timedOut(detail)
+        case CURLE_USE_SSL_FAILED where transfer.logsIn:
+            return .tlsFailed("the mail server did not offer STARTTLS, and the login is never sent in clear "
+                + "(\(detail)); enable STARTTLS on the server, or use tls = none with allow_plaintext_auth = yes for a trusted relay")
         case CURLE_USE_SSL_FAILED, CURLE_SSL_CONNECT_ERROR, CURLE_PEER_FAILED_VERIFICATION,
              CURLE_SSL_CACERT_BADFILE, CURLE_SSL_CERTPROBLEM, CURLE_SSL_ENGINE_NOTFOUND:
             return .tlsFailed(detail)
@@ -137,11 +140,14 @@ final class SMTPTransfer: @unchecked Sendable {
     private(set) var lastServerReply: String?
     private(set) var lastErrorReplyCode: Int?
     let errorBuffer: UnsafeMutablePointer<CChar>
+    /// A username is configured: the dialogue includes a login.
+    let logsIn: Bool
 
     static let maximumReplyLength = 512
 
-    init(payload: [UInt8]) {
+    init(payload: [UInt8], logsIn: Bool = false) {
         self.payload = payload
+        self.logsIn = logsIn
         let size = faxline_curl_error_size()
         errorBuffer = .allocate(capacity: size)
         errorBuffer.initialize(repeating: 0, count: size)

@@ -17,6 +17,10 @@ public final class FaxDatabase: Sendable {
     /// Opens (creating it if needed) the database file and brings its schema up to date.
     /// The parent directory must exist.
     public convenience init(path: String) throws {
+        // Created 0640 before SQLite opens it: SQLite would make it 0644, and its -wal and -shm
+        // files take the database's mode. Faxes and users are not for every account on the host.
+        let created = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0o640)
+        if created >= 0 { close(created) }
         let pool = try DatabasePool(path: path, configuration: Self.makeConfiguration())
         try self.init(writer: pool, path: path)
     }

@@ -65,10 +65,11 @@ func reportingInvalidValues<T>(_ body: () async throws -> T) async throws -> T {
     }
 }
 
-/// Plain text tables for list commands.
+/// Plain text tables for list commands. Cells may hold what a caller or a far end sent (numbers,
+/// station ids, results): cleaned of control characters, so none reaches the terminal.
 enum TextTable {
     static func render(header: [String], rows: [[String]]) -> String {
-        let all = [header] + rows
+        let all = [header] + rows.map { $0.map(UntrustedText.cleaned) }
         let widths = header.indices.map { column in all.map { $0.indices.contains(column) ? $0[column].count : 0 }.max() ?? 0 }
         return all.map { row in
             row.enumerated().map { column, cell in

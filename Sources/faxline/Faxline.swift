@@ -1,5 +1,6 @@
 import ArgumentParser
 import FaxEngine
+import FaxlineServer
 
 @main
 struct Faxline: AsyncParsableCommand {
@@ -10,4 +11,20 @@ struct Faxline: AsyncParsableCommand {
         subcommands: [Serve.self, Status.self, SendCommand.self, JobsCommand.self, Loopback.self, DevicesCommand.self, RoutesCommand.self, ConvertCommand.self,
                       CleanupCommand.self, RetentionGroupsCommand.self, UsersCommand.self, TokensCommand.self]
     )
+
+    /// ArgumentParser's own entry point, after the umask: whatever a command creates (the data
+    /// folder, the database, converted pages) is closed to other users of the machine.
+    static func main() async {
+        FilePermissions.restrictNewFiles()
+        do {
+            var command = try parseAsRoot()
+            if var asynchronous = command as? any AsyncParsableCommand {
+                try await asynchronous.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            exit(withError: error)
+        }
+    }
 }

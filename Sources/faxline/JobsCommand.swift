@@ -66,7 +66,8 @@ struct JobsCommand: AsyncParsableCommand {
                     }
                 }
             }
-            print(lines.joined(separator: "\n"))
+            // Results and T.30 logs quote the far end: one cleaned line each, no terminal escapes.
+            print(lines.map(UntrustedText.cleaned).joined(separator: "\n"))
         }
     }
 

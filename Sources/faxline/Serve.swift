@@ -34,6 +34,7 @@ struct Serve: AsyncParsableCommand {
         } catch {
             throw CommandFailure("\(error)")
         }
+        let openFiles = ProcessLimits.raiseOpenFileLimit()
         let server: FaxlineServer
         do {
             server = try FaxlineServer(configuration: configuration, logger: logger)
@@ -43,6 +44,7 @@ struct Serve: AsyncParsableCommand {
         logger.notice("faxline serving", metadata: [
             "data": "\(configuration.dataDirectory)", "agi": "\(configuration.agi.description)",
             "audiosocket": "\(configuration.audioSocket.description)", "lines": "\(configuration.lines)",
+            "open_files": "\(openFiles.map(String.init) ?? "unknown")",
         ])
         try await server.run()
     }

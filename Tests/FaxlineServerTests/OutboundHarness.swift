@@ -98,7 +98,7 @@ struct OutboundHarness {
             if let dataDirectory { configuration.dataDirectory = dataDirectory }
             configuration.ami.port = amiPort
             configuration.ami.username = ami.username
-            configuration.ami.secret = ami.secret
+            configuration.ami.secret = Secret(ami.secret)
             configuration.outbound.dialString = "Local/${NUMBER}@faxline-test"
             configuration.outbound.pollInterval = .milliseconds(200)
             var retry = JobRetryPolicy.standard

@@ -25,6 +25,7 @@ final class ServerHarness: Sendable {
     static func start(
         devices: [FaxDevice] = [ServerHarness.salesDevice], realTimeMedia: Bool = false,
         clock: any Clock<Duration> = ContinuousClock(), placer: (any OutboundCallPlacer)? = nil,
+        logRecorder: LogRecorder? = nil,
         configure: (inout FaxlineConfiguration) -> Void = { _ in }
     ) async throws -> ServerHarness {
         let folder = try TestDocuments.makeTemporaryDirectory("server")
@@ -40,8 +41,9 @@ final class ServerHarness: Sendable {
                                                connectTimeout: .seconds(2), totalTimeout: .seconds(20))
         configuration.deliveryPollInterval = .milliseconds(200)
         configure(&configuration)
-        var logger = Logger(label: "faxline.test")
-        logger.logLevel = ProcessInfo.processInfo.environment["FAXLINE_TEST_LOG"].flatMap(Logger.Level.init(rawValue:)) ?? .warning
+        var logger = logRecorder.map { Logger(label: "faxline.test", factory: $0.handler) } ?? Logger(label: "faxline.test")
+        logger.logLevel = logRecorder != nil ? .debug
+            : ProcessInfo.processInfo.environment["FAXLINE_TEST_LOG"].flatMap(Logger.Level.init(rawValue:)) ?? .warning
         try FileManager.default.createDirectory(atPath: configuration.dataDirectory, withIntermediateDirectories: true)
         let database = try FaxDatabase(path: configuration.databasePath)
         let mediaClock = LockStepMediaClock()

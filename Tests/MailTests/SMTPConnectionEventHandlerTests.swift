@@ -5,11 +5,12 @@ import Testing
 
 @testable import Mail
 
-/// The listener's per-connection handler on an embedded channel, whose clock the test moves.
+/// The listener's per-connection handlers (events and idle timer) on an embedded channel, whose clock the test moves.
 @Suite("SMTP connection events")
 struct SMTPConnectionEventHandlerTests {
     static func channel() throws -> EmbeddedChannel {
-        let channel = EmbeddedChannel(handler: SMTPConnectionEventHandler(idleTimeout: .seconds(10)))
+        let channel = EmbeddedChannel()
+        try SMTPConnectionEventHandler.addHandlers(to: channel.pipeline.syncOperations, idleTimeout: .seconds(10))
         try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 25)).wait()
         return channel
     }

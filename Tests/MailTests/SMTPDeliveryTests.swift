@@ -145,7 +145,9 @@ struct SMTPDeliveryTests {
         let server = TestSMTPServer(script: SMTPServerScript(requiredCredentials: credentials))
         let port = try await server.start()
         defer { Task { await server.stop() } }
-        var configuration = Self.configuration(port: port)
+        // The test server offers no STARTTLS: a login in clear needs both of these.
+        var configuration = Self.configuration(port: port, tls: .none)
+        configuration.allowPlaintextAuthentication = true
         configuration.username = "fax"
         configuration.password = "s3cret pass"
         #expect(await Self.deliver(try Self.message(), with: try CurlSMTPSender(configuration: configuration)) == nil)
@@ -165,6 +167,40 @@ struct SMTPDeliveryTests {
         let sender = try CurlSMTPSender(configuration: Self.configuration(port: port, tls: .startTLSIfOffered))
         #expect(await Self.deliver(try Self.message(), with: sender) == nil)
         #expect(try await server.waitForMessages(count: 1).count == 1)
+    }
+
+    @Test("starttls-if-offered with a username: a server without STARTTLS gets no login, and the error says why")
+    func loginIsNeverSentInClearWhenSTARTTLSIsMissing() async throws {
+        let credentials = SMTPCredentials(username: "fax", password: "s3cret pass")
+        let server = TestSMTPServer(script: SMTPServerScript(requiredCredentials: credentials))
+        let port = try await server.start()
+        defer { Task { await server.stop() } }
+        var configuration = Self.configuration(port: port, tls: .startTLSIfOffered)
+        configuration.username = "fax"
+        configuration.password = "s3cret pass"
+        let error = try #require(await Self.deliver(try Self.message(), with: try CurlSMTPSender(configuration: configuration)))
+        guard case .tlsFailed(let detail) = error else { Issue.record("expected tlsFailed, got \(error)"); return }
+        #expect(detail.contains("did not offer STARTTLS") && detail.contains("never sent in clear"), "\(detail)")
+        #expect(!error.isTemporary)
+        #expect(await server.connectionCount == 1)
+        #expect(await server.authenticationAttempts == 0)
+        #expect(await server.messages.isEmpty)
+    }
+
+    @Test func aLoginWithoutTLSNeedsAnExplicitYes() throws {
+        var configuration = SMTPConfiguration(tlsMode: .none, username: "fax", password: "pw", fromAddress: "fax@example.com")
+        guard case .invalidConfiguration(let reason) = #expect(throws: MailError.self, performing: {
+            try CurlSMTPSender(configuration: configuration)
+        }) else { Issue.record("expected invalidConfiguration"); return }
+        #expect(reason.contains("allow_plaintext_auth"))
+        configuration.allowPlaintextAuthentication = true
+        _ = try CurlSMTPSender(configuration: configuration)
+        // Without a login nothing secret travels: tls = none alone is fine.
+        _ = try CurlSMTPSender(configuration: SMTPConfiguration(tlsMode: .none, fromAddress: "fax@example.com"))
+        // The modes that encrypt first need no such yes.
+        for mode in [SMTPConfiguration.TLSMode.startTLSIfOffered, .startTLSRequired, .implicitTLS] {
+            _ = try CurlSMTPSender(configuration: SMTPConfiguration(tlsMode: mode, username: "fax", fromAddress: "fax@example.com"))
+        }
     }
 
     @Test func startTLSRequiredFailsPermanentlyWhenNotOffered() async throws {

@@ -3,6 +3,7 @@ import Logging
 import Mail
 import NIOCore
 import NIOPosix
+import ServerSupport
 import ServiceLifecycle
 import Testing
 
@@ -260,6 +261,20 @@ struct SMTPInboundServerTests {
                 await third.close()
             }
             #expect(greeted)
+        }
+    }
+
+    @Test func aPeerOutsideTheAllowListIsRefusedWith554() async throws {
+        let folder = try Folder()
+        let allowed = try PeerAllowList(parsing: "127.0.0.2")
+        try await Self.withServer(Self.configuration(folder) { $0.allowList = allowed }) { port, _ in
+            let outsider = try await SMTPTestClient.connect(port: port, from: "127.0.0.1")
+            #expect(try await outsider.reply()?.description == "554 5.7.1 fax.test no SMTP service for you here")
+            #expect(await outsider.readUntilClosed() == "")
+            let neighbour = try await SMTPTestClient.connect(port: port, from: "127.0.0.2")
+            #expect(try await neighbour.reply()?.code == 220)
+            #expect(try await neighbour.command("QUIT")?.code == 221)
+            _ = await neighbour.readUntilClosed()
         }
     }
 

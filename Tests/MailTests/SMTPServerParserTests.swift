@@ -21,6 +21,7 @@ struct SMTPServerParserTests {
                 switch action {
                 case .reply(let reply): codes.append(reply.code)
                 case .deliver(let message): messages.append(message)
+                case .authenticationAttempted: break
                 case .close: closed = true
                 }
             }

@@ -34,9 +34,12 @@ final class SMTPTestClient {
         self.received = received.makeAsyncIterator()
     }
 
-    static func connect(port: Int) async throws -> SMTPTestClient {
+    /// Connects to 127.0.0.1:`port`, from `source` when given (127.0.0.2 plays another machine).
+    static func connect(port: Int, from source: String? = nil) async throws -> SMTPTestClient {
         let (stream, continuation) = AsyncStream<ByteBuffer>.makeStream()
-        let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+        var bootstrap = ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+        if let source { bootstrap = bootstrap.bind(to: try SocketAddress(ipAddress: source, port: 0)) }
+        let channel = try await bootstrap
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHandler(Collector(continuation: continuation))

@@ -28,9 +28,17 @@ enum AGITestSupport {
         return (logger, recorder)
     }
 
+    /// A client bootstrap whose connections come from `source` (another loopback address, e.g.
+    /// 127.0.0.2, plays another machine) when given.
+    static func bootstrap(from source: String?) throws -> ClientBootstrap {
+        let bootstrap = ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+        guard let source else { return bootstrap }
+        return bootstrap.bind(to: try SocketAddress(ipAddress: source, port: 0))
+    }
+
     /// Connects to 127.0.0.1:`port` as a line-based client (Asterisk's side of AGI).
-    static func connectLines(port: Int) async throws -> NIOAsyncChannel<String, ByteBuffer> {
-        try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+    static func connectLines(port: Int, from source: String? = nil) async throws -> NIOAsyncChannel<String, ByteBuffer> {
+        try await bootstrap(from: source)
             .connect(host: "127.0.0.1", port: port) { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(AGILineDecoder()))
@@ -40,8 +48,8 @@ enum AGITestSupport {
     }
 
     /// Connects to 127.0.0.1:`port` as a frame-based client (Asterisk's side of AudioSocket).
-    static func connectFrames(port: Int) async throws -> NIOAsyncChannel<AudioSocketFrame, ByteBuffer> {
-        try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+    static func connectFrames(port: Int, from source: String? = nil) async throws -> NIOAsyncChannel<AudioSocketFrame, ByteBuffer> {
+        try await bootstrap(from: source)
             .connect(host: "127.0.0.1", port: port) { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(AudioSocketFrameDecoder()))

@@ -1,3 +1,4 @@
+import FaxCore
 import FaxTestSupport
 import Foundation
 import Logging
@@ -16,7 +17,7 @@ struct AMIClientTests {
 
     static func configuration(for server: TestAMIServer, secret: String? = nil) async -> AMIClientConfiguration {
         AMIClientConfiguration(
-            host: "127.0.0.1", port: await server.port, username: server.username, secret: secret ?? server.secret,
+            host: "127.0.0.1", port: await server.port, username: server.username, secret: Secret(secret ?? server.secret),
             connectTimeout: .seconds(5), loginTimeout: .seconds(10), actionTimeout: .seconds(10),
             pingInterval: .seconds(20), pingTimeout: .seconds(5), originateResponseMargin: .seconds(30),
             hangupCauseGrace: .seconds(1), logoffTimeout: .seconds(2), backoff: backoff)

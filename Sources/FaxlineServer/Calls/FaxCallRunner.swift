@@ -30,6 +30,29 @@ public struct FaxCallEnvironment: Sendable {
     }
 }
 
+extension FaxCallEnvironment {
+    /// Waits for `event`, at most `timeout` on the environment's clock. When the time runs out
+    /// first, `onTimeout` runs, and it must bring `event` about: the wait ends only with it (a
+    /// future cannot be abandoned, only waited for). Returns whether the time ran out.
+    @discardableResult
+    func wait(for event: EventLoopFuture<Void>, atMost timeout: Duration, onTimeout: () -> Void) async -> Bool {
+        let clock = self.clock
+        return await withTaskGroup(of: Bool.self) { group in
+            group.addTask {
+                (try? await clock.sleep(for: timeout)) != nil
+            }
+            group.addTask {
+                try? await event.get()
+                return false
+            }
+            let timedOut = await group.next() ?? false
+            group.cancelAll()
+            if timedOut { onTimeout() }
+            return timedOut
+        }
+    }
+}
+
 /// One fax call on one line, inbound or outbound: the line claim, the call's audio announced
 /// under a fresh AudioSocket UUID, the frame loop (``FaxMediaHandler``), and the outcome.
 /// Its ``FaxCallProgress`` is a value it moves forward on what happens; the owner (the AGI
@@ -71,9 +94,10 @@ final class FaxCallRunner: Sendable {
 
     /// Claims a line and announces the call's audio; `nil` when no line may be used for
     /// `direction`. `makeSession` runs on the audio connection's event loop once Asterisk
-    /// connects.
+    /// connects — from `peer` when given (the machine whose AGI session placed the call).
     init?(
-        claiming direction: CallDirection, faxID: String, remoteNumber: String, environment: FaxCallEnvironment,
+        claiming direction: CallDirection, faxID: String, remoteNumber: String, peer: SocketAddress? = nil,
+        environment: FaxCallEnvironment,
         logger: Logger, makeSession: @escaping @Sendable () throws -> AudioFaxSession,
         report: @escaping @Sendable (MediaCallEvent) -> Void
     ) {
@@ -89,7 +113,7 @@ final class FaxCallRunner: Sendable {
             state.apply(event)
         }
         do {
-            registration = try environment.registry.register(uuid, endpoint: media)
+            registration = try environment.registry.register(uuid, endpoint: media, peer: peer)
         } catch {
             // A fresh random UUID is never taken; if it were, the call cannot go on.
             line.release(.failed)
@@ -123,19 +147,8 @@ final class FaxCallRunner: Sendable {
     /// never will (a late connection is refused) and the call ends without audio.
     func expireConnection() async {
         let timeout = environment.connectTimeout
-        let clock = environment.clock
-        let settled = state.settled.futureResult
-        await withTaskGroup(of: Bool.self) { group in
-            group.addTask {
-                (try? await clock.sleep(for: timeout)) != nil
-            }
-            group.addTask {
-                try? await settled.get()
-                return false
-            }
-            let first = await group.next() ?? false
-            group.cancelAll()
-            if first { self.giveUpConnecting("Asterisk did not connect the call's audio within \(timeout)") }
+        await environment.wait(for: state.settled.futureResult, atMost: timeout) {
+            giveUpConnecting("Asterisk did not connect the call's audio within \(timeout)")
         }
     }
 

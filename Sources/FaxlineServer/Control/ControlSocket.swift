@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import NIOCore
 import NIOPosix
+import ServerSupport
 import ServiceLifecycle
 import Synchronization
 import Telephony
@@ -33,18 +34,29 @@ struct JobControl: Sendable {
 /// The server's end of the control channel (`faxline serve`): a Unix socket in the data folder,
 /// one request line in, one reply line out. Only one server may serve a data folder: a socket
 /// that still answers means another server runs, and this one refuses to start.
+///
+/// Like every listener it takes a bounded number of connections at once (``maximumConnections``);
+/// more are closed at once.
 public final class ControlService: Service, Sendable {
-    typealias Listener = NIOAsyncChannel<NIOAsyncChannel<String, ByteBuffer>, Never>
+    typealias Connection = AcceptedConnection<String, ByteBuffer>
+    typealias Listener = NIOAsyncChannel<Admission<Connection>, Never>
+
+    /// A request is one line and one reply: a handful at once is plenty.
+    static let maximumConnections = 32
 
     let path: String
     let control: JobControl
     let logger: Logger
     private let listener = Mutex<Listener?>(nil)
+    private let admission: ConnectionAdmission
 
     init(dataDirectory: String, control: JobControl, logger: Logger) {
         path = ControlSocket.path(dataDirectory: dataDirectory)
         self.control = control
         self.logger = logger
+        // Who may connect is the socket folder's business (0700); the door only counts.
+        admission = ConnectionAdmission(
+            listener: "control socket", allowList: .anyone, maximumConnections: Self.maximumConnections, logger: logger)
     }
 
     /// Takes the data folder: binds the socket, or throws when another server answers on it.
@@ -53,13 +65,13 @@ public final class ControlService: Service, Sendable {
         guard listener.withLock({ $0 == nil }) else { return }
         try await prepareSocketFile()
         let server = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-            .bind(unixDomainSocketPath: path, cleanupExistingSocketFile: false) { channel in
-                channel.eventLoop.makeCompletedFuture {
+            .bind(
+                unixDomainSocketPath: path, cleanupExistingSocketFile: false,
+                childChannelInitializer: admission.childChannelInitializer { channel in
                     try channel.pipeline.syncOperations.addHandler(
                         ByteToMessageHandler(AGILineDecoder(maximumLineLength: ControlRequest.maximumLineLength)))
-                    return try NIOAsyncChannel<String, ByteBuffer>(wrappingChannelSynchronously: channel)
-                }
-            }
+                    return Connection(try NIOAsyncChannel<String, ByteBuffer>(wrappingChannelSynchronously: channel))
+                })
         chmod(path, 0o600)
         listener.withLock { $0 = server }
         logger.info("control socket listening", metadata: ["path": "\(path)"])
@@ -76,16 +88,8 @@ public final class ControlService: Service, Sendable {
         try await bind()
         guard let server = listener.withLock({ listener in defer { listener = nil }; return listener }) else { return }
         defer { unlink(path) }
-        try await withGracefulShutdownHandler {
-            try await withThrowingDiscardingTaskGroup { group in
-                try await server.executeThenClose { connections in
-                    for try await connection in connections {
-                        group.addTask { await self.serve(connection) }
-                    }
-                }
-            }
-        } onGracefulShutdown: {
-            server.channel.close(promise: nil)
+        await ConnectionAcceptor.run(serverChannel: server, gracePeriod: .seconds(5), logger: logger) { connection in
+            await self.serve(connection)
         }
     }
 
@@ -101,7 +105,8 @@ public final class ControlService: Service, Sendable {
         unlink(path)  // left by a server that did not stop cleanly
     }
 
-    private func serve(_ connection: NIOAsyncChannel<String, ByteBuffer>) async {
+    private func serve(_ accepted: Connection) async {
+        guard let connection = accepted.take() else { return }
         do {
             try await connection.executeThenClose { lines, replies in
                 for try await line in lines {

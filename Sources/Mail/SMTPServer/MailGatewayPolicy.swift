@@ -1,4 +1,5 @@
 import NIOCore
+import ServerSupport
 
 /// The decisions the SMTP listener leaves to the mail-to-fax gateway: who may log in, send, to
 /// which recipients, and whether a received message becomes fax jobs.
@@ -40,7 +41,7 @@ public struct MailGatewaySession: Sendable {
     }
 
     /// Whether the client connected from this machine.
-    public var isLoopbackPeer: Bool { peer.map(SocketAddress.isLoopback) ?? false }
+    public var isLoopbackPeer: Bool { peer?.isLoopback ?? false }
 }
 
 /// A received message, spooled to a file of its own (mode 0600, in the configured 0700 folder,
@@ -54,20 +55,5 @@ public struct SpooledMailMessage: Sendable {
     public init(envelope: SMTPEnvelope, path: String) {
         self.envelope = envelope
         self.path = path
-    }
-}
-
-extension SocketAddress {
-    /// 127.0.0.0/8, ::1 and IPv4-mapped loopback addresses.
-    static func isLoopback(_ address: SocketAddress) -> Bool {
-        switch address {
-        case .v4:
-            return address.ipAddress?.hasPrefix("127.") ?? false
-        case .v6:
-            guard let text = address.ipAddress?.lowercased() else { return false }
-            return text == "::1" || text.hasPrefix("::ffff:127.")
-        case .unixDomainSocket:
-            return true
-        }
     }
 }

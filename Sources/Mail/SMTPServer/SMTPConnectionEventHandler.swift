@@ -1,5 +1,6 @@
 import NIOCore
 import NIOTLS
+import ServerSupport
 
 /// What the session driver reads from a connection: the client's bytes, and the two things that
 /// must arrive in order with them — the end of a TLS handshake and the idle timer.
@@ -13,46 +14,27 @@ enum SMTPConnectionEvent: Sendable {
     case idleTimeout(firedAt: NIODeadline)
 }
 
-/// Turns the channel's reads, TLS events and an idle timer into ``SMTPConnectionEvent``s.
+/// Turns the channel's reads and TLS events into ``SMTPConnectionEvent``s; the idle timer
+/// behind it (``addHandlers(to:idleTimeout:)``) adds `.idleTimeout`.
 ///
 /// It sits behind the TLS handler (once STARTTLS added it), so the handshake event reaches the
 /// driver after every plaintext byte read before it: the driver can tell them apart and drop
 /// what was injected ahead of the handshake. The timer restarts on every read and write.
-final class SMTPConnectionEventHandler: ChannelDuplexHandler, RemovableChannelHandler {
+final class SMTPConnectionEventHandler: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = ByteBuffer
     typealias InboundOut = SMTPConnectionEvent
-    typealias OutboundIn = ByteBuffer
-    typealias OutboundOut = ByteBuffer
 
-    private let idleTimeout: TimeAmount
-    private var timer: Scheduled<Void>?
-
-    init(idleTimeout: TimeAmount) {
-        self.idleTimeout = idleTimeout
-    }
-
-    func handlerAdded(context: ChannelHandlerContext) {
-        if context.channel.isActive { restartTimer(context: context) }
-    }
-
-    func handlerRemoved(context: ChannelHandlerContext) {
-        timer?.cancel()
-        timer = nil
-    }
-
-    func channelActive(context: ChannelHandlerContext) {
-        restartTimer(context: context)
-        context.fireChannelActive()
-    }
-
-    func channelInactive(context: ChannelHandlerContext) {
-        timer?.cancel()
-        timer = nil
-        context.fireChannelInactive()
+    /// This handler and the idle timer behind it: an idle session gets one `.idleTimeout`
+    /// event (the driver answers it with 421), not a closed connection.
+    static func addHandlers(to pipeline: ChannelPipeline.SynchronousOperations, idleTimeout: TimeAmount) throws {
+        try pipeline.addHandler(SMTPConnectionEventHandler())
+        try pipeline.addHandler(IdleTimeoutHandler<SMTPConnectionEvent>(timeout: idleTimeout, restartsOnWrite: true) { context in
+            context.fireChannelRead(NIOAny(SMTPConnectionEvent.idleTimeout(firedAt: .now())))
+            context.fireChannelReadComplete()
+        })
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        restartTimer(context: context)
         context.fireChannelRead(wrapInboundOut(.bytes(unwrapInboundIn(data))))
     }
 
@@ -62,22 +44,5 @@ final class SMTPConnectionEventHandler: ChannelDuplexHandler, RemovableChannelHa
             context.fireChannelReadComplete()
         }
         context.fireUserInboundEventTriggered(event)
-    }
-
-    func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
-        restartTimer(context: context)
-        context.write(data, promise: promise)
-    }
-
-    private func restartTimer(context: ChannelHandlerContext) {
-        timer?.cancel()
-        let loopBoundContext = NIOLoopBound(context, eventLoop: context.eventLoop)
-        let loopBoundSelf = NIOLoopBound(self, eventLoop: context.eventLoop)
-        timer = context.eventLoop.scheduleTask(in: idleTimeout) {
-            loopBoundSelf.value.timer = nil
-            let context = loopBoundContext.value
-            context.fireChannelRead(loopBoundSelf.value.wrapInboundOut(.idleTimeout(firedAt: .now())))
-            context.fireChannelReadComplete()
-        }
     }
 }

@@ -3,15 +3,16 @@ import Logging
 import NIOCore
 import NIOPosix
 import NIOSSL
+import ServerSupport
 import ServiceLifecycle
-import Synchronization
 
 /// The mail-to-fax SMTP listener: a service that accepts mail for fax numbers and hands each
 /// message, spooled to a file, to a ``MailGatewayPolicy``.
 ///
 /// One task per connection; a connection's failure (bad input, timeout, policy error, broken
 /// TLS) ends only that connection. Graceful shutdown stops accepting at once and gives running
-/// sessions `shutdownGracePeriod` to finish. Above `maximumConnections` a client is told 421.
+/// sessions `shutdownGracePeriod` to finish. Above `maximumConnections` a client is told 421; a
+/// peer outside `allowList`, 554.
 public final class SMTPInboundServer: Service, Sendable {
     public struct Configuration: Sendable {
         public var host: String
@@ -28,6 +29,8 @@ public final class SMTPInboundServer: Service, Sendable {
         public var requiresTLS: Bool?
         public var limits: SMTPServerLimits
         public var maximumConnections: Int
+        /// Who may connect; anyone unless configured (STARTTLS and AUTH guard the rest).
+        public var allowList: PeerAllowList
         /// A session in which neither side sends anything for this long is closed with 421.
         public var idleTimeout: Duration
         public var shutdownGracePeriod: Duration
@@ -41,6 +44,7 @@ public final class SMTPInboundServer: Service, Sendable {
             requiresTLS: Bool? = nil,
             limits: SMTPServerLimits = .init(),
             maximumConnections: Int = 20,
+            allowList: PeerAllowList = .anyone,
             idleTimeout: Duration = .seconds(300),
             shutdownGracePeriod: Duration = .seconds(30)
         ) {
@@ -52,6 +56,7 @@ public final class SMTPInboundServer: Service, Sendable {
             self.requiresTLS = requiresTLS
             self.limits = limits
             self.maximumConnections = maximumConnections
+            self.allowList = allowList
             self.idleTimeout = idleTimeout
             self.shutdownGracePeriod = shutdownGracePeriod
         }
@@ -72,8 +77,8 @@ public final class SMTPInboundServer: Service, Sendable {
     private let policy: any MailGatewayPolicy
     private let logger: Logger
     private let eventLoopGroup: any EventLoopGroup
-    private let boundAddress: EventLoopPromise<SocketAddress>
-    private let activeConnections = Mutex(0)
+    private let boundAddress: ListenerAddress
+    private let admission: ConnectionAdmission
 
     public init(
         configuration: Configuration,
@@ -85,39 +90,48 @@ public final class SMTPInboundServer: Service, Sendable {
         self.policy = policy
         self.logger = logger
         self.eventLoopGroup = eventLoopGroup
-        self.boundAddress = eventLoopGroup.any().makePromise(of: SocketAddress.self)
-    }
-
-    deinit {
-        // Never leave the promise unfulfilled (NIO reports that as a leak).
-        boundAddress.fail(SMTPInboundServerError.notRunning)
+        self.boundAddress = ListenerAddress(eventLoopGroup: eventLoopGroup)
+        let hostname = configuration.hostname
+        admission = ConnectionAdmission(
+            listener: "SMTP", allowList: configuration.allowList, maximumConnections: configuration.maximumConnections,
+            logger: logger
+        ) { refusal in
+            var reply = ByteBuffer()
+            switch refusal {
+            case .tooManyConnections: reply.writeSMTPReply(SMTPServerStateMachine.tooManyConnectionsReply(hostname: hostname))
+            case .peerNotAllowed: reply.writeSMTPReply(SMTPServerReply(554, .init(5, 7, 1), "\(hostname) no SMTP service for you here"))
+            }
+            return reply
+        }
     }
 
     /// The address the server listens on, once ``run()`` has bound it.
     public var localAddress: SocketAddress {
-        get async throws { try await boundAddress.futureResult.get() }
+        get async throws { try await boundAddress.value }
     }
 
     public func run() async throws {
-        let setup: (sslContext: NIOSSLContext?, channel: NIOAsyncChannel<AcceptedSMTPConnection, Never>, security: SMTPSessionSecurity)
+        let setup: (sslContext: NIOSSLContext?, channel: NIOAsyncChannel<Admission<SMTPConnection>, Never>, security: SMTPSessionSecurity)
         do {
             setup = try await listen()
         } catch {
-            boundAddress.fail(error)
+            boundAddress.failed(error)
             throw error
         }
         let address = setup.channel.channel.localAddress!
-        boundAddress.succeed(address)
+        boundAddress.bound(address)
         logger.info("SMTP mail-to-fax listener ready", metadata: [
             "address": "\(address)", "tls": "\(setup.sslContext != nil)", "tls.required": "\(setup.security.requiresTLSForMail)",
         ])
-        await acceptConnections(on: setup.channel) { connection in
+        await ConnectionAcceptor.run(
+            serverChannel: setup.channel, gracePeriod: configuration.shutdownGracePeriod, logger: logger
+        ) { connection in
             await self.serve(connection, security: setup.security, sslContext: setup.sslContext)
         }
         logger.info("SMTP listener stopped")
     }
 
-    private func listen() async throws -> (NIOSSLContext?, NIOAsyncChannel<AcceptedSMTPConnection, Never>, SMTPSessionSecurity) {
+    private func listen() async throws -> (NIOSSLContext?, NIOAsyncChannel<Admission<SMTPConnection>, Never>, SMTPSessionSecurity) {
         do {
             try SpoolFile.prepareDirectory(configuration.spoolDirectory)
         } catch {
@@ -131,7 +145,7 @@ public final class SMTPInboundServer: Service, Sendable {
         } catch {
             throw SMTPInboundServerError.badAddress(host: configuration.host, reason: "\(error)")
         }
-        let requiresTLS = configuration.requiresTLS ?? !SocketAddress.isLoopback(address)
+        let requiresTLS = configuration.requiresTLS ?? !address.isLoopback
         if requiresTLS && sslContext == nil {
             throw SMTPInboundServerError.certificateRequired(host: configuration.host)
         }
@@ -144,12 +158,12 @@ public final class SMTPInboundServer: Service, Sendable {
         let channel = try await ServerBootstrap(group: eventLoopGroup)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(.tcpOption(.tcp_nodelay), value: 1)
-            .bind(to: address) { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(SMTPConnectionEventHandler(idleTimeout: idleTimeout))
-                    return AcceptedSMTPConnection(try NIOAsyncChannel(wrappingChannelSynchronously: channel))
-                }
-            }
+            .bind(
+                to: address,
+                childChannelInitializer: admission.childChannelInitializer { channel in
+                    try SMTPConnectionEventHandler.addHandlers(to: channel.pipeline.syncOperations, idleTimeout: idleTimeout)
+                    return SMTPConnection(try NIOAsyncChannel(wrappingChannelSynchronously: channel))
+                })
         return (sslContext, channel, security)
     }
 
@@ -171,67 +185,12 @@ public final class SMTPInboundServer: Service, Sendable {
         }
     }
 
-    /// One task per connection in a discarding group; on graceful shutdown the listener closes
-    /// at once and running sessions get the grace period, then are cancelled.
-    private func acceptConnections(
-        on serverChannel: NIOAsyncChannel<AcceptedSMTPConnection, Never>,
-        handle: @escaping @Sendable (AcceptedSMTPConnection) async -> Void
-    ) async {
-        let gracePeriod = configuration.shutdownGracePeriod
-        let logger = self.logger
-        await withTaskGroup(of: Void.self) { group in
-            group.addTask {
-                await withDiscardingTaskGroup { connections in
-                    do {
-                        try await serverChannel.executeThenClose { inbound in
-                            for try await connection in inbound {
-                                connections.addTask { await handle(connection) }
-                            }
-                        }
-                    } catch is CancellationError {
-                        return
-                    } catch {
-                        logger.error("SMTP listener failed", metadata: ["error": "\(error)"])
-                    }
-                }
-            }
-            group.addTask {
-                do {
-                    try await gracefulShutdown()
-                } catch {
-                    return
-                }
-                logger.info("SMTP listener shutting down: no new connections, running sessions have \(gracePeriod) to finish")
-                serverChannel.channel.close(promise: nil)
-                try? await Task.sleep(for: gracePeriod)
-            }
-            await group.next()
-            group.cancelAll()
-        }
-    }
-
-    private func serve(_ accepted: AcceptedSMTPConnection, security: SMTPSessionSecurity, sslContext: NIOSSLContext?) async {
+    private func serve(_ accepted: SMTPConnection, security: SMTPSessionSecurity, sslContext: NIOSSLContext?) async {
         guard let connection = accepted.take() else { return }
         let sessionID = String(UInt32.random(in: 0...UInt32.max), radix: 16)
         var logger = self.logger
         logger[metadataKey: "smtp.session"] = "\(sessionID)"
         logger[metadataKey: "smtp.peer"] = "\(connection.channel.remoteAddress.map { "\($0)" } ?? "unknown")"
-        let maximum = configuration.maximumConnections
-        let admitted = activeConnections.withLock { count in
-            guard count < maximum else { return false }
-            count += 1
-            return true
-        }
-        guard admitted else {
-            logger.warning("SMTP connection refused: \(maximum) sessions already running")
-            try? await connection.executeThenClose { _, _ in
-                var reply = ByteBuffer()
-                reply.writeSMTPReply(SMTPServerStateMachine.tooManyConnectionsReply(hostname: configuration.hostname))
-                try await connection.channel.writeAndFlush(reply)
-            }
-            return
-        }
-        defer { activeConnections.withLock { $0 -= 1 } }
         let machineConfiguration = SMTPServerStateMachine.Configuration(
             hostname: configuration.hostname, limits: configuration.limits, security: security)
         do {
@@ -264,7 +223,6 @@ public enum SMTPInboundServerError: Error, Sendable, CustomStringConvertible {
     /// A listener others can reach needs STARTTLS, which needs a certificate.
     case certificateRequired(host: String)
     case badAddress(host: String, reason: String)
-    case notRunning
 
     public var description: String {
         switch self {
@@ -273,31 +231,9 @@ public enum SMTPInboundServerError: Error, Sendable, CustomStringConvertible {
         case .certificateRequired(let host):
             return "mail-in listens on \(host), which other machines can reach: configure a TLS certificate and key (STARTTLS is required there)"
         case .badAddress(let host, let reason): return "mail-in cannot listen on \(host): \(reason)"
-        case .notRunning: return "the SMTP listener is not running"
         }
     }
 }
 
-/// An accepted connection until its task takes it. NIO drops a connection accepted while the
-/// listener closes, and an `NIOAsyncChannel` dropped unfinished traps; this owner finishes and
-/// closes such a connection instead.
-final class AcceptedSMTPConnection: Sendable {
-    private let channel: Mutex<NIOAsyncChannel<SMTPConnectionEvent, ByteBuffer>?>
-
-    init(_ channel: NIOAsyncChannel<SMTPConnectionEvent, ByteBuffer>) {
-        self.channel = Mutex(channel)
-    }
-
-    func take() -> NIOAsyncChannel<SMTPConnectionEvent, ByteBuffer>? {
-        channel.withLock { stored in
-            defer { stored = nil }
-            return stored
-        }
-    }
-
-    deinit {
-        if let unclaimed = take() {
-            Task { try? await unclaimed.executeThenClose { _, _ in } }
-        }
-    }
-}
+/// An accepted SMTP connection until its task takes it.
+typealias SMTPConnection = AcceptedConnection<SMTPConnectionEvent, ByteBuffer>

@@ -1,3 +1,4 @@
+import FaxCore
 import Logging
 import NIOCore
 
@@ -53,9 +54,10 @@ public final class AGISession {
         self.defaultCommandTimeout = defaultCommandTimeout
         self.remoteAddress = channel.remoteAddress
         var logger = logger
-        logger[metadataKey: "agi.uniqueid"] = environment?.uniqueID.map { .string($0) }
-        logger[metadataKey: "agi.channel"] = environment?.channel.map { .string($0) }
-        logger[metadataKey: "agi.script"] = environment?.request.map { .string($0.scriptPath) }
+        // What Asterisk passes on may come from the caller: no terminal escapes into the log.
+        logger[metadataKey: "agi.uniqueid"] = environment?.uniqueID.map { .string(UntrustedText.cleaned($0)) }
+        logger[metadataKey: "agi.channel"] = environment?.channel.map { .string(UntrustedText.cleaned($0)) }
+        logger[metadataKey: "agi.script"] = environment?.request.map { .string(UntrustedText.cleaned($0.scriptPath)) }
         self.logger = logger
     }
 
@@ -107,6 +109,10 @@ public final class AGISession {
         return result
     }
 
+    /// Closes the connection from any task — a watchdog whose wait ran out while a command
+    /// still waits for its response (which then fails with ``AGISessionError``).
+    public var closer: AGIConnectionCloser { AGIConnectionCloser(channel: channel) }
+
     /// Ends the script: closes the connection, and Asterisk goes on with the dialplan.
     public func close() async {
         isBroken = true
@@ -119,6 +125,15 @@ public final class AGISession {
             channel.pipeline.fireErrorCaught(error)
             channel.close(promise: nil)
         }
+    }
+}
+
+/// Closes one AGI connection; see ``AGISession/closer``.
+public struct AGIConnectionCloser: Sendable {
+    let channel: any Channel
+
+    public func close() {
+        channel.close(promise: nil)
     }
 }
 

@@ -1,13 +1,17 @@
+import FaxCore
 import Logging
 import NIOCore
 import NIOPosix
+import ServerSupport
 import ServiceLifecycle
 
 /// The FastAGI server: Asterisk's `AGI(agi://host:port/<script>)` connects here, sends its
 /// environment, and the script handler chosen by the router drives the call with AGI commands.
 ///
 /// A connection's failure (bad input, timeout, handler error) is logged and ends only that
-/// connection.
+/// connection. Only peers in the allow-list get in, at most `maximumConnections` at once, and
+/// with a `secret` only requests whose URL carries it (`agi://host/inbound?key=…`): anything else
+/// is closed before a script runs — it takes no line and leaves no record.
 public final class FastAGIServer: Service, Sendable {
     public struct Configuration: Sendable {
         public var host: String
@@ -22,10 +26,19 @@ public final class FastAGIServer: Service, Sendable {
         public var replyLimits: AGIReplyParser.Limits
         /// After graceful shutdown starts, how long running calls may go on.
         public var shutdownGracePeriod: Duration
+        /// Who may connect (Asterisk): loopback unless configured.
+        public var allowList: PeerAllowList
+        /// Connections open at once; more are closed at once.
+        public var maximumConnections: Int
+        /// The `key` every request's URL must carry, when set.
+        public var secret: Secret?
 
         public init(
             host: String = "127.0.0.1",
             port: Int = 4573,
+            allowList: PeerAllowList = .loopback,
+            maximumConnections: Int = 64,
+            secret: Secret? = nil,
             environmentTimeout: Duration = .seconds(5),
             defaultCommandTimeout: Duration = .seconds(10),
             environmentLimits: AGIEnvironmentParser.Limits = .init(),
@@ -39,6 +52,9 @@ public final class FastAGIServer: Service, Sendable {
             self.environmentLimits = environmentLimits
             self.replyLimits = replyLimits
             self.shutdownGracePeriod = shutdownGracePeriod
+            self.allowList = allowList
+            self.maximumConnections = maximumConnections
+            self.secret = secret
         }
     }
 
@@ -47,6 +63,7 @@ public final class FastAGIServer: Service, Sendable {
     private let logger: Logger
     private let eventLoopGroup: any EventLoopGroup
     private let boundAddress: ListenerAddress
+    private let admission: ConnectionAdmission
 
     public init(
         configuration: Configuration = Configuration(),
@@ -59,7 +76,13 @@ public final class FastAGIServer: Service, Sendable {
         self.logger = logger
         self.eventLoopGroup = eventLoopGroup
         boundAddress = ListenerAddress(eventLoopGroup: eventLoopGroup)
+        admission = ConnectionAdmission(
+            listener: "FastAGI", allowList: configuration.allowList, maximumConnections: configuration.maximumConnections,
+            logger: logger)
     }
+
+    /// Connections open now (admitted, not closed yet).
+    public var openConnections: Int { admission.openConnections }
 
     /// The address the server listens on, once ``run()`` has bound it.
     public var localAddress: SocketAddress {
@@ -68,25 +91,28 @@ public final class FastAGIServer: Service, Sendable {
 
     public func run() async throws {
         let maximumLineLength = configuration.environmentLimits.maximumLineLength
-        let serverChannel: NIOAsyncChannel<AcceptedConnection<String, ByteBuffer>, Never>
+        let serverChannel: NIOAsyncChannel<Admission<AcceptedConnection<String, ByteBuffer>>, Never>
         do {
             serverChannel = try await ServerBootstrap(group: eventLoopGroup)
                 .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
                 .childChannelOption(.tcpOption(.tcp_nodelay), value: 1)
-                .bind(host: configuration.host, port: configuration.port) { channel in
-                    channel.eventLoop.makeCompletedFuture {
+                .bind(
+                    host: configuration.host, port: configuration.port,
+                    childChannelInitializer: admission.childChannelInitializer { channel in
                         try channel.pipeline.syncOperations.addHandler(
                             ByteToMessageHandler(AGILineDecoder(maximumLineLength: maximumLineLength)))
                         return AcceptedConnection(try NIOAsyncChannel<String, ByteBuffer>(wrappingChannelSynchronously: channel))
-                    }
-                }
+                    })
         } catch {
             boundAddress.failed(error)
             throw error
         }
         let address = serverChannel.channel.localAddress!
         boundAddress.bound(address)
-        logger.info("FastAGI server listening", metadata: ["address": "\(address)"])
+        logger.info("FastAGI server listening", metadata: [
+            "address": "\(address)", "allow": "\(configuration.allowList)",
+            "max_connections": "\(configuration.maximumConnections)", "key": "\(configuration.secret == nil ? "none" : "required")",
+        ])
         await ConnectionAcceptor.run(
             serverChannel: serverChannel,
             gracePeriod: configuration.shutdownGracePeriod,
@@ -115,6 +141,11 @@ public final class FastAGIServer: Service, Sendable {
                     logger: logger
                 )
                 sessionLogger = session.logger
+                if let refusal = Self.checkKey(of: session.environment, against: configuration.secret) {
+                    // Asterisk is told nothing: a caller that is not Asterisk learns nothing either.
+                    session.logger.warning("AGI connection refused: \(refusal)")
+                    return
+                }
                 guard let request = session.environment.request, let handler = router.handler(for: request) else {
                     let script = session.environment.request?.scriptPath ?? session.environment["agi_request"] ?? ""
                     session.logger.warning("unknown AGI script", metadata: ["agi.request": "\(WireText.excerpt(script))"])
@@ -134,6 +165,14 @@ public final class FastAGIServer: Service, Sendable {
         } catch {
             sessionLogger.error("AGI script failed", metadata: ["error": "\(error)"])
         }
+    }
+
+    /// Why a request may not run a script (`nil`: it may). The key is compared in constant time
+    /// and never logged.
+    static func checkKey(of environment: AGIEnvironment, against secret: Secret?) -> String? {
+        guard let secret else { return nil }
+        guard let key = environment.request?[query: "key"] else { return "no key in the AGI URL (agi://…?key=…)" }
+        return secret.matches(key) ? nil : "wrong key in the AGI URL"
     }
 
     /// Tells the dialplan what went wrong, the way res_fax reports a failure.

@@ -1,9 +1,12 @@
+import FaxCore
+
 /// Where and how the AMI client connects.
 public struct AMIClientConfiguration: Sendable {
     public var host: String
     public var port: Int
     public var username: String
-    public var secret: String
+    /// Shown as `••••` wherever the configuration is printed or logged.
+    public var secret: Secret
     /// The `Events` of the Login action: `call` brings `Newchannel`, `OriginateResponse` and
     /// `Hangup`; `system` brings `Shutdown` (when the account may read it), so that calls
     /// pending when Asterisk stops end as "manager down" at once.
@@ -27,7 +30,7 @@ public struct AMIClientConfiguration: Sendable {
     public var decoderLimits: AMIDecoderLimits
 
     public init(
-        host: String = "127.0.0.1", port: Int = 5038, username: String, secret: String, events: String = "call,system",
+        host: String = "127.0.0.1", port: Int = 5038, username: String, secret: Secret, events: String = "call,system",
         connectTimeout: Duration = .seconds(5), loginTimeout: Duration = .seconds(10), actionTimeout: Duration = .seconds(10),
         pingInterval: Duration = .seconds(20), pingTimeout: Duration = .seconds(5),
         originateResponseMargin: Duration = .seconds(30), hangupCauseGrace: Duration = .milliseconds(500),

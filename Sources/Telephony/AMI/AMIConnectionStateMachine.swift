@@ -193,7 +193,7 @@ struct AMIConnectionStateMachine {
             let id = nextActionID()
             pending.append((id, .login))
             let login = AMIMessage([
-                "Action": "Login", "ActionID": id, "Username": configuration.username, "Secret": configuration.secret,
+                "Action": "Login", "ActionID": id, "Username": configuration.username, "Secret": configuration.secret.revealed,
                 "Events": configuration.events,
             ])
             return [.send(login), .publish(status)]

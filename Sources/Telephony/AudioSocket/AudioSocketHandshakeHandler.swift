@@ -57,8 +57,17 @@ final class AudioSocketHandshakeHandler: ChannelInboundHandler, RemovableChannel
         timer?.cancel()
         timer = nil
         logger[metadataKey: "audiosocket.uuid"] = "\(uuid.uuidString.lowercased())"
-        guard let endpoint = registry.claim(uuid) else {
-            logger.warning("AudioSocket connection for a UUID nobody expects, closing")
+        let endpoint: any AudioSocketCallEndpoint
+        switch registry.claim(uuid, from: context.channel.remoteAddress) {
+        case .taken(let expected):
+            endpoint = expected
+        case .unexpected:
+            logger.warning("AudioSocket connection refused: a UUID nobody expects (unknown, or already connected)")
+            context.close(promise: nil)
+            return
+        case .wrongPeer(let expected):
+            logger.warning("AudioSocket connection refused: its UUID belongs to a call from another machine",
+                           metadata: ["audiosocket.expected_peer": "\(expected.ipAddress ?? "?")"])
             context.close(promise: nil)
             return
         }

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import NIOCore
 import NIOPosix
+import ServerSupport
 import ServiceLifecycle
 
 /// Sent down a connection's pipeline when the server cuts it because it is stopping (the
@@ -11,8 +12,10 @@ public struct AudioSocketServerStopping: Sendable {}
 /// The AudioSocket media server: Asterisk's `AudioSocket(<uuid>,host:port)` (or
 /// `Dial(AudioSocket/host:port/<uuid>/c(slin))`) connects here and streams the call's audio.
 ///
-/// Only UUIDs announced in the registry get through: the connection is handed, on its event
-/// loop, to the endpoint registered for its UUID frame; anything else is closed at once. Every
+/// Only peers in the allow-list get in, at most `maximumConnections` at once, and only UUIDs
+/// announced in the registry get through — once, and from the peer the registration names: the
+/// connection is handed, on its event loop, to the endpoint registered for its UUID frame;
+/// anything else is closed at once. Every
 /// accepted socket has TCP_NODELAY, so that each frame leaves as soon as it is written.
 public final class AudioSocketServer: Service, Sendable {
     public struct Configuration: Sendable {
@@ -29,10 +32,16 @@ public final class AudioSocketServer: Service, Sendable {
         public var maximumPayloadLength: Int
         /// After graceful shutdown starts, how long running calls may go on.
         public var shutdownGracePeriod: Duration
+        /// Who may connect (Asterisk): loopback unless configured.
+        public var allowList: PeerAllowList
+        /// Connections open at once; more are closed at once.
+        public var maximumConnections: Int
 
         public init(
             host: String = "127.0.0.1",
             port: Int = 9092,
+            allowList: PeerAllowList = .loopback,
+            maximumConnections: Int = 64,
             handshakeTimeout: Duration = .seconds(3),
             idleTimeout: Duration = .seconds(60),
             maximumPayloadLength: Int = 4096,
@@ -44,6 +53,8 @@ public final class AudioSocketServer: Service, Sendable {
             self.idleTimeout = idleTimeout
             self.maximumPayloadLength = maximumPayloadLength
             self.shutdownGracePeriod = shutdownGracePeriod
+            self.allowList = allowList
+            self.maximumConnections = maximumConnections
         }
     }
 
@@ -52,6 +63,7 @@ public final class AudioSocketServer: Service, Sendable {
     private let logger: Logger
     private let eventLoopGroup: any EventLoopGroup
     private let boundAddress: ListenerAddress
+    private let admission: ConnectionAdmission
 
     public init(
         configuration: Configuration = Configuration(),
@@ -64,7 +76,13 @@ public final class AudioSocketServer: Service, Sendable {
         self.logger = logger
         self.eventLoopGroup = eventLoopGroup
         boundAddress = ListenerAddress(eventLoopGroup: eventLoopGroup)
+        admission = ConnectionAdmission(
+            listener: "AudioSocket", allowList: configuration.allowList,
+            maximumConnections: configuration.maximumConnections, logger: logger)
     }
+
+    /// Connections open now (admitted, not closed yet).
+    public var openConnections: Int { admission.openConnections }
 
     /// The address the server listens on, once ``run()`` has bound it.
     public var localAddress: SocketAddress {
@@ -80,13 +98,14 @@ public final class AudioSocketServer: Service, Sendable {
         let configuration = self.configuration
         let registry = self.registry
         let logger = self.logger
-        let serverChannel: NIOAsyncChannel<Accepted, Never>
+        let serverChannel: NIOAsyncChannel<Admission<Accepted>, Never>
         do {
             serverChannel = try await ServerBootstrap(group: eventLoopGroup)
                 .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
                 .childChannelOption(.tcpOption(.tcp_nodelay), value: 1)
-                .bind(host: configuration.host, port: configuration.port) { channel in
-                    channel.eventLoop.makeCompletedFuture {
+                .bind(
+                    host: configuration.host, port: configuration.port,
+                    childChannelInitializer: admission.childChannelInitializer { channel in
                         var connectionLogger = logger
                         connectionLogger[metadataKey: "audiosocket.peer"] = "\(channel.remoteAddress.map { "\($0)" } ?? "unknown")"
                         let handlers = channel.pipeline.syncOperations
@@ -94,22 +113,23 @@ public final class AudioSocketServer: Service, Sendable {
                             ByteToMessageHandler(
                                 AudioSocketFrameDecoder(maximumPayloadLength: configuration.maximumPayloadLength)))
                         try handlers.addHandler(
-                            InboundIdleTimeoutHandler<AudioSocketFrame>(
+                            IdleTimeoutHandler<AudioSocketFrame>(
                                 timeout: TimeAmount(configuration.idleTimeout),
-                                error: AudioSocketError.idleTimeout(after: configuration.idleTimeout)))
+                                failingWith: AudioSocketError.idleTimeout(after: configuration.idleTimeout)))
                         try handlers.addHandler(
                             AudioSocketHandshakeHandler(
                                 registry: registry, timeout: TimeAmount(configuration.handshakeTimeout), logger: connectionLogger))
                         return Accepted(channel: channel)
-                    }
-                }
+                    })
         } catch {
             boundAddress.failed(error)
             throw error
         }
         let address = serverChannel.channel.localAddress!
         boundAddress.bound(address)
-        logger.info("AudioSocket server listening", metadata: ["address": "\(address)"])
+        logger.info("AudioSocket server listening", metadata: [
+            "address": "\(address)", "allow": "\(configuration.allowList)", "max_connections": "\(configuration.maximumConnections)",
+        ])
         await ConnectionAcceptor.run(
             serverChannel: serverChannel,
             gracePeriod: configuration.shutdownGracePeriod,

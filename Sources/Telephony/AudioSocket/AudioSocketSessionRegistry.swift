@@ -1,4 +1,6 @@
 import Foundation
+import NIOCore
+import ServerSupport
 import Synchronization
 
 /// The UUIDs whose AudioSocket connections are expected, and who takes each.
@@ -8,11 +10,17 @@ import Synchronization
 /// accepted connection to the endpoint of its UUID frame, once, and closes connections nobody
 /// expects. Withdrawing a registration that has not been taken yet means a late connection
 /// is refused.
+///
+/// A registration may name the peer the connection must come from (an inbound call's AGI
+/// peer: Asterisk connects the audio from the machine that ran the AGI): a connection with the
+/// right UUID from another machine is refused and leaves the registration waiting for the
+/// right one.
 public final class AudioSocketSessionRegistry: Sendable {
     private struct Entry {
         /// Tells registrations of the same UUID apart, so that a stale one withdraws only itself.
         var registration: Int
         var endpoint: any AudioSocketCallEndpoint
+        var peer: SocketAddress?
     }
 
     private struct Entries {
@@ -24,13 +32,15 @@ public final class AudioSocketSessionRegistry: Sendable {
 
     public init() {}
 
-    /// Announces a connection for `uuid`, to be handed to `endpoint`. Releasing or cancelling
-    /// the registration withdraws it.
-    public func register(_ uuid: UUID, endpoint: some AudioSocketCallEndpoint) throws(AudioSocketError) -> AudioSocketRegistration {
+    /// Announces a connection for `uuid`, to be handed to `endpoint`; with `peer`, only a
+    /// connection from that machine is. Releasing or cancelling the registration withdraws it.
+    public func register(
+        _ uuid: UUID, endpoint: some AudioSocketCallEndpoint, peer: SocketAddress? = nil
+    ) throws(AudioSocketError) -> AudioSocketRegistration {
         let registration = try entries.withLock { entries throws(AudioSocketError) in
             guard entries.byUUID[uuid] == nil else { throw AudioSocketError.alreadyExpected(uuid) }
             entries.nextRegistration += 1
-            entries.byUUID[uuid] = Entry(registration: entries.nextRegistration, endpoint: endpoint)
+            entries.byUUID[uuid] = Entry(registration: entries.nextRegistration, endpoint: endpoint, peer: peer)
             return entries.nextRegistration
         }
         return AudioSocketRegistration(uuid: uuid, registration: registration, registry: self)
@@ -41,9 +51,28 @@ public final class AudioSocketSessionRegistry: Sendable {
         entries.withLock { $0.byUUID.count }
     }
 
-    /// Takes the endpoint expecting `uuid`; `nil` when nobody does (any more).
-    func claim(_ uuid: UUID) -> (any AudioSocketCallEndpoint)? {
-        entries.withLock { $0.byUUID.removeValue(forKey: uuid)?.endpoint }
+    /// What a connection's UUID frame finds.
+    enum Claim {
+        /// The endpoint, taken: no other connection gets it.
+        case taken(any AudioSocketCallEndpoint)
+        /// Nobody expects the UUID (any more).
+        case unexpected
+        /// It is expected from another machine.
+        case wrongPeer(expected: SocketAddress)
+
+        var endpoint: (any AudioSocketCallEndpoint)? {
+            if case .taken(let endpoint) = self { endpoint } else { nil }
+        }
+    }
+
+    /// Takes the endpoint expecting `uuid` from `peer`.
+    func claim(_ uuid: UUID, from peer: SocketAddress?) -> Claim {
+        entries.withLock { entries in
+            guard let entry = entries.byUUID[uuid] else { return .unexpected }
+            if let expected = entry.peer, !IPAddressBytes.sameHost(expected, peer) { return .wrongPeer(expected: expected) }
+            entries.byUUID[uuid] = nil
+            return .taken(entry.endpoint)
+        }
     }
 
     /// Returns whether the registration was still waiting (not connected, not withdrawn).

@@ -19,7 +19,7 @@ extension AsteriskEmulator {
     static func exchangeAudio(
         uuid: UUID, host: String, port: Int, machine: EmulatedFaxMachine, calling: Bool, pacing: MediaPacing,
         clock: LockStepMediaClock?, gate: AsyncGate?, hangUpGraceFrames: Int, idleTimeout: TimeAmount,
-        outcome: inout EmulatedCallOutcome
+        source: String? = nil, outcome: inout EmulatedCallOutcome
     ) async -> Bool {
         var farEnd: EmulatedFarEnd
         do {
@@ -30,8 +30,10 @@ extension AsteriskEmulator {
         }
         var hungUpHere = false
         do {
-            let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            var bootstrap = ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
                 .channelOption(.socketOption(.tcp_nodelay), value: 1)
+            if let source { bootstrap = bootstrap.bind(to: try SocketAddress(ipAddress: source, port: 0)) }
+            let channel = try await bootstrap
                 .connect(host: host, port: port) { channel in
                     channel.eventLoop.makeCompletedFuture {
                         try channel.pipeline.syncOperations.addHandler(IdleStateHandler(readTimeout: idleTimeout))

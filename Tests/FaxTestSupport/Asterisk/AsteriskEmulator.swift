@@ -27,6 +27,9 @@ public struct EmulatedInboundCall: Sendable {
     public var pacing: MediaPacing = .lockStep
     /// Connect to the media server with a different UUID than the one announced.
     public var useBogusMediaUUID = false
+    /// Connect to the media server from this address (e.g. 127.0.0.2: another machine than the
+    /// one that ran the AGI session).
+    public var mediaSourceAddress: String?
     /// Hold the call, connected but silent, until this opens.
     public var mediaGate: AsyncGate?
     /// What Asterisk does when asked to connect the audio.
@@ -231,7 +234,7 @@ public struct AsteriskEmulator: Sendable {
         await Self.exchangeAudio(
             uuid: call.useBogusMediaUUID ? UUID() : announced, host: host, port: port, machine: call.machine,
             calling: true, pacing: call.pacing, clock: clock, gate: call.mediaGate, hangUpGraceFrames: 0,
-            idleTimeout: idleTimeout, outcome: &outcome)
+            idleTimeout: idleTimeout, source: call.mediaSourceAddress, outcome: &outcome)
     }
 }
 

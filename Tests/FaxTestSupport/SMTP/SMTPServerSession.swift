@@ -5,6 +5,8 @@ public struct SMTPServerSession: Sendable {
     public enum Action: Sendable, Equatable {
         case reply(SMTPReply)
         case deliver(ReceivedSMTPMessage)
+        /// The client sent AUTH: credentials went over this connection.
+        case authenticationAttempted
         case close
     }
 
@@ -123,11 +125,7 @@ public struct SMTPServerSession: Sendable {
             state = .closed
             return [.reply(SMTPReply(221, "2.0.0 bye")), .close]
         case .authenticate(let mechanism, let initialResponse):
-            guard script.requiredCredentials != nil, !isAuthenticated else { return [.reply(SMTPReply(503, "5.5.1 AUTH not available"))] }
-            guard mechanism == "PLAIN" else { return [.reply(SMTPReply(504, "5.5.4 mechanism not supported"))] }
-            if let initialResponse { return [.reply(checkPlainCredentials(initialResponse))] }
-            state = .authenticating
-            return [.reply(SMTPReply(334, ""))]
+            return [.authenticationAttempted] + authenticate(mechanism: mechanism, initialResponse: initialResponse)
         case .startTLS:
             return [.reply(SMTPReply(502, "5.5.1 STARTTLS not offered"))]
         case .verify:
@@ -135,6 +133,14 @@ public struct SMTPServerSession: Sendable {
         case .unknown:
             return [.reply(SMTPReply(502, "5.5.2 command not implemented"))]
         }
+    }
+
+    private mutating func authenticate(mechanism: String, initialResponse: String?) -> [Action] {
+        guard script.requiredCredentials != nil, !isAuthenticated else { return [.reply(SMTPReply(503, "5.5.1 AUTH not available"))] }
+        guard mechanism == "PLAIN" else { return [.reply(SMTPReply(504, "5.5.4 mechanism not supported"))] }
+        if let initialResponse { return [.reply(checkPlainCredentials(initialResponse))] }
+        state = .authenticating
+        return [.reply(SMTPReply(334, ""))]
     }
 
     private mutating func receiveData(line: [UInt8]) -> [Action] {

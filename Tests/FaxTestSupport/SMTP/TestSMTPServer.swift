@@ -27,6 +27,8 @@ public actor TestSMTPServer {
     public private(set) var port = 0
     public private(set) var messages: [ReceivedSMTPMessage] = []
     public private(set) var connectionCount = 0
+    /// AUTH commands received: each put credentials on the wire.
+    public private(set) var authenticationAttempts = 0
 
     private var listener: Channel?
     private var acceptTask: Task<Void, Never>?
@@ -110,6 +112,10 @@ public actor TestSMTPServer {
         return SMTPServerSession(hostname: hostname, script: script, limits: limits)
     }
 
+    private func countAuthentication() {
+        authenticationAttempts += 1
+    }
+
     private func record(_ message: ReceivedSMTPMessage) {
         messages.append(message)
     }
@@ -126,6 +132,8 @@ public actor TestSMTPServer {
                             try await outbound.write(ByteBuffer(bytes: reply.encoded))
                         case .deliver(let message):
                             await server.record(message)
+                        case .authenticationAttempted:
+                            await server.countAuthentication()
                         case .close:
                             return false
                         }

@@ -2,10 +2,10 @@ import NIOCore
 
 /// A server's bound address, known once its `run()` has bound the listener; awaited by anyone
 /// who needs it (tests, the status report, the address Asterisk is told).
-final class ListenerAddress: Sendable {
+package final class ListenerAddress: Sendable {
     private let promise: EventLoopPromise<SocketAddress>
 
-    init(eventLoopGroup: any EventLoopGroup) {
+    package init(eventLoopGroup: any EventLoopGroup) {
         promise = eventLoopGroup.any().makePromise(of: SocketAddress.self)
     }
 
@@ -14,11 +14,11 @@ final class ListenerAddress: Sendable {
         promise.fail(ChannelError.ioOnClosedChannel)
     }
 
-    func bound(_ address: SocketAddress) { promise.succeed(address) }
+    package func bound(_ address: SocketAddress) { promise.succeed(address) }
 
-    func failed(_ error: any Error) { promise.fail(error) }
+    package func failed(_ error: any Error) { promise.fail(error) }
 
-    var value: SocketAddress {
+    package var value: SocketAddress {
         get async throws { try await promise.futureResult.get() }
     }
 }

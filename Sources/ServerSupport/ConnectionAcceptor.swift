@@ -2,12 +2,13 @@ import Logging
 import NIOCore
 import ServiceLifecycle
 
-/// The accept loop both servers share: one task per connection in a discarding task group, and
-/// graceful shutdown in two steps — stop accepting at once, then give running connections
-/// `gracePeriod` to finish before cancelling them.
-enum ConnectionAcceptor {
-    static func run<Connection: Sendable>(
-        serverChannel: NIOAsyncChannel<Connection, Never>,
+/// The accept loop every listener shares: one task per admitted connection in a discarding
+/// task group (a refused one never gets a task: ``ConnectionAdmission`` closed it on its event
+/// loop), and graceful shutdown in two steps — stop accepting at once, then give running
+/// connections `gracePeriod` to finish before cancelling them.
+package enum ConnectionAcceptor {
+    package static func run<Connection: Sendable>(
+        serverChannel: NIOAsyncChannel<Admission<Connection>, Never>,
         gracePeriod: Duration,
         logger: Logger,
         handleConnection: @escaping @Sendable (Connection) async -> Void
@@ -17,7 +18,8 @@ enum ConnectionAcceptor {
                 await withDiscardingTaskGroup { connections in
                     do {
                         try await serverChannel.executeThenClose { inbound in
-                            for try await connection in inbound {
+                            for try await admission in inbound {
+                                guard case .admitted(let connection) = admission else { continue }
                                 connections.addTask {
                                     await handleConnection(connection)
                                 }
