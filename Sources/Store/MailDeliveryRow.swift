@@ -56,6 +56,43 @@ extension StoreTransaction {
         return try deliveries(faxID: faxID)
     }
 
+    func requeueDeliveries(faxID: String, recipients: [MailRecipient], at now: Date) throws -> [MailDelivery] {
+        let faxID = faxID.lowercased()
+        guard try FaxRow.exists(db, key: faxID) else { throw RepositoryError.notFound("fax \(faxID)") }
+        for recipient in recipients {
+            try EmailAddress.validate(recipient.address)
+            // Starts over (createdAt too: the retry backoff counts from it), unless it is on its way already.
+            try db.execute(
+                sql: """
+                    INSERT INTO mailDelivery (faxId, recipient, format, state, attempts, nextAttemptAt, createdAt)
+                    VALUES (?, ?, ?, 'pending', 0, ?, ?)
+                    ON CONFLICT (faxId, recipient) DO UPDATE SET
+                      format = excluded.format, state = 'pending', attempts = 0, nextAttemptAt = excluded.nextAttemptAt,
+                      lastError = NULL, deliveredAt = NULL, createdAt = excluded.createdAt
+                    WHERE mailDelivery.state IN ('delivered', 'failed')
+                    """,
+                arguments: [faxID, recipient.address, recipient.format.rawValue, now, now])
+        }
+        try refreshDeliveryState(faxID: faxID)
+        return try deliveries(faxID: faxID)
+    }
+
+    func deliveryQueueSummary() throws -> DeliveryQueueSummary {
+        let row = try Row.fetchOne(
+            db,
+            sql: """
+                SELECT
+                  count(*) FILTER (WHERE state IN ('pending', 'sending')) AS pending,
+                  count(*) FILTER (WHERE state = 'pending' AND lastError IS NOT NULL) AS failing,
+                  count(*) FILTER (WHERE state = 'failed') AS failed,
+                  min(createdAt) FILTER (WHERE state IN ('pending', 'sending')) AS oldest
+                FROM mailDelivery
+                """)
+        return DeliveryQueueSummary(
+            pending: row?["pending"] ?? 0, failing: row?["failing"] ?? 0, failed: row?["failed"] ?? 0,
+            oldestPendingSince: row?["oldest"])
+    }
+
     func dueDeliveries(at now: Date, limit: Int) throws -> [MailDelivery] {
         try MailDeliveryRow
             .filter(MailDeliveryRow.Columns.state == MailDeliveryState.pending.rawValue)
