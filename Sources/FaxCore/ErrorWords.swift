@@ -9,6 +9,7 @@ import Foundation
 public enum ErrorWords {
     public static func describe(_ error: any Error) -> String {
         if let error = error as? DecodingError { return describe(decoding: error) }
+        if error is CancellationError { return "cancelled (Faxline is stopping)" }
         let bridged = error as NSError
         if bridged.domain == NSCocoaErrorDomain || bridged.domain == NSPOSIXErrorDomain {
             return describe(fileError: bridged)

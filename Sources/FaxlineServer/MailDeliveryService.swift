@@ -78,6 +78,8 @@ public final class MailDeliveryService: Service, Sendable {
         let due: [MailDelivery]
         do {
             due = try await database.dueDeliveries(at: now, limit: batchSize)
+        } catch is CancellationError {
+            return 0  // the server is stopping
         } catch {
             logger.error("cannot read the mail queue", metadata: ["error": "\(ErrorWords.describe(error))"])
             return 0

@@ -25,7 +25,7 @@ extension FaxDatabase {
         do {
             source = try DatabaseQueue(path: path, configuration: configuration)
         } catch {
-            throw BackupError.notADatabase(path: path, reason: "\(error)")
+            throw BackupError.notADatabase(path: path, reason: Self.words(error))
         }
         defer { try? source.close() }
         let applied: [String]
@@ -35,7 +35,7 @@ extension FaxDatabase {
                 return try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations")
             }
         } catch {
-            throw BackupError.notADatabase(path: path, reason: "\(error)")
+            throw BackupError.notADatabase(path: path, reason: Self.words(error))
         }
         guard !applied.isEmpty else { throw BackupError.notADatabase(path: path, reason: "it holds no Faxline data") }
         let known = Set(FaxSchema.migrator.migrations)
@@ -66,6 +66,13 @@ extension FaxDatabase {
             throw BackupError.cannotReplace(path: databasePath, reason: String(cString: strerror(errno)))
         }
         _ = try FaxDatabase(path: databasePath)  // migrations of this version run now
+    }
+}
+
+extension FaxDatabase {
+    /// SQLite's own words ("file is not a database"), without the statement GRDB appends.
+    static func words(_ error: any Error) -> String {
+        (error as? DatabaseError)?.message ?? ErrorWords.describe(error)
     }
 }
 

@@ -57,5 +57,6 @@ import Testing
 
     @Test func ownErrorsDescribeThemselves() {
         #expect(ErrorWords.describe(RepositoryError.notFound("fax 42")) == "fax 42 not found")
+        #expect(ErrorWords.describe(CancellationError()) == "cancelled (Faxline is stopping)")
     }
 }

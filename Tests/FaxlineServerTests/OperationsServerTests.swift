@@ -44,7 +44,7 @@ struct OperationsServerTests {
         await harness.stop()
     }
 
-    @Test("refused calls are counted by reason in the status; outbound jobs waiting for a line are not refused calls")
+    @Test("refused calls are counted by reason in the status")
     func refusalsByReason() async throws {
         let harness = try await ServerHarness.start()
         _ = try await harness.database.addRule(try RoutingRule(position: 1, callerPattern: DialPattern("_666X"), action: .reject))
@@ -61,9 +61,6 @@ struct OperationsServerTests {
         rejected.callerID = "6661"
         let outcome = try await harness.emulator.placeInboundCall(rejected)
         #expect(outcome.variables["FAXERROR"] == "REJECTED")
-        // An outbound claim refused for want of a line (the dispatcher tries again later).
-        let pool = try LinePool(lines: 1, reserveInbound: 1)
-        #expect(pool.claim(for: .outbound) == nil)
         #expect(harness.server.refusals.snapshot() == [.noDevice: 2, .rejected: 1])
         #expect(try await eventually {
             guard let status = try? ServerStatus.read(from: harness.configuration.statusPath) else { return false }

@@ -56,11 +56,15 @@ struct BackupTests {
 
         let text = source.path + "/notes.txt"
         try Data("not a database".utf8).write(to: URL(fileURLWithPath: text))
-        #expect(throws: BackupError.self) { try FaxDatabase.inspectBackup(at: text) }
+        #expect(throws: BackupError.notADatabase(path: text, reason: "file is not a database")) {
+            try FaxDatabase.inspectBackup(at: text)
+        }
         #expect(throws: BackupError.self) { try FaxDatabase.restore(from: text, to: target.databasePath) }
         let empty = source.path + "/empty.sqlite"
         _ = try DatabaseQueue(path: empty)
-        #expect(throws: BackupError.self) { try FaxDatabase.inspectBackup(at: empty) }
+        #expect(throws: BackupError.notADatabase(path: empty, reason: "it holds no Faxline data")) {
+            try FaxDatabase.inspectBackup(at: empty)
+        }
         #expect(try await target.openDatabase().devices().map(\.extensionNumber) == ["200"], "a refused restore changes nothing")
     }
 
