@@ -17,8 +17,13 @@ public struct FaxCommands: Sendable {
 
     /// The one fax whose id starts with `text`; a clear error when none does or several do.
     public func find(_ text: String) async throws -> FaxRecord {
+        try await Self.find(text, in: store)
+    }
+
+    /// The same lookup, for a caller that needs no spool.
+    public static func find(_ text: String, in store: any FaxRepository) async throws -> FaxRecord {
         let prefix = try FaxIDPrefix(text)
-        let ids = try await store.faxIDs(startingWith: prefix.text, limit: Self.candidatesShown + 1)
+        let ids = try await store.faxIDs(startingWith: prefix.text, limit: candidatesShown + 1)
         switch ids.count {
         case 0:
             throw FaxLookupError.noSuchFax(prefix.text)
@@ -27,11 +32,11 @@ public struct FaxCommands: Sendable {
             return fax
         default:
             var candidates: [String] = []
-            for id in ids.prefix(Self.candidatesShown) {
+            for id in ids.prefix(candidatesShown) {
                 guard let fax = try await store.fax(id: id) else { continue }
                 candidates.append("\(fax.id)  \(FaxText.clock(fax.createdAt))  \(FaxText.summary(fax))")
             }
-            throw FaxLookupError.ambiguous(prefix.text, candidates: candidates, more: ids.count > Self.candidatesShown)
+            throw FaxLookupError.ambiguous(prefix.text, candidates: candidates, more: ids.count > candidatesShown)
         }
     }
 

@@ -283,7 +283,7 @@ struct FaxesCommand: AsyncParsableCommand {
     /// The one fax the text names; a clear error when none or several.
     static func find(_ text: String, database: FaxDatabase, data: DataOptions) async throws -> FaxRecord {
         do {
-            return try await FaxCommands(store: database, spool: Spool(root: data.directory)).find(text)
+            return try await FaxCommands.find(text, in: database)
         } catch let error as FaxLookupError {
             throw CommandFailure(error.description)
         } catch let error as FaxValidationError {

@@ -65,18 +65,19 @@ struct RoutesCommand: AsyncParsableCommand {
         }
 
         static func render(_ table: RoutingTable) -> String {
-            var rows: [[String]] = [["-", "built-in", "called ext or DID", "*", "device with that extension", "", "yes", "device lookup"]]
+            // Commands name a rule by its POS; the built-in lookup and the default route have none.
+            var rows: [[String]] = [["-", "called ext or DID", "*", "device with that extension", "", "yes", "device lookup (built in)"]]
             for rule in table.rules.sorted(by: { $0.position < $1.position }) {
                 let action = rule.targetExtension.map { "deliver to \($0)" } ?? "reject"
                 rows.append([
-                    String(rule.position), rule.id.map(String.init) ?? "?", rule.didPattern?.text ?? "*",
+                    String(rule.position), rule.didPattern?.text ?? "*",
                     rule.callerPattern?.text ?? "*", action, rule.continueAfterMatch ? "yes" : "", rule.isEnabled ? "yes" : "no",
                     rule.description,
                 ])
             }
             rows.append([
-                "-", "default", "*", "*", table.defaultExtension.map { "deliver to \($0)" } ?? "refuse", "", "yes",
-                "faxes nobody claimed",
+                "-", "*", "*", table.defaultExtension.map { "deliver to \($0)" } ?? "refuse", "", "yes",
+                "the default route: faxes nobody claimed",
             ])
             var lines = [
                 "Faxing is " + (table.flags.globallyEnabled ? "enabled." : "DISABLED: every fax call is refused."),
@@ -85,7 +86,7 @@ struct RoutesCommand: AsyncParsableCommand {
                 lines.append("Disabled groups: " + table.flags.disabledGroups.sorted().joined(separator: ", "))
             }
             lines.append(
-                TextTable.render(header: ["POS", "ID", "DID", "CALLER", "ACTION", "CONTINUE", "ENABLED", "DESCRIPTION"], rows: rows))
+                TextTable.render(header: ["POS", "DID", "CALLER", "ACTION", "CONTINUE", "ENABLED", "DESCRIPTION"], rows: rows))
             return lines.joined(separator: "\n")
         }
     }

@@ -48,7 +48,7 @@ import Testing
             id: id, direction: .sent, createdAt: now.addingTimeInterval(-minutesAgo * 60), finishedAt: now.addingTimeInterval(-minutesAgo * 60 + 60),
             deviceExtensions: ["201"], callerNumber: "5550199", did: number, status: .sent,
             session: FaxSessionSummary(pages: 1, errorText: "OK", statusString: "sent"))
-        fax.log("note", "outbound job 7: 1 calls, 1 tries")
+        fax.log("note", "outbound job 7: 1 call, 1 try")
         try await database.insertFax(fax)
         return fax
     }
