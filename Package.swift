@@ -156,10 +156,14 @@ let package = Package(
         // Temporary data folders and sample records for the store and command-line tests.
         .target(name: "StoreTestSupport", dependencies: ["Store", "FaxCore"], path: "Tests/StoreTestSupport"),
         .testTarget(name: "StoreTests", dependencies: ["Store", "FaxCore", "StoreTestSupport"], exclude: ["Fixtures"]),
-        .testTarget(name: "FaxlineCommandTests", dependencies: ["faxline", "FaxlineServer", "Store", "FaxCore", "StoreTestSupport"]),
+        // The one test target that depends on the program: every command-line test lives here.
+        .testTarget(
+            name: "FaxlineCommandTests",
+            dependencies: ["faxline", "FaxlineServer", "Store", "FaxCore", "Accounts", "StoreTestSupport", "FaxTestSupport"]
+        ),
         .testTarget(
             name: "AccountsTests",
-            dependencies: ["Accounts", "Store", "FaxCore", "faxline", .product(name: "Crypto", package: "swift-crypto")]
+            dependencies: ["Accounts", "Store", "FaxCore", .product(name: "Crypto", package: "swift-crypto")]
         ),
         .testTarget(name: "DocumentsTests", dependencies: ["Documents", "FaxTestSupport", "CTIFF"]),
         .testTarget(

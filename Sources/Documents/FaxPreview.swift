@@ -50,7 +50,7 @@ public struct FaxPreview: Sendable {
     private func render(pdf: String, page: Int, resolution: String, to png: String, antialias: Bool) async throws(DocumentError) {
         let pageCount = try PDFPageSize.pageCount(of: pdf)
         guard page <= pageCount else {
-            throw .invalidOption("page \(page) requested; \(pdf) has \(pageCount) pages")
+            throw .invalidOption("page \(page) requested; \(pdf) has \(pageCount) page\(pageCount == 1 ? "" : "s")")
         }
         let temporary = AtomicFile.temporaryPath(for: png)
         var arguments = [

@@ -3,4 +3,6 @@ public protocol AuditRepository: Sendable {
     func appendAudit(_ entry: AuditEntry) async throws
     /// Newest first.
     func auditEntries(limit: Int) async throws -> [AuditEntry]
+    /// The newest entry of one kind (the last cleanup, for `faxline status`).
+    func latestAuditEntry(kind: AuditEntry.Kind) async throws -> AuditEntry?
 }

@@ -17,4 +17,29 @@ public protocol DeliveryRepository: Sendable {
     func deliveries(faxID: String) async throws -> [MailDelivery]
     /// Deliveries left `sending` by a crash become pending and due at `now`. Returns how many.
     func recoverInterruptedDeliveries(at now: Date) async throws -> Int
+    /// Mails the fax again (`faxline faxes resend`): each recipient gets a delivery due now. One
+    /// the fax went to before (delivered or failed) starts over — attempts, error and times
+    /// reset; one still pending or being sent stays as it is. Returns the fax's deliveries.
+    func requeueDeliveries(faxID: String, recipients: [MailRecipient], at now: Date) async throws -> [MailDelivery]
+    /// The queue at a glance, for `faxline status`.
+    func deliveryQueueSummary() async throws -> DeliveryQueueSummary
+}
+
+/// How the mail queue stands.
+public struct DeliveryQueueSummary: Sendable, Equatable, Codable {
+    /// Deliveries not done yet: pending or being sent.
+    public var pending: Int
+    /// Of those, the ones whose last attempt failed (retried later).
+    public var failing: Int
+    /// Deliveries that failed for good (kept as long as their faxes).
+    public var failed: Int
+    /// When the oldest delivery not done yet was queued.
+    public var oldestPendingSince: Date?
+
+    public init(pending: Int = 0, failing: Int = 0, failed: Int = 0, oldestPendingSince: Date? = nil) {
+        self.pending = pending
+        self.failing = failing
+        self.failed = failed
+        self.oldestPendingSince = oldestPendingSince
+    }
 }

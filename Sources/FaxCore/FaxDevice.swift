@@ -46,6 +46,11 @@ public struct FaxDevice: Sendable, Codable, Equatable {
         if let group { _ = try FieldRules.groupName(group) }
     }
 
+    /// Extensions: 1 to 20 digits.
+    public static func validateExtension(_ number: String) throws {
+        _ = try FieldRules.extensionNumber(number)
+    }
+
     /// Group names: 1 to 64 letters, digits, '-', '_' or '.'.
     public static func validateGroupName(_ group: String) throws {
         _ = try FieldRules.groupName(group)

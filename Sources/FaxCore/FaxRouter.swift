@@ -4,11 +4,15 @@ public struct InboundCall: Sendable, Equatable {
     public var calledExtension: String
     public var did: String
     public var callerNumber: String
+    /// The device the dialplan named (`AGI(…/inbound?device=201)`): the call goes to it or is
+    /// refused; no rule and no default route is asked.
+    public var requestedDevice: String?
 
-    public init(calledExtension: String, did: String = "", callerNumber: String = "") {
+    public init(calledExtension: String, did: String = "", callerNumber: String = "", requestedDevice: String? = nil) {
         self.calledExtension = calledExtension
         self.did = did
         self.callerNumber = callerNumber
+        self.requestedDevice = requestedDevice
     }
 }
 
@@ -30,6 +34,8 @@ public enum RouteMatch: Sendable, Equatable, CustomStringConvertible {
 /// Why a call, or one device of it, gets no fax.
 public enum RoutingRefusal: Error, Sendable, Equatable, CustomStringConvertible {
     case noDevice
+    /// The dialplan named a device that does not exist.
+    case noSuchDevice(extension: String)
     case disabledGlobally
     case disabledForGroup(group: String, extension: String)
     case disabledForDevice(extension: String)
@@ -38,6 +44,7 @@ public enum RoutingRefusal: Error, Sendable, Equatable, CustomStringConvertible 
     public var description: String {
         switch self {
         case .noDevice: "no fax device for this call"
+        case .noSuchDevice(let number): "no fax device \(number) (named by the dialplan's ?device=)"
         case .disabledGlobally: "faxing is disabled"
         case .disabledForGroup(let group, let number): "faxing is disabled for group \(group) (device \(number))"
         case .disabledForDevice(let number): "fax device \(number) is disabled"
@@ -79,7 +86,8 @@ public enum RoutingDecision: Sendable, Equatable {
 /// a matching `deliver` rule adds its device and ends routing unless it continues after match,
 /// a matching `reject` rule refuses the call outright; then, if no device was collected, the
 /// default route. Devices switched off (globally, by group, by device flag) are dropped; if
-/// none is left the call is refused with the reason of the first one dropped.
+/// none is left the call is refused with the reason of the first one dropped. A call whose
+/// dialplan named a device goes to that device only.
 public enum FaxRouter {
     public static func route(_ call: InboundCall, devices: [FaxDevice], table: RoutingTable) -> RoutingDecision {
         guard table.flags.globallyEnabled else { return .refuse(.disabledGlobally) }
@@ -87,7 +95,10 @@ public enum FaxRouter {
         for device in devices { byExtension[device.extensionNumber] = device }
 
         var selected: [(FaxDevice, RouteMatch)] = []
-        if let device = byExtension[call.calledExtension] ?? (call.did.isEmpty ? nil : byExtension[call.did]) {
+        if let requested = call.requestedDevice {
+            guard let device = byExtension[requested] else { return .refuse(.noSuchDevice(extension: requested)) }
+            selected.append((device, .deviceLookup(extension: device.extensionNumber)))
+        } else if let device = byExtension[call.calledExtension] ?? (call.did.isEmpty ? nil : byExtension[call.did]) {
             selected.append((device, .deviceLookup(extension: device.extensionNumber)))
         } else {
             let did = call.did.isEmpty ? call.calledExtension : call.did

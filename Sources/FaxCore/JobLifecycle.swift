@@ -234,8 +234,8 @@ extension Job {
         var next = self
         let retryAt = now.addingTimeInterval(policy.delay(for: cause))
         let limit: String? =
-            if tries >= maxTries { "gave up after \(tries) tries" }
-            else if dials >= maxDials { "gave up after \(dials) calls" }
+            if tries >= maxTries { "gave up after \(Plural.count(tries, "try", "tries"))" }
+            else if dials >= maxDials { "gave up after \(Plural.count(dials, "call"))" }
             else if retryAt >= killAt { "the kill time passed" }
             else { nil }
         if let limit {
@@ -279,7 +279,7 @@ extension Job {
                 localStationID: sender.stationID, duration: max(seconds, 0), errorText: done ? "OK" : reason,
                 statusString: done ? "sent" : reason),
             events: answered?.events ?? [])
-        record.log("note", "outbound job \(id ?? 0): \(dials) calls, \(tries) tries", at: now)
+        record.log("note", "outbound job \(id ?? 0): \(Plural.count(dials, "call")), \(Plural.count(tries, "try", "tries"))", at: now)
         record.truncateCallerText()
         return record
     }

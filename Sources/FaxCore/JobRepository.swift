@@ -29,6 +29,27 @@ public protocol JobRepository: Sendable {
     func saveJob(_ job: Job, expecting expected: JobState) async throws
     /// Jobs a crash left on the line.
     func activeJobs() async throws -> [Job]
+    /// Waiting jobs whose kill time has passed at `now`, at most `limit`: they fail without a
+    /// call, whether they were due or not.
+    func overdueJobs(at now: Date, limit: Int) async throws -> [Job]
+    /// How many jobs wait and are on the line, for `faxline status`.
+    func jobQueueSummary(at now: Date) async throws -> JobQueueSummary
+}
+
+/// The outbound queue at a glance.
+public struct JobQueueSummary: Sendable, Equatable, Codable {
+    /// Waiting jobs that are due: each waits for a free line (or for the Asterisk manager).
+    public var due: Int
+    /// Waiting jobs whose time has not come (`--at`, or a retry later).
+    public var scheduled: Int
+    /// Jobs dialing or sending.
+    public var active: Int
+
+    public init(due: Int = 0, scheduled: Int = 0, active: Int = 0) {
+        self.due = due
+        self.scheduled = scheduled
+        self.active = active
+    }
 }
 
 extension JobRepository {

@@ -103,6 +103,14 @@ public struct FaxRetentionCandidate: Sendable, Equatable {
         self.files = files
     }
 
+    /// What retention needs of a fax record.
+    public init(_ fax: FaxRecord) {
+        self.init(
+            id: fax.id, direction: fax.direction, status: fax.status, createdAt: fax.createdAt, finishedAt: fax.finishedAt,
+            deviceExtensions: fax.deviceExtensions, deliveryState: fax.deliveryState,
+            files: [fax.files.tiff, fax.files.pdf, fax.files.thumbnail].compactMap { $0 })
+    }
+
     /// On the line right now: never touched.
     public var isInFlight: Bool { status == .receiving || status == .sending }
 }

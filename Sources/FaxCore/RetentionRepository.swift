@@ -24,6 +24,11 @@ public struct FaxPurge: Sendable, Equatable {
 public struct AuditEntry: Sendable, Equatable, Codable {
     public enum Kind: String, Sendable, Codable, CaseIterable {
         case cleanup, manualDeletion = "manual-deletion"
+        /// A received fax mailed again by hand (`faxline faxes resend`).
+        case faxResent = "fax-resent"
+        /// Zero retention: a fax's images deleted as soon as every mail of it was delivered.
+        case imagesDeleted = "images-deleted"
+        case backup, restore
         case userAdded = "user-added", userChanged = "user-changed", userRemoved = "user-removed"
         case passwordChanged = "password-changed", loginLocked = "login-locked", loginUnlocked = "login-unlocked"
         case tokenCreated = "token-created", tokenRevoked = "token-revoked"

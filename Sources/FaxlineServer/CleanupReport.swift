@@ -1,3 +1,4 @@
+import FaxCore
 import Foundation
 
 /// What a cleanup run deleted (or, in a dry run, would delete).
@@ -65,20 +66,20 @@ public struct CleanupReport: Sendable, Equatable, Codable {
     public func text(verbose: Bool = false) -> String {
         let verb = dryRun ? "would delete" : "deleted"
         var lines = [
-            "cleanup\(dryRun ? " (dry run)" : ""): \(verb) \(deletedFaxIDs.count) fax records and the images of "
-                + "\(imagesDeletedFaxIDs.count) more; \(deletedFiles) files, \(Self.size(deletedBytes)) in \(String(format: "%.1f", seconds)) s"
+            "cleanup\(dryRun ? " (dry run)" : ""): \(verb) \(Plural.count(deletedFaxIDs.count, "fax record")) and the images of "
+                + "\(imagesDeletedFaxIDs.count) more; \(Plural.count(deletedFiles, "file")), \(Self.size(deletedBytes)) in \(String(format: "%.1f", seconds)) s"
         ]
         for kind in files.keys.sorted() {
             let tally = files[kind] ?? Tally()
-            lines.append("  \(kind): \(tally.count) files, \(Self.size(tally.bytes))")
+            lines.append("  \(kind): \(Plural.count(tally.count, "file")), \(Self.size(tally.bytes))")
         }
         for kind in finishedRecords.keys.sorted() {
-            lines.append("  \(kind): \(finishedRecords[kind] ?? 0) records")
+            lines.append("  \(kind): \(Plural.count(finishedRecords[kind] ?? 0, "record"))")
         }
-        if resumedPurges > 0 { lines.append("  finished \(resumedPurges) deletions an interrupted run had begun") }
-        if keptUndelivered > 0 { lines.append("  kept \(keptUndelivered) expired faxes that are not delivered yet") }
-        if orphanFilesFound > 0 { lines.append("  \(orphanFilesFound) files in the spool belong to no fax") }
-        if recordsWithMissingFiles > 0 { lines.append("  \(recordsWithMissingFiles) fax files were missing from the spool") }
+        if resumedPurges > 0 { lines.append("  finished \(Plural.count(resumedPurges, "deletion")) an interrupted run had begun") }
+        if keptUndelivered > 0 { lines.append("  kept \(Plural.count(keptUndelivered, "expired fax", "expired faxes")) not delivered yet") }
+        if orphanFilesFound > 0 { lines.append("  \(Plural.count(orphanFilesFound, "file")) in the spool belonged to no fax") }
+        if recordsWithMissingFiles > 0 { lines.append("  \(Plural.count(recordsWithMissingFiles, "fax file")) missing from the spool") }
         for error in errors { lines.append("  error: \(error)") }
         if verbose {
             for id in deletedFaxIDs.sorted() { lines.append("  \(verb) fax \(id)") }

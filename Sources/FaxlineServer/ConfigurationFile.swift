@@ -2,6 +2,8 @@ import Foundation
 
 /// An Asterisk-style configuration file: `[section]` headers, `key = value` lines, comments
 /// after `;` or `#`. Pure code; the same shape an Asterisk admin already writes every day.
+/// A key given twice in one section is an error (which of two `secret =` lines would count is
+/// not a thing to guess).
 public struct ConfigurationFile: Sendable, Equatable {
     public struct Entry: Sendable, Equatable {
         public var section: String
@@ -20,6 +22,7 @@ public struct ConfigurationFile: Sendable, Equatable {
             throw .invalid(line: 0, "the file is larger than \(Self.maximumBytes) bytes")
         }
         var section = "general"
+        var seen: [String: Int] = [:]
         for (index, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
             let number = index + 1
             guard rawLine.utf8.count <= Self.maximumLineLength else {
@@ -33,17 +36,21 @@ public struct ConfigurationFile: Sendable, Equatable {
             if trimmed.isEmpty { continue }
             if trimmed.hasPrefix("[") {
                 guard trimmed.hasSuffix("]"), trimmed.count > 2 else {
-                    throw .invalid(line: number, "a section header looks like [name]")
+                    throw .malformed(section: section, line: number, "a section header looks like [name]")
                 }
                 section = String(trimmed.dropFirst().dropLast()).trimmingCharacters(in: .whitespaces).lowercased()
                 continue
             }
             guard let equals = trimmed.firstIndex(of: "=") else {
-                throw .invalid(line: number, "expected key = value")
+                throw .malformed(section: section, line: number, "expected key = value")
             }
             let key = trimmed[..<equals].trimmingCharacters(in: .whitespaces).lowercased()
             let value = trimmed[trimmed.index(after: equals)...].trimmingCharacters(in: .whitespaces)
-            guard !key.isEmpty else { throw .invalid(line: number, "missing key before '='") }
+            guard !key.isEmpty else { throw .malformed(section: section, line: number, "missing key before '='") }
+            if let first = seen["\(section)\u{0}\(key)"] {
+                throw .duplicateSetting(section: section, key: key, line: number, firstLine: first)
+            }
+            seen["\(section)\u{0}\(key)"] = number
             entries.append(Entry(section: section, key: key, value: value, line: number))
         }
     }
@@ -54,22 +61,34 @@ public struct ConfigurationFile: Sendable, Equatable {
     }
 }
 
+/// What is wrong with `faxline.conf`: where (the file, the line, the section) and why.
 public enum ConfigurationError: Error, Equatable, CustomStringConvertible {
     case invalid(line: Int, String)
+    /// A line of a section that is not `key = value` or `[name]`.
+    case malformed(section: String, line: Int, String)
     case unknownSetting(section: String, key: String, line: Int)
     case badValue(section: String, key: String, line: Int, String)
+    case duplicateSetting(section: String, key: String, line: Int, firstLine: Int)
     case unreadable(path: String, String)
+    /// One of the others, found in this file.
+    indirect case inFile(path: String, ConfigurationError)
 
     public var description: String {
         switch self {
         case .invalid(let line, let reason):
-            "configuration line \(line): \(reason)"
+            line > 0 ? "line \(line): \(reason)" : reason
+        case .malformed(let section, let line, let reason):
+            "line \(line) in [\(section)]: \(reason)"
         case .unknownSetting(let section, let key, let line):
-            "configuration line \(line): unknown setting '\(key)' in [\(section)]"
+            "line \(line) in [\(section)]: unknown setting '\(key)'"
         case .badValue(let section, let key, let line, let reason):
-            "configuration line \(line): [\(section)] \(key): \(reason)"
+            "line \(line) in [\(section)]: \(key): \(reason)"
+        case .duplicateSetting(let section, let key, let line, let first):
+            "line \(line) in [\(section)]: \(key) is set a second time (first on line \(first)); keep one"
         case .unreadable(let path, let reason):
-            "cannot read configuration \(path): \(reason)"
+            "cannot read the configuration \(path): \(reason)"
+        case .inFile(let path, let error):
+            if case .unreadable = error { error.description } else { "\(path), \(error)" }
         }
     }
 }

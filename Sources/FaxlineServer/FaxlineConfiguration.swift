@@ -95,9 +95,13 @@ public struct FaxlineConfiguration: Sendable, Equatable {
         do {
             text = try String(contentsOfFile: path, encoding: .utf8)
         } catch {
-            throw .unreadable(path: path, error.localizedDescription)
+            throw .unreadable(path: path, ErrorWords.describe(error))
         }
-        try configuration.apply(ConfigurationFile(parsing: text))
+        do {
+            try configuration.apply(ConfigurationFile(parsing: text))
+        } catch {
+            throw .inFile(path: path, error)
+        }
         return configuration
     }
 

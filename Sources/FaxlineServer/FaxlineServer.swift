@@ -6,6 +6,7 @@ import NIOCore
 import ServiceLifecycle
 import UnixSignals
 import Store
+import Synchronization
 import Telephony
 
 /// `faxline serve`: every part of the server as services in one `ServiceGroup`, stopped
@@ -29,14 +30,20 @@ public final class FaxlineServer: Sendable {
     private let recovery: StartupRecovery
     private let retention: RetentionService
     private let control: ControlService
+    /// Inbound calls refused since the start, by reason.
+    public let refusals = RefusedCalls()
+    /// This server's hold on the data folder, from `init` until `run` returns.
+    private let folderLock: Mutex<ServeLock?>
     private let logger: Logger
     /// What the admin should fix, said at start and in `faxline status` (files others can read).
     public let warnings: [String]
 
-    /// Opens the store (the SQLite file in the data folder, unless one is given) and the spool
-    /// and builds every service; nothing listens yet. `mediaClock` ticks the calls' frames
-    /// (tests: a lock-step clock); `clock` times every wait (connect timeouts, polls, retries).
-    /// `placer` places outbound calls instead of an AMI client on `[ami]` (tests).
+    /// Takes the data folder (`ServeLock`: another server on it is named in the error, and
+    /// nothing of the folder is touched), opens the store (the SQLite file in the data folder,
+    /// unless one is given) and the spool and builds every service; nothing listens yet.
+    /// `mediaClock` ticks the calls' frames (tests: a lock-step clock); `clock` times every wait
+    /// (connect timeouts, polls, retries). `placer` places outbound calls instead of an AMI
+    /// client on `[ami]` (tests).
     public init(
         configuration: FaxlineConfiguration, logger: Logger, mailSender: (any MailSender)? = nil,
         store: (any FaxStore)? = nil, mediaClock: (any MediaClock)? = nil, clock: any Clock<Duration> = ContinuousClock(),
@@ -44,6 +51,7 @@ public final class FaxlineServer: Sendable {
     ) throws {
         self.configuration = configuration
         self.logger = logger
+        folderLock = Mutex(try ServeLock.acquire(dataDirectory: configuration.dataDirectory))
         try FileManager.default.createDirectory(
             atPath: configuration.dataDirectory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o750])
         warnings = FilePermissions.exposureWarnings(configuration: configuration)
@@ -72,12 +80,23 @@ public final class FaxlineServer: Sendable {
             connectTimeout: configuration.mediaConnectTimeout, logger: logger)
 
         let sender = try mailSender ?? CurlSMTPSender(configuration: configuration.smtp, logger: logger)
+        let cleaner = SpoolCleaner(configuration: configuration, store: database, logger: logger)
         let mailDelivery = try MailDeliveryService(
             deliveries: database, faxes: database, devices: database, spool: spool,
             settings: MailDeliveryService.Settings(
                 fromAddress: configuration.smtp.fromAddress, retry: configuration.deliveryRetry,
                 pollInterval: configuration.deliveryPollInterval),
-            sender: sender, clock: clock, logger: logger)
+            sender: sender, clock: clock, logger: logger
+        ) { fax in
+            // Zero retention: the images go as soon as every mail of the fax is delivered.
+            do {
+                try await cleaner.deleteImagesIfDelivered(fax, actor: "serve", now: Date())
+            } catch {
+                logger.error("zero retention: cannot delete the images of a delivered fax", metadata: [
+                    "fax.id": "\(fax.id)", "error": "\(ErrorWords.describe(error))",
+                ])
+            }
+        }
         self.mailDelivery = mailDelivery
         let finisher = ReceivedFaxFinisher(faxes: database, deliveries: database, spool: spool) { mailDelivery.wake() }
         recovery = StartupRecovery(faxes: database, devices: database, finisher: finisher, logger: logger)
@@ -86,7 +105,7 @@ public final class FaxlineServer: Sendable {
             routing: database, faxes: database, finisher: finisher, diskGuard: diskGuard, calls: calls,
             settings: InboundFaxScript.Settings(
                 ecm: configuration.ecm, stationID: configuration.stationID, mediaConnection: configuration.mediaConnection),
-            mediaAddress: mediaAddress)
+            refusals: refusals, mediaAddress: mediaAddress)
         agiServer = FastAGIServer(
             configuration: FastAGIServer.Configuration(
                 host: configuration.agi.host, port: configuration.agi.port, allowList: configuration.agiAllowList,
@@ -112,14 +131,15 @@ public final class FaxlineServer: Sendable {
         }
         control = ControlService(
             dataDirectory: configuration.dataDirectory,
-            control: JobControl(dispatcher: outbound, commands: JobCommands(jobs: database)), logger: logger)
+            control: JobControl(dispatcher: outbound, commands: JobCommands(jobs: database)) { mailDelivery.wake() },
+            logger: logger)
         retention = RetentionService(
-            cleaner: SpoolCleaner(configuration: configuration, store: database, logger: logger),
+            cleaner: cleaner,
             schedule: configuration.cleanupSchedule, logger: logger, clock: clock)
 
         let agi = agiServer
         var reporter = StatusReporter(
-            path: configuration.statusPath, lines: lines, diskGuard: diskGuard, clock: clock, logger: logger
+            path: configuration.statusPath, lines: lines, diskGuard: diskGuard, refusals: refusals, clock: clock, logger: logger
         ) {
             let agiAddress = (try? await agi.localAddress).map(Self.describe) ?? configuration.agi.description
             let mediaAddress = (try? await audioSocketServer.localAddress).map(Self.describe) ?? configuration.audioSocket.description
@@ -130,9 +150,11 @@ public final class FaxlineServer: Sendable {
         statusReporter = reporter
     }
 
-    /// Runs until a shutdown signal (or cancellation), after the startup recovery. Refuses to
-    /// start while another server serves the same data folder (its control socket answers).
+    /// Runs until a shutdown signal (or cancellation), after the startup recovery; then gives
+    /// the data folder back.
     public func run(signals: [UnixSignal] = [.sigterm, .sigint]) async throws {
+        defer { folderLock.withLock { $0 = nil } }
+        guard folderLock.withLock({ $0 != nil }) else { throw FaxlineServerError.alreadyRan }
         // Secrets in it print as ••••.
         logger.debug("configuration", metadata: ["configuration": "\(configuration)"])
         for warning in warnings { logger.warning("\(warning)") }
@@ -159,5 +181,15 @@ public final class FaxlineServer: Sendable {
 
     private static func describe(_ address: SocketAddress) -> String {
         "\(address.ipAddress ?? "?"):\(address.port ?? 0)"
+    }
+}
+
+public enum FaxlineServerError: Error, CustomStringConvertible {
+    case alreadyRan
+
+    public var description: String {
+        switch self {
+        case .alreadyRan: "this server has run and given its data folder back; make a new one"
+        }
     }
 }

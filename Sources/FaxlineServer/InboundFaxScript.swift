@@ -38,11 +38,13 @@ public struct InboundFaxScript: AGIScriptHandler {
     let diskGuard: DiskGuard
     let calls: FaxCallEnvironment
     let settings: Settings
+    /// Counts the refused calls for `faxline status`.
+    let refusals: RefusedCalls
     /// Where Asterisk connects for a call's audio.
     let mediaAddress: @Sendable () async throws -> FaxlineConfiguration.Listener
 
     init(routing: any DeviceRepository & RoutingRepository, faxes: any FaxRepository, finisher: ReceivedFaxFinisher,
-         diskGuard: DiskGuard, calls: FaxCallEnvironment, settings: Settings,
+         diskGuard: DiskGuard, calls: FaxCallEnvironment, settings: Settings, refusals: RefusedCalls = RefusedCalls(),
          mediaAddress: @escaping @Sendable () async throws -> FaxlineConfiguration.Listener) {
         self.routing = routing
         self.faxes = faxes
@@ -50,6 +52,7 @@ public struct InboundFaxScript: AGIScriptHandler {
         self.diskGuard = diskGuard
         self.calls = calls
         self.settings = settings
+        self.refusals = refusals
         self.mediaAddress = mediaAddress
     }
 
@@ -68,10 +71,13 @@ public struct InboundFaxScript: AGIScriptHandler {
         logger[metadataKey: "agi.uniqueid"] = "\(UntrustedText.cleaned(environment.uniqueID ?? ""))"
 
         // Caller-controlled text enters here: cleaned once, it is safe in records, logs and mail.
+        // `AGI(agi://…/inbound?device=201)` names the device: that one, or none.
+        let requestedDevice = environment.request?[query: "device"].map(UntrustedText.cleaned)
         let call = InboundCall(
-            calledExtension: UntrustedText.cleaned(environment.request?[query: "device"] ?? environment.extension ?? ""),
+            calledExtension: requestedDevice ?? UntrustedText.cleaned(environment.extension ?? ""),
             did: UntrustedText.cleaned(environment.dnid ?? ""),
-            callerNumber: UntrustedText.cleaned(environment.callerID ?? ""))
+            callerNumber: UntrustedText.cleaned(environment.callerID ?? ""),
+            requestedDevice: requestedDevice)
         let callerName = UntrustedText.cleaned(environment.callerIDName ?? "")
 
         // Route first: a call nobody wants must not take a line.
@@ -80,7 +86,7 @@ public struct InboundFaxScript: AGIScriptHandler {
         case .refuse(let refusal):
             logger.notice("fax call refused", metadata: ["reason": "\(refusal)", "extension": "\(call.calledExtension)"])
             try await refuse(session, call: call, callerName: callerName, faxID: faxID, devices: [],
-                             error: Self.errorCode(for: refusal), reason: refusal.description, congestion: false, logger: logger)
+                             error: Self.reason(for: refusal), reason: refusal.description, congestion: false, logger: logger)
             return
         case .deliver(let plan):
             devices = plan.devices
@@ -89,7 +95,7 @@ public struct InboundFaxScript: AGIScriptHandler {
         if let full = diskGuard.refusal() {
             logger.error("fax call refused: disk nearly full", metadata: ["reason": "\(full)"])
             try await refuse(session, call: call, callerName: callerName, faxID: faxID, devices: devices,
-                             error: "DISK_FULL", reason: full, congestion: true, logger: logger)
+                             error: .diskFull, reason: full, congestion: true, logger: logger)
             return
         }
 
@@ -107,7 +113,7 @@ public struct InboundFaxScript: AGIScriptHandler {
         else {
             logger.warning("fax call refused: no free line", metadata: ["lines": "\(calls.lines.lineCount)"])
             try await refuse(session, call: call, callerName: callerName, faxID: faxID, devices: devices,
-                             error: "NO_FREE_LINE", reason: "all fax lines are busy", congestion: true, logger: logger)
+                             error: .noFreeLine, reason: "all fax lines are busy", congestion: true, logger: logger)
             return
         }
         logger[metadataKey: "line"] = "\(runner.line.lineName)"
@@ -156,8 +162,8 @@ public struct InboundFaxScript: AGIScriptHandler {
                 connect = try .dialAudioSocket(uuid: runner.uuid, host: address.host, port: address.port)
             }
         } catch {
-            logger.warning("the call ended before its audio was asked for", metadata: ["error": "\(error)"])
-            runner.hangUp("the call ended before its audio was asked for (\(error))")
+            logger.warning("the call ended before its audio was asked for", metadata: ["error": "\(SocketErrorWords.describe(error))"])
+            runner.hangUp("the call ended before its audio was asked for (\(SocketErrorWords.describe(error)))")
             let filed = await file(await runner.outcome())
             return (filed.record, filed.result, false)
         }
@@ -216,16 +222,17 @@ public struct InboundFaxScript: AGIScriptHandler {
     /// Records the refused call and tells Asterisk why, the way res_fax would, with congestion
     /// where a busy fax machine would give it (the caller's machine will try again).
     private func refuse(_ session: AGISession, call: InboundCall, callerName: String, faxID: String,
-                        devices: [FaxDevice], error: String, reason: String, congestion: Bool, logger: Logger) async throws {
+                        devices: [FaxDevice], error: RefusalReason, reason: String, congestion: Bool, logger: Logger) async throws {
+        refusals.count(error)
         let record = FaxRecord(
             id: faxID, direction: .received, createdAt: Date(), finishedAt: Date(),
             deviceExtensions: devices.map(\.extensionNumber), callerNumber: call.callerNumber, callerName: callerName,
-            did: call.did, status: .refused, session: FaxSessionSummary(errorText: error, statusString: reason))
+            did: call.did, status: .refused, session: FaxSessionSummary(errorText: error.rawValue, statusString: reason))
         if diskGuard.refusal() == nil {
             do {
                 try await faxes.insertFax(record)
             } catch {
-                logger.warning("could not record the refused call", metadata: ["error": "\(error)"])
+                logger.warning("could not record the refused call", metadata: ["error": "\(ErrorWords.describe(error))"])
             }
         } else {
             // A nearly full disk takes no new rows, not even for refusals (a flood of calls
@@ -233,7 +240,7 @@ public struct InboundFaxScript: AGIScriptHandler {
             logger.debug("refused call not recorded: the disk is nearly full")
         }
         _ = try await session.send(.setVariable("FAXSTATUS", "FAILED"))
-        _ = try await session.send(.setVariable("FAXERROR", error))
+        _ = try await session.send(.setVariable("FAXERROR", error.rawValue))
         _ = try await session.send(.setVariable("FAXSTATUSSTRING", reason))
         _ = try await session.send(.setVariable("FAXPAGES", "0"))
         if congestion {
@@ -259,11 +266,11 @@ public struct InboundFaxScript: AGIScriptHandler {
         }
     }
 
-    static func errorCode(for refusal: RoutingRefusal) -> String {
+    static func reason(for refusal: RoutingRefusal) -> RefusalReason {
         switch refusal {
-        case .noDevice: "NO_DEVICE"
-        case .disabledGlobally, .disabledForGroup, .disabledForDevice: "DISABLED"
-        case .rejectedByRule: "REJECTED"
+        case .noDevice, .noSuchDevice: .noDevice
+        case .disabledGlobally, .disabledForGroup, .disabledForDevice: .disabled
+        case .rejectedByRule: .rejected
         }
     }
 }

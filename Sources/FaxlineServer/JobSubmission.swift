@@ -21,11 +21,46 @@ public struct JobSubmission: Sendable {
         self.numbers = numbers
         self.files = files
     }
+
+    /// Checks everything that does not need the documents converted — numbers, priority,
+    /// limits, times, sender, notification address — and returns the numbers as dialed. A
+    /// submission that fails here has cost nothing and left nothing in the spool.
+    public func validate(now: Date = Date()) throws -> [String] {
+        guard !numbers.isEmpty else { throw FaxValidationError(field: "number", reason: "give at least one (-d NUMBER)") }
+        guard numbers.count <= 1000 else { throw FaxValidationError(field: "number", reason: "at most 1000 per submission") }
+        guard !files.isEmpty else { throw FaxValidationError(field: "document", reason: "give at least one file") }
+        let dialed = try numbers.map { number throws(FaxValidationError) in try FaxNumber.normalized(number) }
+        if let callerID = sender.callerIDNumber { _ = try FaxNumber.normalized(callerID, field: "caller id") }
+        if let name = sender.callerIDName, name.count > 100 || name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
+            throw FaxValidationError(field: "caller id name", reason: "at most 100 printable characters")
+        }
+        if let notBefore, notBefore < now.addingTimeInterval(-60) {
+            throw FaxValidationError(field: "send time", reason: "\(notBefore.formatted(.iso8601)) is in the past")
+        }
+        guard killAfter > 0 else { throw FaxValidationError(field: "kill time", reason: "must be after the send time") }
+        // The job's own rules (priority, tries, dials, station id, header, notification address)
+        // on a stand-in document.
+        let start = notBefore ?? now
+        _ = try Job(
+            number: dialed[0], document: try SpoolPath("out/check.tif"), pageCount: 1, priority: priority, maxTries: maxTries,
+            maxDials: maxDials, submittedAt: now, notBefore: start, killAt: start.addingTimeInterval(killAfter), sender: sender,
+            owner: owner, notifyEmail: notifyEmail, notifyOnRequeue: notifyOnRequeue)
+        for file in files {
+            var isFolder: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: file, isDirectory: &isFolder), !isFolder.boolValue,
+                  FileManager.default.isReadableFile(atPath: file)
+            else {
+                throw FaxValidationError(field: "document", reason: "cannot read \(file) (not a readable file)")
+            }
+        }
+        return dialed
+    }
 }
 
-/// Turns a submission into queued jobs: checks every number first, converts the documents
+/// Turns a submission into queued jobs: checks every option first, converts the documents
 /// once into the spool (`out/<broadcast id>.tif`), then stores one job per number in one
-/// transaction — either every job is queued or none is.
+/// transaction — either every job is queued or none is, and a refused submission leaves no
+/// file in the spool.
 public struct JobSubmitter: Sendable {
     public let jobs: any JobRepository
     public let spool: Spool
@@ -41,25 +76,24 @@ public struct JobSubmitter: Sendable {
     }
 
     public func submit(_ submission: JobSubmission, now: Date = Date()) async throws -> [Job] {
-        guard !submission.numbers.isEmpty else { throw FaxValidationError(field: "number", reason: "give at least one (-d NUMBER)") }
-        guard submission.numbers.count <= 1000 else { throw FaxValidationError(field: "number", reason: "at most 1000 per submission") }
-        guard !submission.files.isEmpty else { throw FaxValidationError(field: "document", reason: "give at least one file") }
+        let numbers = try submission.validate(now: now)
         try diskGuard.requireRoomForSubmission()
-        let numbers = try submission.numbers.map { number throws(FaxValidationError) in try FaxNumber.normalized(number) }
         let broadcastID = UUID().uuidString.lowercased()
         try spool.prepare()
         let temporary = spool.temporaryFile("\(broadcastID).tif")
+        // Whatever fails from here, neither the converted pages nor the placed document stay.
+        defer { try? FileManager.default.removeItem(atPath: temporary) }
         let result = try await converter.convert(submission.files, to: temporary)
         let document = try spool.place(temporary, at: "out/\(broadcastID).tif")
-        let notBefore = submission.notBefore ?? now
-        let jobs = try numbers.map { number in
-            try Job(
-                broadcastID: broadcastID, number: number, document: document, pageCount: result.pageCount,
-                priority: submission.priority, maxTries: submission.maxTries, maxDials: submission.maxDials, submittedAt: now,
-                notBefore: notBefore, killAt: notBefore.addingTimeInterval(submission.killAfter), sender: submission.sender,
-                owner: submission.owner, notifyEmail: submission.notifyEmail, notifyOnRequeue: submission.notifyOnRequeue)
-        }
         do {
+            let notBefore = submission.notBefore ?? now
+            let jobs = try numbers.map { number in
+                try Job(
+                    broadcastID: broadcastID, number: number, document: document, pageCount: result.pageCount,
+                    priority: submission.priority, maxTries: submission.maxTries, maxDials: submission.maxDials, submittedAt: now,
+                    notBefore: notBefore, killAt: notBefore.addingTimeInterval(submission.killAfter), sender: submission.sender,
+                    owner: submission.owner, notifyEmail: submission.notifyEmail, notifyOnRequeue: submission.notifyOnRequeue)
+            }
             return try await self.jobs.submitJobs(jobs)
         } catch {
             try? FileManager.default.removeItem(atPath: document.absolutePath(under: spool.root))

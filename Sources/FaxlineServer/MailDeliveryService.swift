@@ -32,13 +32,16 @@ public final class MailDeliveryService: Service, Sendable {
     let composer: FaxMailComposer
     let clock: any Clock<Duration>
     let logger: Logger
+    /// Called with the fax once every mail of it was delivered (zero retention deletes its
+    /// images then).
+    let allDelivered: (@Sendable (FaxRecord) async -> Void)?
     private let wakeUps = WakeUps()
     /// At most this many deliveries are taken per pass.
     let batchSize = 20
 
     public init(deliveries: any DeliveryRepository, faxes: any FaxRepository, devices: any DeviceRepository, spool: Spool,
                 settings: Settings, sender: any MailSender, clock: any Clock<Duration> = ContinuousClock(),
-                logger: Logger) throws(MailError) {
+                logger: Logger, allDelivered: (@Sendable (FaxRecord) async -> Void)? = nil) throws(MailError) {
         self.deliveries = deliveries
         self.faxes = faxes
         self.devices = devices
@@ -47,6 +50,7 @@ public final class MailDeliveryService: Service, Sendable {
         self.sender = sender
         self.clock = clock
         self.logger = logger
+        self.allDelivered = allDelivered
         composer = FaxMailComposer(from: try MailAddress(settings.fromAddress, displayName: "Faxline"))
     }
 
@@ -74,8 +78,10 @@ public final class MailDeliveryService: Service, Sendable {
         let due: [MailDelivery]
         do {
             due = try await database.dueDeliveries(at: now, limit: batchSize)
+        } catch is CancellationError {
+            return 0  // the server is stopping
         } catch {
-            logger.error("cannot read the mail queue", metadata: ["error": "\(error)"])
+            logger.error("cannot read the mail queue", metadata: ["error": "\(ErrorWords.describe(error))"])
             return 0
         }
         var delivered = 0
@@ -90,6 +96,9 @@ public final class MailDeliveryService: Service, Sendable {
                 try await database.markDelivered(id: delivery.id, at: Date())
                 delivered += 1
                 logger.info("fax delivered by mail")
+                if let allDelivered, let fax = try? await faxes.fax(id: delivery.faxID), fax.deliveryState == .delivered {
+                    await allDelivered(fax)
+                }
             } catch {
                 if Task.isCancelled || error is CancellationError {
                     // Shutting down mid-send: the delivery stays 'sending' and the startup
@@ -100,19 +109,20 @@ public final class MailDeliveryService: Service, Sendable {
                 // Only the mail server's own permanent refusal (5xx, a bad address) gives up;
                 // anything unexpected is retried.
                 let temporary = (error as? MailError)?.isTemporary ?? true
+                let words = ErrorWords.describe(error)
                 let next = temporary
                     ? settings.retry.nextAttempt(
                         afterFailedAttempts: delivery.attempts, queuedAt: delivery.createdAt, now: Date())
                     : nil
                 do {
-                    try await database.markFailed(id: delivery.id, error: "\(error)", nextAttemptAt: next)
+                    try await database.markFailed(id: delivery.id, error: words, nextAttemptAt: next)
                 } catch {
-                    logger.error("cannot record the failed delivery", metadata: ["error": "\(error)"])
+                    logger.error("cannot record the failed delivery", metadata: ["error": "\(ErrorWords.describe(error))"])
                 }
                 if let next {
-                    logger.warning("mail delivery failed; will retry", metadata: ["error": "\(error)", "retry.at": "\(next)"])
+                    logger.warning("mail delivery failed; will retry", metadata: ["error": "\(words)", "retry.at": "\(next)"])
                 } else {
-                    logger.error("mail delivery failed for good", metadata: ["error": "\(error)"])
+                    logger.error("mail delivery failed for good", metadata: ["error": "\(words)"])
                 }
             }
         }
@@ -139,7 +149,8 @@ public final class MailDeliveryService: Service, Sendable {
             statusText: fax.status == .partial ? fax.session.statusString : nil,
             pdfFile: fax.files.pdf.map { URL(fileURLWithPath: $0.absolutePath(under: spool.root)) },
             tiffFile: fax.files.tiff.map { URL(fileURLWithPath: $0.absolutePath(under: spool.root)) },
-            thumbnailFile: fax.files.thumbnail.map { URL(fileURLWithPath: $0.absolutePath(under: spool.root)) })
+            thumbnailFile: fax.files.thumbnail.map { URL(fileURLWithPath: $0.absolutePath(under: spool.root)) },
+            faxID: fax.id)
         return try composer.compose(content, to: [try MailAddress(delivery.recipient)], format: delivery.format)
     }
 }

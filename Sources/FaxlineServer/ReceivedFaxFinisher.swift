@@ -56,8 +56,8 @@ struct ReceivedFaxFinisher: Sendable {
                 record.files = try await file(receivedFile, record: record)
                 record.status = fax.isSuccess ? .received : .partial
             } catch {
-                logger.error("could not file the received fax", metadata: ["error": "\(error)"])
-                record.events.append(FaxLogEntry(time: fax.duration, kind: "note", text: "filing failed: \(error)"))
+                logger.error("could not file the received fax", metadata: ["error": "\(ErrorWords.describe(error))"])
+                record.events.append(FaxLogEntry(time: fax.duration, kind: "note", text: "filing failed: \(ErrorWords.describe(error))"))
                 record.status = .failed
             }
         } else {
@@ -69,7 +69,7 @@ struct ReceivedFaxFinisher: Sendable {
             try await faxes.updateFax(record)
             try await queueDeliveries(of: record, to: devices)
         } catch {
-            logger.error("could not store the fax record", metadata: ["error": "\(error)"])
+            logger.error("could not store the fax record", metadata: ["error": "\(ErrorWords.describe(error))"])
         }
         logger.info("fax received", metadata: [
             "status": "\(record.status.rawValue)", "pages": "\(fax.pagesConfirmed)",

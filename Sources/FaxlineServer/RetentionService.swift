@@ -53,7 +53,7 @@ public struct RetentionService: Service {
             }
             return outcome
         } catch {
-            logger.error("the scheduled cleanup failed", metadata: ["error": "\(error)"])
+            logger.error("the scheduled cleanup failed", metadata: ["error": "\(ErrorWords.describe(error))"])
             return nil
         }
     }

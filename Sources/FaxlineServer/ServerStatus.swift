@@ -24,7 +24,10 @@ public struct ServerStatus: Codable, Sendable, Equatable {
     public var outboundCalls: Int
     public var succeeded: Int
     public var failed: Int
+    /// Inbound calls refused because every line was busy.
     public var refusedNoFreeLine: Int
+    /// Inbound calls refused since the start, by reason (FAXERROR: NO_FREE_LINE, NO_DEVICE, …).
+    public var refused: [String: Int]? = nil
     public var freeDiskBytes: Int64?
     /// Why new calls are refused right now, if they are.
     public var refusingCalls: String?
@@ -70,12 +73,23 @@ public struct ServerStatus: Codable, Sendable, Equatable {
             }
             text += row + "\n"
         }
-        text += "calls: \(inboundCalls) in, \(outboundCalls) out; \(succeeded) ok, \(failed) failed; \(refusedNoFreeLine) refused for want of a free line\n"
+        text += "calls: \(inboundCalls) in, \(outboundCalls) out; \(succeeded) ok, \(failed) failed; \(refusalText)\n"
         if let free = freeDiskBytes { text += "spool: \(free / 1_048_576) MB free\n" }
         if let refusing = refusingCalls { text += "REFUSING NEW CALLS: \(refusing)\n" }
         if let outbound { text += "outbound: \(outbound)\n" }
         for warning in warnings ?? [] { text += "WARNING: \(warning)\n" }
         return text
+    }
+
+    /// "4 refused: 2 no free line, 1 no device, 1 rejected by a rule", or "none refused".
+    var refusalText: String {
+        let counts = refused ?? [RefusalReason.noFreeLine.rawValue: refusedNoFreeLine]
+        let total = counts.values.reduce(0, +)
+        guard total > 0 else { return "none refused" }
+        let parts = RefusalReason.allCases.compactMap { reason in
+            counts[reason.rawValue].flatMap { $0 > 0 ? "\($0) \(reason.plainWords)" : nil }
+        }
+        return "\(total) refused: " + parts.joined(separator: ", ")
     }
 
     private static func clock(_ date: Date) -> String {

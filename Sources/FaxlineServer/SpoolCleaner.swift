@@ -64,7 +64,13 @@ public struct SpoolCleaner: Sendable {
 
     /// One full cleanup at `now`. `actor` names who ran it in the audit log.
     public func run(now: Date, dryRun: Bool = false, actor: String) async throws -> Outcome {
-        guard let lock = try CleanupLock.acquire(path: lockPath) else { return .alreadyRunning }
+        let taken: FileLock?
+        do {
+            taken = try FileLock.acquire(path: lockPath)
+        } catch .unavailable(let path, let reason) {
+            throw CleanupError.lockUnavailable(path: path, reason: reason)
+        }
+        guard let lock = taken else { return .alreadyRunning }
         let started = ContinuousClock.now
         var report = CleanupReport(dryRun: dryRun, startedAt: now)
         // Held until the run returns or throws; the kernel releases it if the process dies.
@@ -79,7 +85,7 @@ public struct SpoolCleaner: Sendable {
         } catch {
             // A run that stopped half way is audited too, with what it had done.
             try? await store.appendAudit(AuditEntry(
-                at: now, kind: .cleanup, actor: actor, summary: "stopped by an error (\(error)) after " + report.auditSummary))
+                at: now, kind: .cleanup, actor: actor, summary: "stopped by an error (\(ErrorWords.describe(error))) after " + report.auditSummary))
             throw error
         }
         let elapsed = ContinuousClock.now - started
@@ -100,9 +106,34 @@ public struct SpoolCleaner: Sendable {
         try await execute([purge], report: &report)
         try await store.appendAudit(AuditEntry(
             at: now, kind: .manualDeletion, actor: actor,
-            summary: "fax \(purge.faxID): \(report.deletedFiles) files, \(report.deletedBytes) bytes"
+            summary: "fax \(purge.faxID): \(Plural.count(report.deletedFiles, "file")), \(Plural.count(report.deletedBytes, "byte"))"
                 + (report.errors.isEmpty ? "" : "; " + report.errors.joined(separator: "; "))))
         return report
+    }
+
+    /// Zero retention at delivery time: when every mail of the fax went out and its devices ask
+    /// for zero retention, its images go now rather than at the next cleanup (the record stays).
+    /// Returns whether they went. A cleanup running at the same time is no harm: a fax is
+    /// marked for purging once, by whichever comes first.
+    @discardableResult
+    public func deleteImagesIfDelivered(_ fax: FaxRecord, actor: String, now: Date) async throws -> Bool {
+        let candidate = FaxRetentionCandidate(fax)
+        guard fax.deliveryState == .delivered, !candidate.files.isEmpty else { return false }
+        let overrides = try await store.retentionOverrides()
+        guard policy.decision(for: candidate, overrides: overrides, now: now) == .deleteImages else { return false }
+        let marked = try await store.markForPurge([FaxPurge(faxID: fax.id, scope: .images, files: candidate.files)])
+        guard !marked.isEmpty else { return false }
+        var report = CleanupReport(dryRun: false, startedAt: now)
+        try await execute(marked, report: &report)
+        let deleted = report.imagesDeletedFaxIDs.contains(fax.id)
+        try await store.appendAudit(AuditEntry(
+            at: now, kind: .imagesDeleted, actor: actor,
+            summary: "fax \(fax.id): images deleted once delivered (zero retention), \(Plural.count(report.deletedFiles, "file"))"
+                + (report.errors.isEmpty ? "" : "; " + report.errors.joined(separator: "; "))))
+        logger.info("zero retention: deleted the images of a delivered fax", metadata: [
+            "fax.id": "\(fax.id)", "files": "\(report.deletedFiles)", "errors": "\(report.errors.count)",
+        ])
+        return deleted
     }
 
     // MARK: - Faxes

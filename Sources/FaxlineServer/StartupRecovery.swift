@@ -31,7 +31,7 @@ struct StartupRecovery {
                     fax.status = .partial
                 } catch {
                     fax.status = .failed
-                    logger.error("cannot recover the interrupted fax", metadata: ["error": "\(error)"])
+                    logger.error("cannot recover the interrupted fax", metadata: ["error": "\(ErrorWords.describe(error))"])
                 }
             } else {
                 fax.status = .failed

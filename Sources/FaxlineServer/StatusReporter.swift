@@ -10,6 +10,7 @@ struct StatusReporter: Service {
     let path: String
     let lines: LinePool
     let diskGuard: DiskGuard
+    let refusals: RefusedCalls
     let clock: any Clock<Duration>
     let logger: Logger
     let startedAt = Date()
@@ -23,7 +24,7 @@ struct StatusReporter: Service {
                 do {
                     try await snapshot().write(to: path)
                 } catch {
-                    logger.warning("cannot write the status file", metadata: ["path": "\(path)", "error": "\(error)"])
+                    logger.warning("cannot write the status file", metadata: ["path": "\(path)", "error": "\(ErrorWords.describe(error))"])
                 }
                 try? await clock.sleep(for: .seconds(1))
             }
@@ -43,7 +44,8 @@ struct StatusReporter: Service {
             },
             inboundCalls: pool.counters.inboundCalls, outboundCalls: pool.counters.outboundCalls,
             succeeded: pool.counters.succeeded, failed: pool.counters.failed,
-            refusedNoFreeLine: pool.counters.inboundRefusedNoFreeLine + pool.counters.outboundRefusedNoFreeLine,
+            refusedNoFreeLine: pool.counters.inboundRefusedNoFreeLine,
+            refused: Dictionary(uniqueKeysWithValues: refusals.snapshot().map { ($0.key.rawValue, $0.value) }),
             freeDiskBytes: diskGuard.spool.freeBytes(), refusingCalls: diskGuard.refusal(), outbound: outbound(),
             warnings: warnings.isEmpty ? nil : warnings)
     }

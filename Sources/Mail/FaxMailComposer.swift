@@ -57,8 +57,13 @@ public struct FaxMailComposer: Sendable {
     }
 
     private func deviceHeader(_ content: ReceivedFaxMailContent) -> [(name: String, value: String)] {
+        var headers: [(name: String, value: String)] = []
         let value = String(HeaderText.sanitized(content.deviceExtension).prefix(64))
-        return value.isEmpty ? [] : [("X-Faxline-Device", value)]
+        if !value.isEmpty { headers.append(("X-Faxline-Device", value)) }
+        if let id = content.faxID.map({ String(HeaderText.sanitized($0).prefix(64)) }), !id.isEmpty {
+            headers.append(("X-Faxline-Fax-Id", id))
+        }
+        return headers
     }
 
     private func read(_ url: URL?, what: String) throws(MailError) -> [UInt8] {
@@ -76,7 +81,7 @@ public struct FaxMailComposer: Sendable {
         do {
             return Array(try Data(contentsOf: url))
         } catch {
-            throw .attachmentUnreadable(path: url.path, reason: "\(error.localizedDescription)")
+            throw .attachmentUnreadable(path: url.path, reason: ErrorWords.describe(error))
         }
     }
 
@@ -105,6 +110,7 @@ private struct Facts {
     let duration: String
     let isPartial: Bool
     let status: String?
+    let faxID: String?
 
     init(_ content: ReceivedFaxMailContent, timeZone: TimeZone) {
         let number = String(HeaderText.sanitized(content.callerNumber).prefix(64))
@@ -121,6 +127,7 @@ private struct Facts {
         duration = seconds >= 60 ? "\(seconds / 60) min \(seconds % 60) s" : "\(seconds) s"
         isPartial = content.isPartial
         status = content.statusText.map(HeaderText.sanitized).flatMap { $0.isEmpty ? nil : String($0.prefix(300)) }
+        faxID = content.faxID.map(HeaderText.sanitized).flatMap { $0.isEmpty ? nil : String($0.prefix(64)) }
     }
 
     var pageCount: String { pages == 1 ? "1 page" : "\(pages) pages" }
@@ -145,6 +152,7 @@ private struct Facts {
         rows.append(("Received", time))
         rows.append(("Duration", duration))
         rows.append(("Status", isPartial ? "partial\(status.map { " — \($0)" } ?? "")" : (status ?? "complete")))
+        if let faxID { rows.append(("Fax id", faxID)) }
         return rows
     }
 

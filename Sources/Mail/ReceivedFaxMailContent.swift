@@ -21,6 +21,8 @@ public struct ReceivedFaxMailContent: Sendable {
     public var tiffFile: URL?
     /// PNG of page 1, shown in the `inline` format.
     public var thumbnailFile: URL?
+    /// The fax's id, named in the mail so that `faxline faxes show ID` finds it.
+    public var faxID: String?
 
     public init(
         deviceName: String,
@@ -35,7 +37,8 @@ public struct ReceivedFaxMailContent: Sendable {
         statusText: String? = nil,
         pdfFile: URL? = nil,
         tiffFile: URL? = nil,
-        thumbnailFile: URL? = nil
+        thumbnailFile: URL? = nil,
+        faxID: String? = nil
     ) {
         self.deviceName = deviceName
         self.deviceExtension = deviceExtension
@@ -50,5 +53,6 @@ public struct ReceivedFaxMailContent: Sendable {
         self.pdfFile = pdfFile
         self.tiffFile = tiffFile
         self.thumbnailFile = thumbnailFile
+        self.faxID = faxID
     }
 }

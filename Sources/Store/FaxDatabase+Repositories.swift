@@ -68,6 +68,9 @@ extension FaxDatabase: FaxRepository {
     public func recentFaxes(_ query: FaxQuery) async throws -> [FaxRecord] {
         try await read { try $0.recentFaxes(query) }
     }
+    public func faxIDs(startingWith prefix: String, limit: Int) async throws -> [String] {
+        try await read { try $0.faxIDs(startingWith: prefix, limit: limit) }
+    }
 }
 
 extension FaxDatabase: DeliveryRepository {
@@ -91,5 +94,11 @@ extension FaxDatabase: DeliveryRepository {
     }
     public func recoverInterruptedDeliveries(at now: Date) async throws -> Int {
         try await write { try $0.recoverInterruptedDeliveries(at: now) }
+    }
+    public func requeueDeliveries(faxID: String, recipients: [MailRecipient], at now: Date) async throws -> [MailDelivery] {
+        try await write { try $0.requeueDeliveries(faxID: faxID, recipients: recipients, at: now) }
+    }
+    public func deliveryQueueSummary() async throws -> DeliveryQueueSummary {
+        try await read { try $0.deliveryQueueSummary() }
     }
 }

@@ -117,6 +117,22 @@ extension StoreTransaction {
         if !query.statuses.isEmpty { request = request.filter(query.statuses.map(\.rawValue).contains(FaxRow.Columns.status)) }
         if let since = query.since { request = request.filter(FaxRow.Columns.createdAt >= since) }
         if let before = query.before { request = request.filter(FaxRow.Columns.createdAt < before) }
+        if let cursor = query.after {
+            // The order is newest first, then by id: the next page is older, or as old with a greater id.
+            request = request.filter(
+                FaxRow.Columns.createdAt < cursor.createdAt
+                    || (FaxRow.Columns.createdAt == cursor.createdAt && FaxRow.Columns.id > cursor.id.lowercased()))
+        }
+        if let text = query.farEnd, !text.isEmpty {
+            // instr on lowercased text: no LIKE wildcards to escape in what people type.
+            let needle = text.lowercased()
+            request = request.filter(
+                sql: """
+                    (instr(lower(fax.callerNumber), ?) > 0 OR instr(lower(fax.callerName), ?) > 0
+                     OR instr(lower(fax.remoteStationID), ?) > 0 OR (fax.direction = 'sent' AND instr(lower(fax.did), ?) > 0))
+                    """,
+                arguments: [needle, needle, needle, needle])
+        }
         if let number = query.deviceExtension {
             request = request.filter(
                 sql: "EXISTS (SELECT 1 FROM json_each(fax.deviceExtensions) WHERE json_each.value = ?)", arguments: [number])
@@ -126,5 +142,13 @@ extension StoreTransaction {
             .limit(min(max(query.limit, 1), 10_000))
             .fetchAll(db)
             .map { try $0.model() }
+    }
+
+    /// A range on the primary key: every id character sorts below "g".
+    func faxIDs(startingWith prefix: String, limit: Int) throws -> [String] {
+        let low = prefix.lowercased()
+        return try String.fetchAll(
+            db, sql: "SELECT id FROM fax WHERE id >= ? AND id < ? ORDER BY id LIMIT ?",
+            arguments: [low, low + "g", min(max(limit, 1), 1000)])
     }
 }

@@ -140,6 +140,32 @@ extension StoreTransaction {
     func activeJobs() throws -> [Job] {
         try JobRow.filter(["dialing", "sending"].contains(Column("state"))).fetchAll(db).map { try $0.model() }
     }
+
+    /// Walks the partial index of waiting jobs by kill time.
+    func overdueJobs(at now: Date, limit: Int) throws -> [Job] {
+        try JobRow.fetchAll(
+            db,
+            sql: """
+                SELECT * FROM job INDEXED BY job_waiting_on_killAt
+                WHERE state IN ('queued', 'requeued') AND killAt <= ? ORDER BY killAt, id LIMIT ?
+                """,
+            arguments: [now, min(max(limit, 1), 1000)]
+        ).map { try $0.model() }
+    }
+
+    func jobQueueSummary(at now: Date) throws -> JobQueueSummary {
+        let row = try Row.fetchOne(
+            db,
+            sql: """
+                SELECT
+                  count(*) FILTER (WHERE state IN ('queued', 'requeued') AND notBefore <= ?) AS due,
+                  count(*) FILTER (WHERE state IN ('queued', 'requeued') AND notBefore > ?) AS scheduled,
+                  count(*) FILTER (WHERE state IN ('dialing', 'sending')) AS active
+                FROM job WHERE state IN ('queued', 'requeued', 'dialing', 'sending')
+                """,
+            arguments: [now, now])
+        return JobQueueSummary(due: row?["due"] ?? 0, scheduled: row?["scheduled"] ?? 0, active: row?["active"] ?? 0)
+    }
 }
 
 extension FaxDatabase: JobRepository {
@@ -150,6 +176,12 @@ extension FaxDatabase: JobRepository {
     public func jobs(_ query: JobQuery) async throws -> [Job] { try await read { try $0.jobs(query) } }
     public func dueJobs(at now: Date, excludingNumbers: Set<String>, limit: Int) async throws -> [Job] {
         try await read { try $0.dueJobs(at: now, excludingNumbers: excludingNumbers, limit: limit) }
+    }
+    public func overdueJobs(at now: Date, limit: Int) async throws -> [Job] {
+        try await read { try $0.overdueJobs(at: now, limit: limit) }
+    }
+    public func jobQueueSummary(at now: Date) async throws -> JobQueueSummary {
+        try await read { try $0.jobQueueSummary(at: now) }
     }
     public func saveJob(_ job: Job, expecting expected: JobState) async throws {
         try await durableWrite { try $0.saveJob(job, expecting: expected) }

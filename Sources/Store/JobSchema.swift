@@ -40,4 +40,12 @@ enum JobSchema {
             CREATE INDEX job_on_broadcastId ON job(broadcastId);
             """)
     }
+
+    /// Migration "job-kill-time": the dispatcher fails waiting jobs whose kill time has passed,
+    /// due or not; this index finds them without walking the whole queue.
+    static func killTimeIndex(_ db: Database) throws {
+        try db.execute(sql: """
+            CREATE INDEX job_waiting_on_killAt ON job(killAt, id) WHERE state IN ('queued', 'requeued');
+            """)
+    }
 }

@@ -40,6 +40,26 @@ struct MailDeliveryRow: Codable, FetchableRecord, MutablePersistableRecord {
 
 extension StoreTransaction {
     func enqueueDeliveries(faxID: String, recipients: [MailRecipient], at now: Date) throws -> [MailDelivery] {
+        try insertDeliveries(faxID: faxID, recipients: recipients, at: now, onConflict: "DO NOTHING")
+    }
+
+    func requeueDeliveries(faxID: String, recipients: [MailRecipient], at now: Date) throws -> [MailDelivery] {
+        // Starts over (createdAt too: the retry backoff counts from it), unless it is on its way already.
+        try insertDeliveries(
+            faxID: faxID, recipients: recipients, at: now,
+            onConflict: """
+                DO UPDATE SET
+                  format = excluded.format, state = 'pending', attempts = 0, nextAttemptAt = excluded.nextAttemptAt,
+                  lastError = NULL, deliveredAt = NULL, createdAt = excluded.createdAt
+                WHERE mailDelivery.state IN ('delivered', 'failed')
+                """)
+    }
+
+    /// A pending delivery due `now` per recipient; `onConflict` says what happens to one the fax
+    /// has already (a fixed clause, never input).
+    private func insertDeliveries(faxID: String, recipients: [MailRecipient], at now: Date, onConflict: String) throws
+        -> [MailDelivery]
+    {
         let faxID = faxID.lowercased()
         guard try FaxRow.exists(db, key: faxID) else { throw RepositoryError.notFound("fax \(faxID)") }
         for recipient in recipients {
@@ -48,12 +68,28 @@ extension StoreTransaction {
                 sql: """
                     INSERT INTO mailDelivery (faxId, recipient, format, state, attempts, nextAttemptAt, createdAt)
                     VALUES (?, ?, ?, 'pending', 0, ?, ?)
-                    ON CONFLICT (faxId, recipient) DO NOTHING
+                    ON CONFLICT (faxId, recipient) \(onConflict)
                     """,
                 arguments: [faxID, recipient.address, recipient.format.rawValue, now, now])
         }
         try refreshDeliveryState(faxID: faxID)
         return try deliveries(faxID: faxID)
+    }
+
+    func deliveryQueueSummary() throws -> DeliveryQueueSummary {
+        let row = try Row.fetchOne(
+            db,
+            sql: """
+                SELECT
+                  count(*) FILTER (WHERE state IN ('pending', 'sending')) AS pending,
+                  count(*) FILTER (WHERE state = 'pending' AND lastError IS NOT NULL) AS failing,
+                  count(*) FILTER (WHERE state = 'failed') AS failed,
+                  min(createdAt) FILTER (WHERE state IN ('pending', 'sending')) AS oldest
+                FROM mailDelivery
+                """)
+        return DeliveryQueueSummary(
+            pending: row?["pending"] ?? 0, failing: row?["failing"] ?? 0, failed: row?["failed"] ?? 0,
+            oldestPendingSince: row?["oldest"])
     }
 
     func dueDeliveries(at now: Date, limit: Int) throws -> [MailDelivery] {

@@ -245,10 +245,19 @@ extension StoreTransaction {
         try Row.fetchAll(
             db, sql: "SELECT id, at, kind, actor, summary FROM auditLog ORDER BY at DESC, id DESC LIMIT ?",
             arguments: [min(max(limit, 1), 10_000)]
-        ).map { row in
-            AuditEntry(id: row["id"], at: row["at"], kind: AuditEntry.Kind(rawValue: row["kind"]) ?? .cleanup,
-                       actor: row["actor"], summary: row["summary"])
-        }
+        ).map(Self.auditEntry)
+    }
+
+    func latestAuditEntry(kind: AuditEntry.Kind) throws -> AuditEntry? {
+        try Row.fetchOne(
+            db, sql: "SELECT id, at, kind, actor, summary FROM auditLog WHERE kind = ? ORDER BY at DESC, id DESC LIMIT 1",
+            arguments: [kind.rawValue]
+        ).map(Self.auditEntry)
+    }
+
+    private static func auditEntry(_ row: Row) -> AuditEntry {
+        AuditEntry(id: row["id"], at: row["at"], kind: AuditEntry.Kind(rawValue: row["kind"]) ?? .cleanup,
+                   actor: row["actor"], summary: row["summary"])
     }
 }
 
@@ -266,6 +275,9 @@ extension FaxDatabase: RetentionRepository {
     public func completePurges(_ faxIDs: [String]) async throws { try await write { try $0.completePurges(faxIDs) } }
     public func appendAudit(_ entry: AuditEntry) async throws { try await write { try $0.appendAudit(entry) } }
     public func auditEntries(limit: Int) async throws -> [AuditEntry] { try await read { try $0.auditEntries(limit: limit) } }
+    public func latestAuditEntry(kind: AuditEntry.Kind) async throws -> AuditEntry? {
+        try await read { try $0.latestAuditEntry(kind: kind) }
+    }
     public func deviceRetention(extension number: String) async throws -> RetentionOverride? {
         try await read { try $0.deviceRetention(extension: number) }
     }

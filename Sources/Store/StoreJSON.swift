@@ -13,7 +13,7 @@ enum StoreJSON {
         do {
             return try JSONDecoder().decode(type, from: Data(text.utf8))
         } catch {
-            throw StoreCorruption(what: "column \(column) holds bad JSON: \(error)")
+            throw StoreCorruption(what: "column \(column) holds bad JSON: \(ErrorWords.describe(error))")
         }
     }
 }

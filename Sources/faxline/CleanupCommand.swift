@@ -28,7 +28,7 @@ struct CleanupCommand: AsyncParsableCommand {
         do {
             return try FaxlineConfiguration.load(dataDirectory: data.directory)
         } catch {
-            throw CommandFailure("\(error)")
+            throw CommandFailure(error.description)
         }
     }
 
@@ -82,28 +82,31 @@ struct CleanupCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "delete-fax", abstract: "Delete faxes now, records and files (written to the audit log).")
 
-        @Argument(help: ArgumentHelp("Fax ids.", valueName: "id")) var ids: [String]
+        @Argument(help: ArgumentHelp("Fax ids, or unique beginnings of them.", valueName: "id")) var ids: [String]
         @Flag(help: "Delete even a fax whose delivery is still pending.") var force = false
         @OptionGroup var data: DataOptions
 
         func validate() throws {
             guard !ids.isEmpty else { throw ValidationError("give at least one fax id") }
-            for id in ids where UUID(uuidString: id) == nil { throw ValidationError("\(id) is not a fax id") }
+            for id in ids { _ = try reportingInvalidValues { try FaxIDPrefix(id) } }
         }
 
         func run() async throws {
             let configuration = try CleanupCommand.loadConfiguration(data)
-            let cleaner = SpoolCleaner(configuration: configuration, store: try data.openDatabase(),
-                                       logger: Logger(label: "faxline.cleanup"))
+            let database = try data.openDatabase()
+            let cleaner = SpoolCleaner(configuration: configuration, store: database, logger: Logger(label: "faxline.cleanup"))
+            // Every id names one fax before anything is deleted.
+            var faxIDs: [String] = []
+            for id in ids { faxIDs.append(try await FaxesCommand.find(id, database: database, data: data).id) }
             var failed = false
-            for id in ids {
+            for id in faxIDs {
                 do {
                     let report = try await cleaner.deleteFax(id: id, evenIfUndelivered: force, actor: CleanupCommand.actor, now: Date())
-                    print("Deleted fax \(id.lowercased()) (\(report.deletedFiles) files, \(report.deletedBytes) bytes).")
+                    print("Deleted fax \(id.lowercased()) (\(Plural.count(report.deletedFiles, "file")), \(Plural.count(report.deletedBytes, "byte"))).")
                     for error in report.errors { print("  error: \(error)") }
                     failed = failed || !report.errors.isEmpty
                 } catch let error as RepositoryError {
-                    FileHandle.standardError.write(Data("faxline cleanup: \(error)\n".utf8))
+                    FileHandle.standardError.write(Data("faxline cleanup: fax \(id.prefix(8)): \(error)\n".utf8))
                     failed = true
                 }
             }

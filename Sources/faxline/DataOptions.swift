@@ -29,20 +29,53 @@ struct DataOptions: ParsableArguments {
         if let dataDirectory, dataDirectory.isEmpty { throw ValidationError("--data must not be empty") }
     }
 
-    /// Opens the database, creating the folder and the file on first use.
+    /// Opens the database of an existing data folder. Every command but the first steps of a
+    /// set-up uses this: a mistyped `--data` (or a missing `FAXLINE_DATA`) gets a clear answer
+    /// and leaves no empty folder or database behind.
     func openDatabase() throws -> FaxDatabase {
+        try requireData()
+        return try open()
+    }
+
+    /// Opens the database, creating the folder and the file on first use: only `serve` and the
+    /// first steps of a set-up (`devices add`, `users add`, `restore`).
+    func openOrCreateDatabase() throws -> FaxDatabase {
         do {
             try FileManager.default.createDirectory(
                 atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o750])
         } catch {
-            throw CommandFailure("cannot create the data folder \(directory): \(error.localizedDescription)")
+            throw CommandFailure("cannot create the data folder \(directory): \(ErrorWords.describe(error))")
         }
-        return try FaxDatabase(path: databasePath)
+        return try open()
+    }
+
+    /// Fails unless the data folder holds a Faxline database.
+    func requireData() throws {
+        var isFolder: ObjCBool = false
+        if FileManager.default.fileExists(atPath: directory, isDirectory: &isFolder), isFolder.boolValue,
+           access(directory, R_OK | X_OK) != 0 {
+            throw CommandFailure("cannot read the data folder \(directory): \(String(cString: strerror(errno))) "
+                + "(run as root or as the user faxline serve runs as, e.g. sudo -u faxline faxline …)")
+        }
+        guard FileManager.default.fileExists(atPath: databasePath) else { throw CommandFailure(noData) }
+    }
+
+    /// What a command says when the folder holds no Faxline data.
+    var noData: String {
+        "no Faxline data in \(directory) (use --data or \(Self.environmentVariable))"
+    }
+
+    private func open() throws -> FaxDatabase {
+        do {
+            return try FaxDatabase(path: databasePath)
+        } catch {
+            throw CommandFailure("cannot open the database \(databasePath): \(ErrorWords.describe(error))")
+        }
     }
 }
 
 /// A failure of a command that is not about its arguments (shown as "Error: …", exit code 1).
-struct CommandFailure: Error, CustomStringConvertible {
+struct CommandFailure: Error, CustomStringConvertible, Equatable {
     var description: String
     init(_ description: String) { self.description = description }
 }

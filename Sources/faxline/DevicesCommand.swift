@@ -1,5 +1,7 @@
 import ArgumentParser
 import FaxCore
+import FaxlineServer
+import Foundation
 import Store
 
 /// `faxline devices …`: the fax devices (extensions) in the database.
@@ -7,7 +9,7 @@ struct DevicesCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "devices",
         abstract: "Add, change, list and remove fax devices.",
-        subcommands: [Add.self, Change.self, List.self, Remove.self, Enable.self, Disable.self],
+        subcommands: [Add.self, Change.self, List.self, Show.self, Remove.self, Enable.self, Disable.self],
         defaultSubcommand: List.self)
 
     /// The device settings that `add` and `change` share.
@@ -44,7 +46,7 @@ struct DevicesCommand: AsyncParsableCommand {
                     isEnabled: !disabled, group: fields.group)
             }
             let stored = try await reportingInvalidValues {
-                try await data.openDatabase().addDevice(device, retention: fields.retention.change)
+                try await data.openOrCreateDatabase().addDevice(device, retention: fields.retention.change)
             }
             print("Added fax device \(stored.extensionNumber) (\(stored.name)).")
         }
@@ -96,21 +98,93 @@ struct DevicesCommand: AsyncParsableCommand {
         @OptionGroup var data: DataOptions
 
         func run() async throws {
-            let devices = try await data.openDatabase().devices()
-            print(Self.table(devices))
+            let database = try data.openDatabase()
+            let devices = try await database.devices()
+            let flags = try await database.routingTable().flags
+            if !flags.globallyEnabled && !devices.isEmpty {
+                print("Faxing is DISABLED globally: every device refuses calls (faxline routes enable).")
+            }
+            print(Self.table(devices, flags: flags))
         }
 
-        static func table(_ devices: [FaxDevice]) -> String {
+        static func table(_ devices: [FaxDevice], flags: FaxEnableFlags = FaxEnableFlags()) -> String {
             guard !devices.isEmpty else { return "No fax devices. Add one with: faxline devices add EXT --name NAME --email ADDRESS" }
             return TextTable.render(
                 header: ["EXT", "NAME", "ENABLED", "GROUP", "FORMAT", "STATION ID", "EMAIL"],
                 rows: devices.map { device in
                     [
-                        device.extensionNumber, device.name, device.isEnabled ? "yes" : "no", device.group ?? "-",
+                        device.extensionNumber, device.name, DevicesCommand.enabledState(device, flags: flags), device.group ?? "-",
                         device.deliveryFormat.rawValue, device.stationID.isEmpty ? "-" : device.stationID,
                         device.emailAddresses.joined(separator: ", "),
                     ]
                 })
+        }
+    }
+
+    /// Whether the device takes calls, and if not, which switch is off (a switch-off higher up
+    /// wins): "yes", "no", "no (group sales)", "no (globally)".
+    static func enabledState(_ device: FaxDevice, flags: FaxEnableFlags) -> String {
+        if !flags.globallyEnabled { return "no (globally)" }
+        if let group = device.group, !flags.isGroupEnabled(group) { return "no (group \(group))" }
+        return device.isEnabled ? "yes" : "no"
+    }
+
+    struct Show: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Show everything about one fax device: settings, routes, retention, users and its last faxes.")
+
+        @Argument(help: ArgumentHelp("Extension number of the device.", valueName: "ext")) var extensionNumber: String
+        @OptionGroup var data: DataOptions
+
+        func run() async throws {
+            let database = try data.openDatabase()
+            guard let device = try await database.device(extension: extensionNumber) else {
+                throw RepositoryError.notFound("fax device \(extensionNumber)")
+            }
+            let table = try await database.routingTable()
+            let overrides = try await database.retentionOverrides()
+            let users = try await database.users().filter { $0.deviceExtensions.contains(device.extensionNumber) }
+            let faxes = try await database.recentFaxes(FaxQuery(limit: 5, deviceExtension: device.extensionNumber))
+            print(Self.text(device, table: table, overrides: overrides, users: users, faxes: faxes))
+        }
+
+        static func text(_ device: FaxDevice, table: RoutingTable, overrides: RetentionOverrides, users: [User],
+                         faxes: [FaxRecord]) -> String {
+            let number = device.extensionNumber
+            var lines = [
+                "device \(number): \(device.name)",
+                "enabled \(DevicesCommand.enabledState(device, flags: table.flags))"
+                    + (device.isEnabled ? "" : " (faxline devices enable \(number))"),
+                "group \(device.group ?? "none")",
+                "mail to \(device.emailAddresses.joined(separator: ", ")) as \(device.deliveryFormat.rawValue)",
+                "station id \(device.stationID.isEmpty ? "none (the server's)" : device.stationID)",
+                "page header \(device.headerText.isEmpty ? "none" : device.headerText)",
+            ]
+            let own = overrides.devices[number]
+            let effective = overrides.override(forExtension: number)
+            lines.append("retention " + (own != nil ? RetentionOptions.describe(own) + " (its own)"
+                : effective != nil ? RetentionOptions.describe(effective) + " (group \(device.group ?? ""))" : "default"))
+            var routes = ["calls to \(number) (device lookup)"]
+            for rule in table.rules.sorted(by: { $0.position < $1.position }) where rule.targetExtension == number {
+                var text = "rule at position \(rule.position): DID \(rule.didPattern?.text ?? "*"), caller \(rule.callerPattern?.text ?? "*")"
+                if !rule.isEnabled { text += " (disabled)" }
+                if !rule.description.isEmpty { text += " — \(rule.description)" }
+                routes.append(text)
+            }
+            if table.defaultExtension == number { routes.append("the default route: faxes nobody claims") }
+            lines.append("receives " + routes.joined(separator: "; "))
+            lines.append("users " + (users.isEmpty ? "none" : users.map { $0.name + ($0.isAdmin ? " (administrator)" : "") }
+                .joined(separator: ", ")))
+            if faxes.isEmpty {
+                lines.append("no faxes yet")
+            } else {
+                lines.append("")
+                lines.append("last faxes (faxline faxes --device \(number) lists all):")
+                for fax in faxes {
+                    lines.append("  \(fax.id.prefix(8))  \(FaxText.clock(fax.createdAt))  \(FaxText.summary(fax))")
+                }
+            }
+            return lines.joined(separator: "\n")
         }
     }
 

@@ -13,15 +13,23 @@ struct JobsCommand: AsyncParsableCommand {
         defaultSubcommand: List.self)
 
     struct List: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List jobs, newest first.")
+        static let configuration = CommandConfiguration(
+            abstract: "List jobs, oldest first.",
+            discussion: "Shows the newest --limit jobs, oldest of them first (the order they were submitted in).")
         @Flag(help: "Also jobs that have ended.") var all = false
         @Option(help: "At most this many.") var limit = 100
         @OptionGroup var data: DataOptions
 
+        func validate() throws {
+            guard limit >= 1 else { throw ValidationError("--limit must be 1 or more") }
+        }
+
         func run() async throws {
             let database = try data.openDatabase()
             let states: Set<JobState>? = all ? nil : [.queued, .requeued, .dialing, .sending]
-            let jobs = try await database.jobs(JobQuery(states: states, limit: limit))
+            // The store gives the newest first; a queue reads oldest first.
+            let newest = try await database.jobs(JobQuery(states: states, limit: limit + 1))
+            let jobs = Array(newest.prefix(limit).reversed())
             guard !jobs.isEmpty else {
                 print(all ? "No jobs." : "No jobs waiting or on the line (--all shows ended ones).")
                 return
@@ -31,6 +39,7 @@ struct JobsCommand: AsyncParsableCommand {
                  "\(job.dials)/\(job.maxDials)", "\(job.tries)/\(job.maxTries)", TimeSpec.clock(job.notBefore), job.reason]
             }
             print(TextTable.render(header: ["JOB", "NUMBER", "PRI", "STATE", "PAGES", "DIALS", "TRIES", "NOT BEFORE", "REASON"], rows: rows))
+            if newest.count > limit { print("(the newest \(limit) jobs; --limit shows more)") }
         }
     }
 

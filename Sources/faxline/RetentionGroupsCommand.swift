@@ -45,13 +45,25 @@ struct RetentionGroupsCommand: AsyncParsableCommand {
 
         func validate() throws {
             if retention.change.isEmpty { throw ValidationError("give --retention-days, --zero-retention or --normal-retention") }
+            try reportingInvalidValues { try FaxDevice.validateGroupName(group) }
         }
 
         func run() async throws {
+            let store = try data.openDatabase()
+            try await RetentionGroupsCommand.requireKnownGroup(group, store: store)
             try await reportingInvalidValues {
-                try await data.openDatabase().changeGroupRetention(retention.change, group: group)
+                try await store.changeGroupRetention(retention.change, group: group)
             }
             print("Changed the retention of group \(group).")
         }
+    }
+
+    /// A group exists once a device is in it (or it has settings): a name nobody uses is
+    /// most likely a typo, and must not quietly become a group of its own.
+    static func requireKnownGroup(_ group: String, store: any DeviceRepository & RetentionRepository) async throws {
+        let known = Set(try await store.devices().compactMap(\.group)).union(try await store.groupRetentions().map(\.group))
+        guard !known.contains(group) else { return }
+        throw CommandFailure("no group \(group): a group is made by putting a device in it (faxline devices change EXT --group \(group))"
+            + (known.isEmpty ? "; there are no groups yet" : "; the groups are " + known.sorted().joined(separator: ", ")))
     }
 }

@@ -37,7 +37,7 @@ struct RetentionOptions: ParsableArguments {
     static func describe(_ override: RetentionOverride?) -> String {
         guard let override, !override.isEmpty else { return "default" }
         var parts: [String] = []
-        if let days = override.days { parts.append("\(days) days") }
+        if let days = override.days { parts.append(Plural.count(days, "day")) }
         if override.zeroRetention { parts.append("zero retention") }
         return parts.joined(separator: ", ")
     }

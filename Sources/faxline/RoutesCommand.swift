@@ -10,7 +10,8 @@ struct RoutesCommand: AsyncParsableCommand {
         discussion: """
             Calls go first to the device whose extension is the called extension (or the DID), then \
             through the rules by position, then to the default route. Patterns: X any digit, Z 1-9, \
-            N 2-9, [1-5] a set, . one or more characters, ! zero or more, * any number.
+            N 2-9, [1-5] a set, . one or more characters, ! zero or more, * any number. Rules are \
+            named by their position, the POS column of routes list.
             """,
         subcommands: [Add.self, List.self, Remove.self, Move.self, Default.self, Enable.self, Disable.self],
         defaultSubcommand: List.self)
@@ -20,6 +21,7 @@ struct RoutesCommand: AsyncParsableCommand {
 
         @Option(help: ArgumentHelp("Pattern for the called number (DID).", valueName: "pattern")) var did: String?
         @Option(help: ArgumentHelp("Pattern for the caller's number.", valueName: "pattern")) var caller: String?
+        @Flag(help: "Match every call (a rule without --did or --caller).") var any = false
         @Option(help: ArgumentHelp("Deliver to the device with this extension.", valueName: "ext")) var to: String?
         @Flag(help: "Refuse the call.") var reject = false
         @Flag(name: .customLong("continue"), help: "Keep evaluating the rules below after this one matched.")
@@ -31,6 +33,10 @@ struct RoutesCommand: AsyncParsableCommand {
 
         func validate() throws {
             guard (to != nil) != reject else { throw ValidationError("give either --to EXT or --reject") }
+            if did == nil && caller == nil && !any {
+                throw ValidationError("give --did or --caller; a rule for every call needs --any (it catches all calls no device takes)")
+            }
+            if any && (did != nil || caller != nil) { throw ValidationError("--any excludes --did and --caller") }
             if let position, position < 1 { throw ValidationError("--position must be 1 or more") }
             if reject && continueAfterMatch { throw ValidationError("--continue does not apply to --reject") }
         }
@@ -44,7 +50,7 @@ struct RoutesCommand: AsyncParsableCommand {
                     isEnabled: !disabled, description: description)
             }
             let stored = try await data.openDatabase().addRule(rule)
-            print("Added routing rule \(stored.id ?? 0) at position \(stored.position).")
+            print("Added the routing rule \(RoutesCommand.summary(stored)) at position \(stored.position).")
         }
     }
 
@@ -59,18 +65,19 @@ struct RoutesCommand: AsyncParsableCommand {
         }
 
         static func render(_ table: RoutingTable) -> String {
-            var rows: [[String]] = [["-", "built-in", "called ext or DID", "*", "device with that extension", "", "yes", "device lookup"]]
+            // Commands name a rule by its POS; the built-in lookup and the default route have none.
+            var rows: [[String]] = [["-", "called ext or DID", "*", "device with that extension", "", "yes", "device lookup (built in)"]]
             for rule in table.rules.sorted(by: { $0.position < $1.position }) {
                 let action = rule.targetExtension.map { "deliver to \($0)" } ?? "reject"
                 rows.append([
-                    String(rule.position), rule.id.map(String.init) ?? "?", rule.didPattern?.text ?? "*",
+                    String(rule.position), rule.didPattern?.text ?? "*",
                     rule.callerPattern?.text ?? "*", action, rule.continueAfterMatch ? "yes" : "", rule.isEnabled ? "yes" : "no",
                     rule.description,
                 ])
             }
             rows.append([
-                "-", "default", "*", "*", table.defaultExtension.map { "deliver to \($0)" } ?? "refuse", "", "yes",
-                "faxes nobody claimed",
+                "-", "*", "*", table.defaultExtension.map { "deliver to \($0)" } ?? "refuse", "", "yes",
+                "the default route: faxes nobody claimed",
             ])
             var lines = [
                 "Faxing is " + (table.flags.globallyEnabled ? "enabled." : "DISABLED: every fax call is refused."),
@@ -79,7 +86,7 @@ struct RoutesCommand: AsyncParsableCommand {
                 lines.append("Disabled groups: " + table.flags.disabledGroups.sorted().joined(separator: ", "))
             }
             lines.append(
-                TextTable.render(header: ["POS", "ID", "DID", "CALLER", "ACTION", "CONTINUE", "ENABLED", "DESCRIPTION"], rows: rows))
+                TextTable.render(header: ["POS", "DID", "CALLER", "ACTION", "CONTINUE", "ENABLED", "DESCRIPTION"], rows: rows))
             return lines.joined(separator: "\n")
         }
     }
@@ -87,29 +94,41 @@ struct RoutesCommand: AsyncParsableCommand {
     struct Remove: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Remove a routing rule.")
 
-        @Argument(help: "Id of the rule (see routes list).") var id: Int64
+        @Argument(help: ArgumentHelp("Position of the rule: the POS column of routes list.", valueName: "position"))
+        var position: Int
         @OptionGroup var data: DataOptions
 
+        func validate() throws {
+            guard position >= 1 else { throw ValidationError("the position must be 1 or more (the POS column of routes list)") }
+        }
+
         func run() async throws {
-            try await data.openDatabase().removeRule(id: id)
-            print("Removed routing rule \(id).")
+            let database = try data.openDatabase()
+            let rule = try await RoutesCommand.rule(at: position, in: database)
+            try await database.removeRule(id: rule.id ?? 0)
+            print("Removed the routing rule at position \(position) (\(RoutesCommand.summary(rule))).")
         }
     }
 
     struct Move: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Move a routing rule to another position.")
 
-        @Argument(help: "Id of the rule (see routes list).") var id: Int64
-        @Option(help: "New position, 1 first.") var position: Int
+        @Argument(help: ArgumentHelp("Position of the rule now: the POS column of routes list.", valueName: "position"))
+        var from: Int
+        @Option(name: [.customLong("to"), .customLong("position")], help: "Its new position, 1 first.") var to: Int
         @OptionGroup var data: DataOptions
 
         func validate() throws {
-            guard position >= 1 else { throw ValidationError("--position must be 1 or more") }
+            guard from >= 1 else { throw ValidationError("the position must be 1 or more (the POS column of routes list)") }
+            guard to >= 1 else { throw ValidationError("--to must be 1 or more") }
         }
 
         func run() async throws {
-            try await data.openDatabase().moveRule(id: id, to: position)
-            print("Moved routing rule \(id).")
+            let database = try data.openDatabase()
+            let rule = try await RoutesCommand.rule(at: from, in: database)
+            try await database.moveRule(id: rule.id ?? 0, to: to)
+            let now = try await database.routingTable().rules.first { $0.id == rule.id }?.position ?? to
+            print("Moved the routing rule \(RoutesCommand.summary(rule)) from position \(from) to \(now).")
         }
     }
 
@@ -135,7 +154,7 @@ struct RoutesCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Enable faxing, globally or for a group; or enable a rule.")
 
         @Option(help: "Enable this device group only.") var group: String?
-        @Option(help: ArgumentHelp("Enable this routing rule only.", valueName: "id")) var rule: Int64?
+        @Option(help: ArgumentHelp("Enable this routing rule only (its POS in routes list).", valueName: "position")) var rule: Int?
         @OptionGroup var data: DataOptions
 
         func validate() throws {
@@ -152,7 +171,7 @@ struct RoutesCommand: AsyncParsableCommand {
             abstract: "Disable faxing, globally or for a group; or disable a rule.", discussion: "A disable higher up wins: global, then group, then device.")
 
         @Option(help: "Disable this device group only.") var group: String?
-        @Option(help: ArgumentHelp("Disable this routing rule only.", valueName: "id")) var rule: Int64?
+        @Option(help: ArgumentHelp("Disable this routing rule only (its POS in routes list).", valueName: "position")) var rule: Int?
         @OptionGroup var data: DataOptions
 
         func validate() throws {
@@ -165,21 +184,46 @@ struct RoutesCommand: AsyncParsableCommand {
     }
 }
 
-private func setEnabled(_ enabled: Bool, group: String?, rule: Int64?, data: DataOptions) async throws {
+extension RoutesCommand {
+    /// The rule at a position of `routes list`, or an error that lists the positions there are.
+    static func rule(at position: Int, in routing: any RoutingRepository) async throws -> RoutingRule {
+        let rules = try await routing.routingTable().rules.sorted { $0.position < $1.position }
+        guard let rule = rules.first(where: { $0.position == position }), rule.id != nil else {
+            throw CommandFailure(rules.isEmpty
+                ? "there are no routing rules (faxline routes list)"
+                : "no routing rule at position \(position); the rules are at positions "
+                    + rules.map { String($0.position) }.joined(separator: ", ") + " (faxline routes list)")
+        }
+        return rule
+    }
+
+    /// "DID 5550[1-3]XX → 201".
+    static func summary(_ rule: RoutingRule) -> String {
+        var match: [String] = []
+        if let did = rule.didPattern { match.append("DID \(did.text)") }
+        if let caller = rule.callerPattern { match.append("caller \(caller.text)") }
+        let action = rule.targetExtension.map { "→ \($0)" } ?? "→ reject"
+        return (match.isEmpty ? "every call" : match.joined(separator: ", ")) + " " + action
+    }
+}
+
+private func setEnabled(_ enabled: Bool, group: String?, rule position: Int?, data: DataOptions) async throws {
     if let group { try reportingInvalidValues { try FaxDevice.validateGroupName(group) } }
     let routing = try data.openDatabase()
     if let group {
+        try await RetentionGroupsCommand.requireKnownGroup(group, store: routing)
         try await routing.setGroupEnabled(enabled, group: group)
-    } else if let rule {
-        try await routing.setRuleEnabled(enabled, id: rule)
+    } else if let position {
+        let rule = try await RoutesCommand.rule(at: position, in: routing)
+        try await routing.setRuleEnabled(enabled, id: rule.id ?? 0)
     } else {
         try await routing.setFaxingEnabled(enabled)
     }
     let word = enabled ? "enabled" : "disabled"
     if let group {
         print("Faxing is \(word) for group \(group).")
-    } else if let rule {
-        print("Routing rule \(rule) is \(word).")
+    } else if let position {
+        print("The routing rule at position \(position) is \(word).")
     } else {
         print("Faxing is \(word).")
     }

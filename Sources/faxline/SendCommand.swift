@@ -41,67 +41,88 @@ struct SendCommand: AsyncParsableCommand {
     func validate() throws {
         guard !numbers.isEmpty else { throw ValidationError("give at least one number with -d") }
         guard !files.isEmpty else { throw ValidationError("give at least one file to send") }
-        for file in files where !FileManager.default.isReadableFile(atPath: file) {
-            throw ValidationError("cannot read \(file)")
-        }
-        _ = try TimeSpec.seconds(killAfter, option: "--kill-after")
-        if let at { _ = try TimeSpec.date(at, now: Date()) }
+        // Every option is checked before anything is converted; the device of --from and the
+        // free space are checked in run, still before converting.
+        _ = try reportingInvalidValues { try submission(now: Date()).validate() }
     }
 
-    func run() async throws {
-        let database = try data.openDatabase()
-        let configuration: FaxlineConfiguration
-        do {
-            configuration = try FaxlineConfiguration.load(dataDirectory: data.directory)
-        } catch {
-            throw CommandFailure("\(error)")
-        }
+    /// The submission the options describe (the sender of --from is added in run).
+    func submission(now: Date) throws -> JobSubmission {
         var submission = JobSubmission(numbers: numbers, files: files.map { URL(fileURLWithPath: $0).path })
         var sender = JobSender(callerIDNumber: callerID)
-        if let device {
-            guard let found = try await database.device(extension: device) else { throw ValidationError("no fax device \(device)") }
-            sender.deviceExtension = found.extensionNumber
-            sender.stationID = found.stationID
-            sender.header = found.headerText.isEmpty ? nil : found.headerText
-            sender.callerIDName = found.name
-        }
         if let stationID { sender.stationID = stationID }
         if let header { sender.header = header }
         submission.sender = sender
         submission.priority = priority
         submission.maxTries = tries
         submission.maxDials = dials
-        submission.notBefore = try at.map { try TimeSpec.date($0, now: Date()) }
+        submission.notBefore = try at.map { try TimeSpec.date($0, now: now) }
         submission.killAfter = try TimeSpec.seconds(killAfter, option: "--kill-after")
         submission.notifyEmail = notify
         submission.notifyOnRequeue = notifyRequeue
         submission.owner = ProcessInfo.processInfo.environment["USER"] ?? ""
+        return submission
+    }
+
+    func run() async throws {
+        let database = try data.openDatabase()
+        let configuration = try CleanupCommand.loadConfiguration(data)
+        var submission = try submission(now: Date())
+        if let device {
+            guard let found = try await database.device(extension: device) else { throw ValidationError("no fax device \(device)") }
+            submission.sender.deviceExtension = found.extensionNumber
+            if stationID == nil { submission.sender.stationID = found.stationID }
+            if header == nil { submission.sender.header = found.headerText.isEmpty ? nil : found.headerText }
+            submission.sender.callerIDName = found.name
+        }
         let jobs: [Job]
         do {
             jobs = try await JobSubmitter(jobs: database, spoolRoot: configuration.spoolDirectory,
-                                      minimumFreeBytes: configuration.minimumFreeBytes).submit(submission)
+                                          minimumFreeBytes: configuration.minimumFreeBytes).submit(submission)
         } catch let error as FaxValidationError {
             throw ValidationError(error.description)
         } catch {
-            throw CommandFailure("\(error)")
+            throw CommandFailure(ErrorWords.describe(error))
         }
         for job in jobs {
             FileHandle.standardOutput.write(Data(
-                "job \(job.id ?? 0) to \(job.number): queued (\(job.pageCount) pages, broadcast \(job.broadcastID.prefix(8)))\n".utf8))
+                "job \(job.id ?? 0) to \(job.number): queued (\(Plural.count(job.pageCount, "page")), broadcast \(job.broadcastID.prefix(8)))\n".utf8))
         }
         // The running server looks at the queue now; without one, the jobs wait for it.
-        _ = try? await ControlClient(dataDirectory: data.directory).send(.wake)
+        let server = (try? await ControlClient(dataDirectory: data.directory).send(.wake)) != nil
+        let waiting = Self.whyNothingSends(outboundConfigured: configuration.ami.isConfigured, serverRuns: server, data: data)
+        if let waiting { print("Queued, but \(waiting).") }
         if wait {
-            let failed = try await JobProgress.follow(jobs.compactMap(\.id), database: database)
+            if waiting != nil {
+                FileHandle.standardError.write(Data("faxline send: not waiting: nothing will send the jobs until then\n".utf8))
+                throw ExitCode(1)
+            }
+            let failed = try await JobProgress.follow(jobs.compactMap(\.id), database: database) {
+                (try? await ControlClient(dataDirectory: data.directory).send(.wake)) != nil
+            }
             if failed > 0 { throw ExitCode(1) }
         }
     }
+
+    /// Why queued jobs will not be sent now, or `nil` when a server with outbound faxing runs.
+    static func whyNothingSends(outboundConfigured: Bool, serverRuns: Bool, data: DataOptions) -> String? {
+        if !outboundConfigured {
+            return "outbound is off: \(data.directory)/\(FaxlineConfiguration.fileName) has no [ami] username, so nothing "
+                + "dials (see \"Send a fax\" in the README); the jobs wait until it is set and faxline serve runs"
+        }
+        if !serverRuns {
+            return "no faxline serve is running on \(data.directory): the jobs wait until it runs"
+        }
+        return nil
+    }
 }
 
-/// `--wait`: one line per change of each job, until all have ended.
+/// `--wait`: one line per change of each job, until all have ended — or the server that would
+/// send them is gone.
 enum JobProgress {
-    /// Returns how many jobs did not end done.
-    static func follow(_ ids: [Int64], database: FaxDatabase) async throws -> Int {
+    /// Returns how many jobs did not end done. `serverRuns` is asked on every look; when it
+    /// says no, following stops with an error that says so (the jobs stay queued).
+    static func follow(_ ids: [Int64], database: FaxDatabase, serverRuns: () async -> Bool) async throws -> Int {
         var shown: [Int64: String] = [:]
         var open = Set(ids)
         var failed = 0
@@ -122,7 +143,12 @@ enum JobProgress {
                     if job.state != .done { failed += 1 }
                 }
             }
-            if !open.isEmpty { try await Task.sleep(for: .milliseconds(500)) }
+            if open.isEmpty { break }
+            guard await serverRuns() else {
+                throw CommandFailure("stopped waiting: faxline serve is no longer running; "
+                    + Plural.count(open.count, "job") + " stay queued and are sent when it runs again")
+            }
+            try await Task.sleep(for: .milliseconds(500))
         }
         return failed
     }
@@ -133,47 +159,9 @@ enum JobProgress {
         case .requeued: "requeued: \(job.reason); next try at \(TimeSpec.clock(job.notBefore))"
         case .dialing: "dialing \(job.number)"
         case .sending: "sending page \(min(job.nextPage, job.pageCount)) of \(job.pageCount)"
-        case .done: "done (\(job.pageCount) pages)"
+        case .done: "done (\(Plural.count(job.pageCount, "page")))"
         case .failed: "failed: \(job.reason)"
         case .killed: "killed\(job.reason.isEmpty ? "" : ": \(job.reason)")"
         }
-    }
-}
-
-/// Times and durations as the send options take them.
-enum TimeSpec {
-    /// `90s`, `30m`, `3h`, `1d`, or plain seconds.
-    static func seconds(_ text: String, option: String) throws -> TimeInterval {
-        let units: [Character: Double] = ["s": 1, "m": 60, "h": 3600, "d": 86_400]
-        var number = Substring(text)
-        var unit = 1.0
-        if let last = text.last, let factor = units[last] {
-            unit = factor
-            number = number.dropLast()
-        }
-        guard let value = Double(number), value > 0, value * unit <= 30 * 86_400 else {
-            throw ValidationError("\(option) \(text) is not a duration like 90m or 3h (at most 30 days)")
-        }
-        return value * unit
-    }
-
-    static func date(_ text: String, now: Date) throws -> Date {
-        if text.hasPrefix("+") { return now.addingTimeInterval(try seconds(String(text.dropFirst()), option: "--at")) }
-        let parts = text.split(separator: ":")
-        if parts.count == 2, let hour = Int(parts[0]), let minute = Int(parts[1]), (0..<24).contains(hour), (0..<60).contains(minute) {
-            let calendar = Calendar.current
-            guard let today = calendar.date(bySettingHour: hour, minute: minute, second: 0, of: now) else {
-                throw ValidationError("--at \(text) is not a time")
-            }
-            return today > now ? today : calendar.date(byAdding: .day, value: 1, to: today) ?? today
-        }
-        if let date = try? Date(text, strategy: .iso8601) { return date }
-        throw ValidationError("--at \(text) is not HH:MM, +30m or an ISO 8601 time like 2026-11-24T08:00:00Z")
-    }
-
-    static func clock(_ date: Date) -> String {
-        let formatter = DateFormatter()
-        formatter.dateFormat = "yyyy-MM-dd HH:mm:ss"
-        return formatter.string(from: date)
     }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import FaxCore
 import FaxlineServer
 import Logging
 
@@ -10,7 +11,9 @@ struct Serve: AsyncParsableCommand {
         discussion: """
             Listens for FastAGI (127.0.0.1:4573) and AudioSocket (127.0.0.1:9092) unless \
             <data>/faxline.conf says otherwise, and delivers received faxes by mail. Stops \
-            gracefully on SIGTERM or SIGINT.
+            gracefully on SIGTERM or SIGINT. One server runs per data folder (a lock on \
+            <data>/run/serve.lock). Under systemd (JOURNAL_STREAM set) the log goes to the journal \
+            without timestamps of its own, one line per entry.
             """)
 
     @OptionGroup var data: DataOptions
@@ -22,30 +25,35 @@ struct Serve: AsyncParsableCommand {
 
     func run() async throws {
         let level = Logger.Level(rawValue: logLevel) ?? .info
+        let journal = JournalLogHandler.isJournalStream
         LoggingSystem.bootstrap { label in
+            if journal { return JournalLogHandler(logLevel: level) }
             var handler = StreamLogHandler.standardError(label: label)
             handler.logLevel = level
             return handler
         }
         let logger = Logger(label: "faxline")
-        let configuration: FaxlineConfiguration
-        do {
-            configuration = try FaxlineConfiguration.load(dataDirectory: data.directory)
-        } catch {
-            throw CommandFailure("\(error)")
-        }
+        let configuration = try CleanupCommand.loadConfiguration(data)
         let openFiles = ProcessLimits.raiseOpenFileLimit()
         let server: FaxlineServer
         do {
             server = try FaxlineServer(configuration: configuration, logger: logger)
+        } catch let error as ServeLockError {
+            throw CommandFailure(error.description)
         } catch {
-            throw CommandFailure("cannot start: \(error)")
+            throw CommandFailure("cannot start: \(ErrorWords.describe(error))")
         }
         logger.notice("faxline serving", metadata: [
             "data": "\(configuration.dataDirectory)", "agi": "\(configuration.agi.description)",
             "audiosocket": "\(configuration.audioSocket.description)", "lines": "\(configuration.lines)",
             "open_files": "\(openFiles.map(String.init) ?? "unknown")",
         ])
-        try await server.run()
+        do {
+            try await server.run()
+        } catch {
+            // A listener that cannot open names itself, its address and why ("the address is
+            // already in use"); the run ends with it.
+            throw CommandFailure(ErrorWords.describe(error))
+        }
     }
 }

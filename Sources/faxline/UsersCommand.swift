@@ -44,7 +44,7 @@ struct UsersCommand: AsyncParsableCommand {
             }
             let password = passwordFromStandardInput ? try PasswordInput.read(forUser: name, fromStandardInput: true) : nil
             let stored = try await reportingInvalidValues(showingUsage: false) {
-                try await AccountAdministration(store: try data.openDatabase())
+                try await AccountAdministration(store: try data.openOrCreateDatabase())
                     .addUser(user, password: password, actor: CleanupCommand.actor)
             }
             print("Added \(stored.isAdmin ? "administrator" : "user") \(stored.name)"

@@ -35,6 +35,19 @@ import Testing
         #expect(plan.matches == [.deviceLookup(extension: "200")])
     }
 
+    @Test("a device the dialplan names gets the call, or nobody does: no rule, no default route")
+    func requestedDevice() throws {
+        let table = RoutingTable(rules: [try rule(1, 1, to: "202")], defaultExtension: "200",
+                                 flags: FaxEnableFlags(disabledGroups: ["sales"]))
+        let named = FaxRouter.route(InboundCall(calledExtension: "202", did: "4930555", requestedDevice: "202"), devices: devices, table: table)
+        #expect(extensions(named) == ["202"])
+        let missing = FaxRouter.route(InboundCall(calledExtension: "777", did: "4930555", requestedDevice: "777"), devices: devices, table: table)
+        #expect(missing == .refuse(.noSuchDevice(extension: "777")))
+        #expect(missing.refusal?.description == "no fax device 777 (named by the dialplan's ?device=)")
+        let disabled = FaxRouter.route(InboundCall(calledExtension: "201", requestedDevice: "201"), devices: devices, table: table)
+        #expect(disabled == .refuse(.disabledForGroup(group: "sales", extension: "201")))
+    }
+
     @Test func deviceLookupFallsBackToTheDID() {
         let decision = FaxRouter.route(InboundCall(calledExtension: "s", did: "202"), devices: devices, table: RoutingTable())
         #expect(extensions(decision) == ["202"])

@@ -31,12 +31,31 @@ import Testing
         try await command.run()
     }
 
+    /// A command line refused as a mistake in its arguments: what the program prints for it,
+    /// or `nil` if it ran, or failed otherwise. (A `ValidationError` from `validate()` comes
+    /// wrapped by the parser; one from `run()` as it is; both exit with the usage status.)
+    static func usageError(_ body: () async throws -> Void) async -> String? {
+        do {
+            try await body()
+            return nil
+        } catch {
+            guard Faxline.exitCode(for: error) == .validationFailure else { return nil }
+            return Faxline.message(for: error)
+        }
+    }
+
     var database: FaxDatabase { get throws { try folder.openDatabase() } }
 
-    @Test func dataFolderAndDatabaseAreCreatedOnFirstUse() async throws {
+    @Test("the first device added makes the data folder and the database; a list never does")
+    func dataFolderAndDatabaseAreCreatedByTheFirstDevice() async throws {
         let nested = folder.path + "/new/data"
-        try await Self.run(DevicesCommand.parseAsRoot(["list", "--data", nested]))
+        await #expect(throws: CommandFailure("no Faxline data in \(nested) (use --data or FAXLINE_DATA)")) {
+            try await Self.run(DevicesCommand.parseAsRoot(["list", "--data", nested]))
+        }
+        #expect(!FileManager.default.fileExists(atPath: folder.path + "/new"))
+        try await Self.run(DevicesCommand.parseAsRoot(["add", "200", "--name", "Desk", "--email", "a@example.com", "--data", nested]))
         #expect(FileManager.default.fileExists(atPath: nested + "/faxline.sqlite"))
+        try await Self.run(DevicesCommand.parseAsRoot(["list", "--data", nested]))
         let options = try DataOptions.parse(["--data", nested])
         #expect(options.databasePath == nested + "/faxline.sqlite")
     }
@@ -116,12 +135,14 @@ import Testing
         #expect(lines[3].contains("_0900.") && lines[3].contains("reject"))
         #expect(lines.last?.contains("default") == true && lines.last?.contains("deliver to 200") == true)
 
+        // Rules are named by the position routes list shows.
         let salesRule = try #require(table.rules[1].id)
-        try await routes(["move", String(salesRule), "--position", "1"])
+        try await routes(["move", "2", "--to", "1"])
         table = try await database.routingTable()
         #expect(table.rules.first?.id == salesRule)
 
-        try await routes(["remove", String(salesRule)])
+        try await routes(["remove", "1"])
+        #expect(try await database.routingTable().rules.allSatisfy { $0.id != salesRule })
         try await routes(["default", "--none"])
         table = try await database.routingTable()
         #expect(table.rules.count == 1)
@@ -130,6 +151,7 @@ import Testing
     }
 
     @Test func routesEnableAndDisableGloballyAndPerGroup() async throws {
+        try await devices(["add", "201", "--name", "Sales", "--email", "s@example.com", "--group", "sales"])
         try await routes(["disable"])
         try await routes(["disable", "--group", "sales"])
         var flags = try await database.routingTable().flags
@@ -142,28 +164,38 @@ import Testing
         await #expect(throws: ValidationError.self) { try await routes(["disable", "--group", "no spaces"]) }
 
         try await routes(["add", "--reject", "--caller", "_0900."])
-        let id = try #require(try await database.routingTable().rules.first?.id)
-        try await routes(["disable", "--rule", String(id)])
+        try await routes(["disable", "--rule", "1"])
         #expect(try await database.routingTable().rules.first?.isEnabled == false)
-        try await routes(["enable", "--rule", String(id)])
+        try await routes(["enable", "--rule", "1"])
         #expect(try await database.routingTable().rules.first?.isEnabled == true)
-        await #expect(throws: RepositoryError.notFound("routing rule 999")) { try await routes(["disable", "--rule", "999"]) }
-        await #expect(throws: (any Error).self) { try await routes(["disable", "--rule", String(id), "--group", "sales"]) }
+        await #expect(throws: CommandFailure("no routing rule at position 9; the rules are at positions 1 (faxline routes list)")) {
+            try await routes(["disable", "--rule", "9"])
+        }
+        await #expect(throws: (any Error).self) { try await routes(["disable", "--rule", "1", "--group", "sales"]) }
     }
 
     @Test func badRouteValuesAreArgumentErrors() async throws {
         try await devices(["add", "200", "--name", "Desk", "--email", "a@example.com"])
         await #expect(throws: (any Error).self) { try await routes(["add", "--did", "_2XX"]) }
+        // A rule without a pattern catches every call: only on purpose.
+        #expect(await Self.usageError { try await routes(["add", "--to", "200"]) }
+            == "give --did or --caller; a rule for every call needs --any (it catches all calls no device takes)")
+        #expect(await Self.usageError { try await routes(["add", "--to", "200", "--any", "--did", "_2XX"]) }
+            == "--any excludes --did and --caller")
         await #expect(throws: (any Error).self) { try await routes(["add", "--to", "200", "--reject"]) }
         await #expect(throws: (any Error).self) { try await routes(["add", "--to", "200", "--position", "0"]) }
         await #expect(throws: ValidationError.self) { try await routes(["add", "--did", "abc", "--to", "200"]) }
         await #expect(throws: ValidationError.self) { try await routes(["add", "--caller", "_[9-1]", "--reject"]) }
-        await #expect(throws: RepositoryError.notFound("fax device 777")) { try await routes(["add", "--to", "777"]) }
+        await #expect(throws: RepositoryError.notFound("fax device 777")) { try await routes(["add", "--any", "--to", "777"]) }
         await #expect(throws: (any Error).self) { try await routes(["default"]) }
         await #expect(throws: (any Error).self) { try await routes(["default", "--to", "x1"]) }
-        await #expect(throws: RepositoryError.notFound("routing rule 42")) { try await routes(["remove", "42"]) }
+        await #expect(throws: CommandFailure("there are no routing rules (faxline routes list)")) { try await routes(["remove", "1"]) }
         await #expect(throws: (any Error).self) { try await routes(["move", "1", "--position", "0"]) }
+        await #expect(throws: (any Error).self) { try await routes(["remove", "0"]) }
         #expect(try await database.routingTable().rules.isEmpty)
+        try await routes(["add", "--to", "200", "--any"])
+        let rule = try #require(try await database.routingTable().rules.first)
+        #expect(rule.didPattern == nil && rule.callerPattern == nil && rule.targetExtension == "200")
     }
 
     @Test func deviceTableListsEveryDevice() async throws {

@@ -118,7 +118,7 @@ struct CallsOnRealLinesTests {
         #expect(job.state == .failed)
         #expect(job.attempts.map(\.cause) == [.noCarrier])
         #expect(job.attempts.first?.result.hasPrefix("no fax machine answered") == true)
-        #expect(job.reason == "no fax machine answered (gave up after 1 tries)")
+        #expect(job.reason == "no fax machine answered (gave up after 1 try)")
         try await waitUntil { await harness.farEnd.calls.count == 1 }
         #expect(await harness.farEnd.calls.first?.outcome.hungUpForInactivity == false)
         await harness.stop()

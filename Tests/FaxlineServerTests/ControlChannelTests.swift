@@ -96,29 +96,6 @@ struct ControlChannelTests {
         await #expect(throws: ControlClientError.self) { try await ControlClient(dataDirectory: folder.path).send(.wake) }
     }
 
-    @Test("a second server on the same data folder refuses to start; a stale socket file does not stop one")
-    func oneServerPerDataFolder() async throws {
-        let first = try await ServerHarness.start()
-        let data = first.configuration.dataDirectory
-        #expect(try await eventually { FileManager.default.fileExists(atPath: ControlSocket.path(dataDirectory: data)) })
-        var configuration = first.configuration
-        configuration.agi = .init(host: "127.0.0.1", port: 0)
-        configuration.audioSocket = .init(host: "127.0.0.1", port: 0)
-        // A call of the first server, on the line: the second must not "recover" it.
-        let onTheLine = FaxRecord(deviceExtensions: ["201"], callerNumber: "5550100", lineName: "line0", status: .receiving)
-        try await first.database.insertFax(onTheLine)
-        let second = try FaxlineServer(configuration: configuration, logger: .init(label: "second"), store: first.database)
-        await #expect(throws: ControlServiceError.self) { try await second.run(signals: []) }
-        #expect(try await first.database.fax(id: onTheLine.id)?.status == .receiving)
-        await first.stop()
-
-        // A socket file left by a server that died is not another server.
-        try Self.leaveStaleSocket(at: ControlSocket.path(dataDirectory: data))
-        let stale = try await ServerHarness.start(devices: []) { $0.dataDirectory = data }
-        #expect(try await eventually { (try? await ControlClient(dataDirectory: data).send(.wake)) == .ok("") })
-        await stale.stop()
-    }
-
     /// A bound Unix socket whose process is gone: the file stays, nobody listens.
     static func leaveStaleSocket(at path: String) throws {
         let descriptor = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)

@@ -80,3 +80,40 @@ struct SpoolFreeSpaceTests {
         #expect(DiskGuard(spool: spool, minimumFreeBytes: 1).refusal() == nil)
     }
 }
+
+@Suite("faxline.conf errors")
+struct ConfigurationErrorTests {
+    static func load(_ text: String) throws -> (path: String, error: ConfigurationError?) {
+        let folder = try TestDocuments.makeTemporaryDirectory("conf")
+        let configuration = FaxlineConfiguration(dataDirectory: folder.path)
+        try Data(text.utf8).write(to: URL(fileURLWithPath: configuration.filePath))
+        do {
+            _ = try FaxlineConfiguration.load(dataDirectory: folder.path)
+            return (configuration.filePath, nil)
+        } catch {
+            return (configuration.filePath, error)
+        }
+    }
+
+    @Test("an error names the file, the line and the section", arguments: [
+        ("[general]\nlines = 4\n[mail]\nsmtp_hots = mail.example.com\n", "line 4 in [mail]: unknown setting 'smtp_hots'"),
+        ("[mail]\nsmtp_port = 99999\n", "line 2 in [mail]: smtp_port: expected a number in 1...65535"),
+        ("lines = 4\nnonsense\n", "line 2 in [general]: expected key = value"),
+        ("[ami]\n[outbound\n", "line 2 in [ami]: a section header looks like [name]"),
+    ])
+    func namesFileLineAndSection(text: String, expected: String) throws {
+        let (path, error) = try Self.load(text)
+        #expect(error?.description == "\(path), \(expected)")
+    }
+
+    @Test("a key given twice in a section is an error; the same key in two sections is not")
+    func duplicateKeys() throws {
+        let (path, error) = try Self.load("[ami]\nusername = faxline\nsecret = one\n; later\nsecret = two\n")
+        #expect(error == .inFile(path: path, .duplicateSetting(section: "ami", key: "secret", line: 5, firstLine: 3)))
+        #expect(error?.description == "\(path), line 5 in [ami]: secret is set a second time (first on line 3); keep one")
+        let twoSections = try Self.load("[agi]\nbind = 127.0.0.1:4573\n[audiosocket]\nbind = 127.0.0.1:9092\n[AMI]\nport = 5038\n[ami]\nhost = 127.0.0.1\n")
+        #expect(twoSections.error == nil)
+        let sameSectionTwice = try Self.load("[ami]\nport = 5038\n[mail]\nfrom = f@example.com\n[ami]\nport = 5039\n")
+        #expect(sameSectionTwice.error?.description.contains("port is set a second time (first on line 2)") == true)
+    }
+}

@@ -57,6 +57,21 @@ struct FaxMailComposerTests {
         #expect(entity.header("From") == "Faxline <fax@example.com>")
     }
 
+    @Test("the mail names the fax id, in the text and in a header, so faxline faxes show finds it")
+    func mailNamesTheFaxID() throws {
+        let files = try FaxFiles()
+        var content = files.content()
+        content.faxID = "3f2c1a9b-0000-4000-8000-000000000001"
+        let entity = try compose(files, .pdf, content: content)
+        #expect(entity.header("X-Faxline-Fax-Id") == "3f2c1a9b-0000-4000-8000-000000000001")
+        let parts = try entity.parts()
+        #expect(parts.first?.mediaType == "text/plain")
+        let text = String(decoding: try #require(parts.first).decodedBody(), as: UTF8.self)
+        #expect(text.contains("Fax id:") && text.contains("3f2c1a9b-0000-4000-8000-000000000001"))
+        let withoutID = try compose(files, .pdf)
+        #expect(withoutID.header("X-Faxline-Fax-Id") == nil)
+    }
+
     @Test func pdfFormatIsTextPlusPDF() throws {
         let files = try FaxFiles()
         let parts = try compose(files, .pdf).parts()

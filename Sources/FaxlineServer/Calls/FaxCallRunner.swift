@@ -117,7 +117,7 @@ final class FaxCallRunner: Sendable {
         } catch {
             // A fresh random UUID is never taken; if it were, the call cannot go on.
             line.release(.failed)
-            state.apply(.ended(.neverConnected("\(error)", sending: direction == .outbound)))
+            state.apply(.ended(.neverConnected("\(SocketErrorWords.describe(error))", sending: direction == .outbound)))
             return nil
         }
         self.line = line

@@ -41,9 +41,9 @@ final class FaxMediaCall: AudioSocketCallEndpoint {
         do {
             session = try makeSession()
         } catch {
-            logger.error("cannot start the fax session", metadata: ["error": "\(error)"])
-            finish(MediaCallOutcome(fax: .notStarted(reason: "\(error)", sending: sending),
-                                    ending: .mediaFailed("cannot start the fax session: \(error)")))
+            logger.error("cannot start the fax session", metadata: ["error": "\(SocketErrorWords.describe(error))"])
+            finish(MediaCallOutcome(fax: .notStarted(reason: "\(SocketErrorWords.describe(error))", sending: sending),
+                                    ending: .mediaFailed("cannot start the fax session: \(SocketErrorWords.describe(error))")))
             throw error
         }
         // The handler holds the call until it ends (it always does: the connection closes).

@@ -91,7 +91,7 @@ final class FaxMediaHandler: ChannelInboundHandler {
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        end(.failed("\(error)"))
+        end(.failed("\(SocketErrorWords.describe(error))"))
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {

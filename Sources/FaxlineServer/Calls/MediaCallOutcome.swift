@@ -2,7 +2,7 @@ import FaxEngine
 
 /// How a fax call's audio ended, with the engine's result.
 public struct MediaCallOutcome: Sendable {
-    public enum Ending: Sendable, Equatable {
+    public enum Ending: Sendable, Equatable, CustomStringConvertible {
         /// T.30 finished (phase E); we sent hangup and closed the audio.
         case faxFinished
         /// Asterisk hung up (hangup message or closed connection).
@@ -13,6 +13,17 @@ public struct MediaCallOutcome: Sendable {
         case mediaFailed(String)
         /// We ended the call (a killed job, shutdown).
         case hungUpByUs(String)
+
+        /// In words, for the log.
+        public var description: String {
+            switch self {
+            case .faxFinished: "the fax session finished"
+            case .farEndHungUp: "the far end hung up"
+            case .neverConnected(let why): "the audio never connected: \(why)"
+            case .mediaFailed(let why): "the audio failed: \(why)"
+            case .hungUpByUs(let why): "hung up by Faxline: \(why)"
+            }
+        }
     }
 
     public var fax: FaxResult

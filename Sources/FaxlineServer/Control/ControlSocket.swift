@@ -26,14 +26,18 @@ struct JobControl: Sendable {
         return try await commands.kill(id, by: who).state
     }
 
+    /// Jobs were queued, or mails: the dispatcher and the mail queue look now.
+    let wakeMail: @Sendable () -> Void
+
     func wake() {
         dispatcher?.wake()
+        wakeMail()
     }
 }
 
 /// The server's end of the control channel (`faxline serve`): a Unix socket in the data folder,
-/// one request line in, one reply line out. Only one server may serve a data folder: a socket
-/// that still answers means another server runs, and this one refuses to start.
+/// one request line in, one reply line out. Who may serve the folder is decided before, by the
+/// serve lock (`ServeLock`): its holder replaces a socket file a dead server left.
 ///
 /// Like every listener it takes a bounded number of connections at once (``maximumConnections``);
 /// more are closed at once.
@@ -59,8 +63,8 @@ public final class ControlService: Service, Sendable {
             listener: "control socket", allowList: .anyone, maximumConnections: Self.maximumConnections, logger: logger)
     }
 
-    /// Takes the data folder: binds the socket, or throws when another server answers on it.
-    /// The server does this first, before it recovers anything of the folder's last run.
+    /// Binds the socket (the caller holds the serve lock), before the server recovers anything
+    /// of the folder's last run, so that the CLI can reach it from the start.
     func bind() async throws {
         guard listener.withLock({ $0 == nil }) else { return }
         try await prepareSocketFile()
@@ -93,16 +97,13 @@ public final class ControlService: Service, Sendable {
         }
     }
 
-    /// The folder (0700) and no stale socket file; refuses when another server answers.
+    /// The folder (0700) and no stale socket file: one left by a server that did not stop
+    /// cleanly (the serve lock says no other server runs).
     private func prepareSocketFile() async throws {
         let folder = (path as NSString).deletingLastPathComponent
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         chmod(folder, 0o700)
-        guard FileManager.default.fileExists(atPath: path) else { return }
-        if (try? await ControlClient(path: path).send(.wake)) != nil {
-            throw ControlServiceError.anotherServerRuns(path: path)
-        }
-        unlink(path)  // left by a server that did not stop cleanly
+        unlink(path)
     }
 
     private func serve(_ accepted: Connection) async {
@@ -115,7 +116,7 @@ public final class ControlService: Service, Sendable {
                 }
             }
         } catch {
-            logger.debug("control connection ended", metadata: ["error": "\(error)"])
+            logger.debug("control connection ended", metadata: ["error": "\(ErrorWords.describe(error))"])
         }
     }
 
@@ -140,18 +141,8 @@ public final class ControlService: Service, Sendable {
             } catch RepositoryError.notFound {
                 return .error("no job \(id)")
             } catch {
-                return .error("\(error)")
+                return .error(ErrorWords.describe(error))
             }
-        }
-    }
-}
-
-public enum ControlServiceError: Error, CustomStringConvertible {
-    case anotherServerRuns(path: String)
-
-    public var description: String {
-        switch self {
-        case .anotherServerRuns(let path): "another faxline serve runs on this data folder (it answers on \(path))"
         }
     }
 }

@@ -91,9 +91,9 @@ final class JobCall {
             }
             return try dispatcher.makeRequest(for: job, uuid: runner.uuid, media: try await dispatcher.mediaAddress())
         } catch {
-            runner.giveUpConnecting("not dialed: \(error)")
+            runner.giveUpConnecting("not dialed: \(SocketErrorWords.describe(error))")
             attempt.endedAt = Date()
-            await apply { try $0.callEnded(.unsendable("\(error)"), attempt: attempt, policy: dispatcher.retryPolicy, at: Date()) }
+            await apply { try $0.callEnded(.unsendable("\(SocketErrorWords.describe(error))"), attempt: attempt, policy: dispatcher.retryPolicy, at: Date()) }
             return nil
         }
     }
@@ -104,7 +104,7 @@ final class JobCall {
         switch result {
         case .failure(let error):
             runner.giveUpConnecting("the call could not be placed")
-            await apply { try $0.managerDown("Asterisk manager unreachable (\(error))", policy: dispatcher.retryPolicy, at: Date()) }
+            await apply { try $0.managerDown("Asterisk manager unreachable (\(SocketErrorWords.describe(error)))", policy: dispatcher.retryPolicy, at: Date()) }
             return true
         case .success(let success):
             outcome = success
@@ -204,7 +204,7 @@ final class JobCall {
             await dispatcher.execute(next, logger: logger)
             return next
         } catch {
-            logger.error("job transition refused", metadata: ["error": "\(error)"])
+            logger.error("job transition refused", metadata: ["error": "\(SocketErrorWords.describe(error))"])
             return nil
         }
     }

@@ -24,6 +24,6 @@ extension MediaCallOutcome {
         }
         let how = ending == .farEndHungUp ? "the far end hung up" : fax.statusString
         return .answered(pagesConfirmed: pages, complete: false, cause: .protocolFailure,
-                         result: "\(how) after \(pages) confirmed pages (\(fax.statusString))")
+                         result: "\(how) after \(pages) confirmed page\(pages == 1 ? "" : "s") (\(fax.statusString))")
     }
 }

@@ -50,7 +50,7 @@ public final class JobNotifier: Service, Sendable {
         do {
             message = try compose(job, notice: notice, to: address)
         } catch {
-            logger.warning("cannot compose the job notification", metadata: ["job.id": "\(job.id ?? 0)", "error": "\(error)"])
+            logger.warning("cannot compose the job notification", metadata: ["job.id": "\(job.id ?? 0)", "error": "\(ErrorWords.describe(error))"])
             return
         }
         for (attempt, delay) in ([Duration.zero] + retryDelays).enumerated() {
@@ -61,7 +61,7 @@ public final class JobNotifier: Service, Sendable {
                 try await sender.send(message)
                 return
             } catch {
-                logger.warning("job notification not sent", metadata: ["job.id": "\(job.id ?? 0)", "error": "\(error)"])
+                logger.warning("job notification not sent", metadata: ["job.id": "\(job.id ?? 0)", "error": "\(ErrorWords.describe(error))"])
                 if !error.isTemporary { return }
             }
         }
@@ -74,15 +74,15 @@ public final class JobNotifier: Service, Sendable {
         switch notice {
         case .done:
             subject = "Fax job \(id) to \(job.number) was sent"
-            lines = ["Your fax to \(job.number) was sent: all \(job.pageCount) pages were received."]
+            lines = ["Your fax to \(job.number) was sent: all \(Plural.count(job.pageCount, "page")) were received."]
         case .failed:
             subject = "Fax job \(id) to \(job.number) failed"
             lines = ["Your fax to \(job.number) could not be sent: \(job.reason).",
-                     "\(job.pagesConfirmed) of \(job.pageCount) pages were received."]
+                     "\(job.pagesConfirmed) of \(Plural.count(job.pageCount, "page")) were received."]
         case .requeued:
             subject = "Fax job \(id) to \(job.number) will be retried"
             lines = ["Your fax to \(job.number) is not through yet: \(job.reason).",
-                     "The next try is at \(job.notBefore.formatted(.iso8601)); \(job.pagesConfirmed) of \(job.pageCount) pages were received so far."]
+                     "The next try is at \(job.notBefore.formatted(.iso8601)); \(job.pagesConfirmed) of \(Plural.count(job.pageCount, "page")) were received so far."]
         }
         let seconds = job.attempts.compactMap { attempt in attempt.endedAt.map { $0.timeIntervalSince(attempt.startedAt) } }.reduce(0, +)
         lines.append("Calls made: \(job.dials) (tries: \(job.tries) of \(job.maxTries)); time on the line: \(Int(seconds.rounded())) s.")

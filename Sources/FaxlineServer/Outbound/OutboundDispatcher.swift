@@ -88,7 +88,7 @@ public final class OutboundDispatcher: Service, Sendable {
             try await requeueInterruptedJobs()
         } catch {
             // Not fatal for the rest of the server; such jobs stay where they were.
-            logger.error("cannot requeue the jobs interrupted by the last stop", metadata: ["error": "\(error)"])
+            logger.error("cannot requeue the jobs interrupted by the last stop", metadata: ["error": "\(ErrorWords.describe(error))"])
         }
         await withGracefulShutdownHandler {
             await withDiscardingTaskGroup { group in
@@ -115,9 +115,11 @@ public final class OutboundDispatcher: Service, Sendable {
 
     var passes: Int { state.withLock { $0.passes } }
 
-    /// Starts every due job a line can be found for.
+    /// Starts every due job a line can be found for, after failing the waiting jobs whose kill
+    /// time has passed (also while the manager is down or every line is busy).
     func dispatchDue(into group: inout DiscardingTaskGroup) async {
         defer { state.withLock { $0.passes += 1 } }
+        await expireOverdueJobs(at: Date())
         let managerState = await placer.connectionState
         guard managerState.isLoggedIn else {
             state.withLock { $0.note = "waiting: Asterisk manager \(managerState)" }
@@ -130,7 +132,7 @@ public final class OutboundDispatcher: Service, Sendable {
         do {
             due = try await jobs.dueJobs(at: now, excludingNumbers: busyNumbers, limit: calls.lines.lineCount)
         } catch {
-            logger.error("cannot read the job queue", metadata: ["error": "\(error)"])
+            logger.error("cannot read the job queue", metadata: ["error": "\(ErrorWords.describe(error))"])
             return
         }
         for job in due {
@@ -166,6 +168,25 @@ public final class OutboundDispatcher: Service, Sendable {
                 let call = JobCall(dispatcher: self, job: dial.job, runner: runner, events: events, sink: sink, logger: logger)
                 await call.run()
                 self.wake()
+            }
+        }
+    }
+
+    /// Waiting jobs past their kill time fail without another call, due or not.
+    func expireOverdueJobs(at now: Date) async {
+        let overdue: [Job]
+        do {
+            overdue = try await jobs.overdueJobs(at: now, limit: 100)
+        } catch {
+            logger.error("cannot read the job queue", metadata: ["error": "\(ErrorWords.describe(error))"])
+            return
+        }
+        for job in overdue {
+            guard let expired = try? job.expire(at: now) else { continue }
+            var logger = self.logger
+            logger[metadataKey: "job.id"] = "\(job.id ?? 0)"
+            if await execute(expired, logger: logger) {
+                logger.notice("job failed: its kill time passed", metadata: ["reason": "\(expired.job.reason)"])
             }
         }
     }
@@ -219,7 +240,7 @@ public final class OutboundDispatcher: Service, Sendable {
                 do {
                     try await jobs.saveJob(job, expecting: expected)
                 } catch {
-                    logger.error("cannot save the job", metadata: ["error": "\(error)", "state": "\(job.state.rawValue)"])
+                    logger.error("cannot save the job", metadata: ["error": "\(ErrorWords.describe(error))", "state": "\(job.state.rawValue)"])
                     return false
                 }
             case .notify(let notice):
@@ -228,7 +249,7 @@ public final class OutboundDispatcher: Service, Sendable {
                 do {
                     try await history.insertFax(job.historyRecord(now: Date()))
                 } catch {
-                    logger.warning("cannot add the job to the fax history", metadata: ["error": "\(error)"])
+                    logger.warning("cannot add the job to the fax history", metadata: ["error": "\(ErrorWords.describe(error))"])
                 }
             case .originate, .hangUp:
                 break

@@ -1,3 +1,4 @@
+import FaxCore
 import Foundation
 
 /// A received message taken apart for faxing: subject and sender, the body text, and the
@@ -104,7 +105,7 @@ public struct ReceivedMailReader: Sendable {
                 do {
                     chunk = try handle.read(upToCount: chunkSize)
                 } catch {
-                    throw ReceivedMailError.unreadable("\(messagePath): \(error.localizedDescription)")
+                    throw ReceivedMailError.unreadable("\(messagePath): \(ErrorWords.describe(error))")
                 }
                 guard let chunk, !chunk.isEmpty else { break }
                 try collector.handle(Self.parse { () throws(MIMEError) in try parser.feed(chunk) })
@@ -113,7 +114,7 @@ public struct ReceivedMailReader: Sendable {
         } catch let error as ReceivedMailError {
             throw error
         } catch {
-            throw .unreadable("\(error)")
+            throw .unreadable("\(ErrorWords.describe(error))")
         }
         return collector.result()
     }
@@ -195,7 +196,7 @@ public struct ReceivedMailReader: Sendable {
             do {
                 file = try SpoolFile.create(in: directory, prefix: "attachment")
             } catch {
-                throw .storageFailed("\(error)")
+                throw .storageFailed("\(ErrorWords.describe(error))")
             }
             let isInline = multiparts.last?.subtype == "related" && !info.isDeclaredAttachment && info.mediaType.hasPrefix("image/")
             return .attachment(info, file, isInlineBodyImage: isInline)
@@ -214,7 +215,7 @@ public struct ReceivedMailReader: Sendable {
                 do {
                     try file.write(bytes)
                 } catch {
-                    throw .storageFailed("\(error)")
+                    throw .storageFailed("\(ErrorWords.describe(error))")
                 }
             case nil:
                 break
@@ -247,7 +248,7 @@ public struct ReceivedMailReader: Sendable {
                 do {
                     try file.finish()
                 } catch {
-                    throw .storageFailed("\(error)")
+                    throw .storageFailed("\(ErrorWords.describe(error))")
                 }
                 files.append(file)
                 attachments.append(ReceivedAttachment(

@@ -1,3 +1,4 @@
+import FaxCore
 import Logging
 import NIOCore
 import NIOSSL
@@ -145,14 +146,14 @@ final class SMTPSessionDriver {
                     spool = try SpoolFile.create(in: spoolDirectory, prefix: "smtp", suffix: ".eml")
                     next = machine.messageOpened()
                 } catch {
-                    logger.error("cannot open a spool file for an incoming message", metadata: ["error": "\(error)"])
+                    logger.error("cannot open a spool file for an incoming message", metadata: ["error": "\(ErrorWords.describe(error))"])
                     next = machine.messageOpenFailed()
                 }
             case .writeMessageData(let bytes):
                 do {
                     try spool?.write(bytes)
                 } catch {
-                    logger.error("cannot spool an incoming message; it will be refused for now", metadata: ["error": "\(error)"])
+                    logger.error("cannot spool an incoming message; it will be refused for now", metadata: ["error": "\(ErrorWords.describe(error))"])
                     spool?.remove()
                     spool = nil
                     machine.messageStorageFailed()
@@ -176,7 +177,7 @@ final class SMTPSessionDriver {
         do {
             try file.finish()
         } catch {
-            logger.error("cannot store an incoming message", metadata: ["error": "\(error)"])
+            logger.error("cannot store an incoming message", metadata: ["error": "\(ErrorWords.describe(error))"])
             file.remove()
             return .refused(SMTPServerReply(452, .init(4, 3, 1), "insufficient system storage; please try again later"))
         }
@@ -185,7 +186,7 @@ final class SMTPSessionDriver {
         do {
             decision = try await policy.acceptMessage(message, session: session)
         } catch {
-            logger.error("the mail gateway could not take a message", metadata: ["error": "\(error)"])
+            logger.error("the mail gateway could not take a message", metadata: ["error": "\(ErrorWords.describe(error))"])
             decision = .refused(SMTPServerReply(451, .init(4, 3, 0), "temporary local problem; please try again later"))
         }
         switch decision {
@@ -238,7 +239,7 @@ final class SMTPSessionDriver {
         do {
             return try await body()
         } catch {
-            logger.error("the mail gateway could not decide on \(subject)", metadata: ["error": "\(error)"])
+            logger.error("the mail gateway could not decide on \(subject)", metadata: ["error": "\(ErrorWords.describe(error))"])
             return .temporaryFailure
         }
     }

@@ -104,8 +104,9 @@ public final class FastAGIServer: Service, Sendable {
                         return AcceptedConnection(try NIOAsyncChannel<String, ByteBuffer>(wrappingChannelSynchronously: channel))
                     })
         } catch {
-            boundAddress.failed(error)
-            throw error
+            let failure = ListenError(listener: "FastAGI", host: configuration.host, port: configuration.port, error: error)
+            boundAddress.failed(failure)
+            throw failure
         }
         let address = serverChannel.channel.localAddress!
         boundAddress.bound(address)
@@ -159,11 +160,11 @@ public final class FastAGIServer: Service, Sendable {
         } catch is CancellationError {
             sessionLogger.info("AGI connection cancelled")
         } catch let error as AGIProtocolError {
-            sessionLogger.warning("malformed AGI input, closing", metadata: ["error": "\(error)"])
+            sessionLogger.warning("malformed AGI input, closing", metadata: ["error": "\(SocketErrorWords.describe(error))"])
         } catch let error as AGISessionError {
-            sessionLogger.warning("AGI connection ended", metadata: ["error": "\(error)"])
+            sessionLogger.warning("AGI connection ended", metadata: ["error": "\(SocketErrorWords.describe(error))"])
         } catch {
-            sessionLogger.error("AGI script failed", metadata: ["error": "\(error)"])
+            sessionLogger.error("AGI script failed", metadata: ["error": "\(SocketErrorWords.describe(error))"])
         }
     }
 
@@ -182,7 +183,7 @@ public final class FastAGIServer: Service, Sendable {
             _ = try await session.send(.setVariable("FAXSTATUS", "FAILED"), timeout: .seconds(5))
             _ = try await session.send(.setVariable("FAXERROR", "UNKNOWN_SCRIPT"), timeout: .seconds(5))
         } catch {
-            session.logger.debug("could not report the unknown script", metadata: ["error": "\(error)"])
+            session.logger.debug("could not report the unknown script", metadata: ["error": "\(SocketErrorWords.describe(error))"])
         }
     }
 }

@@ -182,7 +182,7 @@ public final class AMIClient: Service, Sendable {
                         do {
                             open.outgoing.yield(try AMIEncoder.encode(message))
                         } catch {
-                            connection?.closeReason = "cannot send \(message["Action"] ?? "an action"): \(error)"
+                            connection?.closeReason = "cannot send \(message["Action"] ?? "an action"): \(SocketErrorWords.describe(error))"
                             open.channel.close(promise: nil)
                         }
                     case .close:
@@ -365,8 +365,7 @@ public final class AMIClient: Service, Sendable {
     }
 
     private static func describe(_ error: any Error) -> String {
-        if let error = error as? IOError { return error.description }
-        return "\(error)"
+        SocketErrorWords.describe(error)
     }
 
     private static func seconds(_ duration: Duration) -> Double {

@@ -76,7 +76,7 @@ final class AudioSocketHandshakeHandler: ChannelInboundHandler, RemovableChannel
             logger.debug("AudioSocket connection handed to its call")
             context.pipeline.syncOperations.removeHandler(context: context, promise: nil)
         } catch {
-            logger.warning("AudioSocket connection could not be handed to its call", metadata: ["error": "\(error)"])
+            logger.warning("AudioSocket connection could not be handed to its call", metadata: ["error": "\(SocketErrorWords.describe(error))"])
             context.close(promise: nil)
         }
     }
@@ -94,7 +94,7 @@ final class AudioSocketHandshakeHandler: ChannelInboundHandler, RemovableChannel
         done = true
         timer?.cancel()
         timer = nil
-        logger.warning("AudioSocket connection refused", metadata: ["error": "\(error)"])
+        logger.warning("AudioSocket connection refused", metadata: ["error": "\(SocketErrorWords.describe(error))"])
         context.close(promise: nil)
     }
 

@@ -122,8 +122,9 @@ public final class AudioSocketServer: Service, Sendable {
                         return Accepted(channel: channel)
                     })
         } catch {
-            boundAddress.failed(error)
-            throw error
+            let failure = ListenError(listener: "AudioSocket", host: configuration.host, port: configuration.port, error: error)
+            boundAddress.failed(failure)
+            throw failure
         }
         let address = serverChannel.channel.localAddress!
         boundAddress.bound(address)

@@ -211,3 +211,6 @@ INSERT INTO auditLog_new (id, at, kind, actor, summary) SELECT id, at, kind, act
 DROP TABLE auditLog;
 ALTER TABLE auditLog_new RENAME TO auditLog;
 CREATE INDEX auditLog_on_at ON auditLog(at);
+
+-- migration: job-kill-time
+CREATE INDEX job_waiting_on_killAt ON job(killAt, id) WHERE state IN ('queued', 'requeued');

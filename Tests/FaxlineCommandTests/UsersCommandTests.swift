@@ -3,6 +3,7 @@ import ArgumentParser
 import FaxCore
 import Foundation
 import Store
+import StoreTestSupport
 import Testing
 
 @testable import faxline
@@ -10,12 +11,12 @@ import Testing
 /// `faxline users` and `faxline tokens` against a temporary data folder: in this process, and
 /// as the real program where standard input and output matter.
 @Suite struct UsersCommandTests {
-    let folder: AccountsTestFolder
+    let folder: TemporaryFolder
 
     init() async throws {
-        folder = try AccountsTestFolder()
+        folder = try TemporaryFolder()
         let database = try folder.openDatabase()
-        for number in ["200", "201", "300"] { _ = try await database.addDevice(AccountSample.device(number)) }
+        for number in ["200", "201", "300"] { _ = try await database.addDevice(Sample.device(number)) }
     }
 
     func run(_ arguments: [String]) async throws {
@@ -108,7 +109,7 @@ import Testing
         try await run(["tokens", "revoke", String(try #require(tokens[1].id))])
         #expect(try await database.token(id: try #require(tokens[1].id))?.revokedAt != nil)
 
-        let authenticator = Authenticator(store: try database, hasher: AccountSample.hasher)
+        let authenticator = Authenticator(store: try database, hasher: UserSample.hasher)
         for _ in 0..<5 { _ = try? await authenticator.authenticate(name: "alice", password: "wrong password", from: "192.0.2.1", at: Date()) }
         #expect(try await database.loginFailures([.user("alice")]).first?.lockedUntil != nil)
         try await run(["users", "unlock", "alice"])
@@ -128,10 +129,10 @@ import Testing
     }
 
     @Test func listsShowWhatMatters() throws {
-        let start = AccountSample.start
-        var alice = try AccountSample.user("alice", devices: ["200", "201"])
+        let start = UserSample.start
+        var alice = try UserSample.user("alice", devices: ["200", "201"])
         alice.hasPassword = true
-        let lines = UsersCommand.List.table([alice, try AccountSample.user("bob", admin: true, enabled: false)]).split(separator: "\n")
+        let lines = UsersCommand.List.table([alice, try UserSample.user("bob", admin: true, enabled: false)]).split(separator: "\n")
         #expect(lines.count == 3)
         #expect(lines[0].hasPrefix("NAME "))
         #expect(lines[1].contains("alice@example.com") && lines[1].contains(" set ") && lines[1].hasSuffix("200, 201"))
@@ -144,33 +145,10 @@ import Testing
 
     // MARK: - The real program
 
-    /// The `faxline` program built next to the test bundle.
-    static var program: URL {
-        URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("faxline")
-    }
+    static var program: URL { FaxlineProgram.url }
 
-    struct Output {
-        var status: Int32
-        var standardOutput: String
-        var standardError: String
-    }
-
-    func runProgram(_ arguments: [String], input: String = "") throws -> Output {
-        let process = Process()
-        process.executableURL = Self.program
-        process.arguments = arguments + ["--data", folder.path]
-        let stdin = Pipe(), stdout = Pipe(), stderr = Pipe()
-        process.standardInput = stdin
-        process.standardOutput = stdout
-        process.standardError = stderr
-        try process.run()
-        stdin.fileHandleForWriting.write(Data(input.utf8))
-        try stdin.fileHandleForWriting.close()
-        let output = stdout.fileHandleForReading.readDataToEndOfFile()
-        let errors = stderr.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Output(status: process.terminationStatus, standardOutput: String(decoding: output, as: UTF8.self),
-                      standardError: String(decoding: errors, as: UTF8.self))
+    func runProgram(_ arguments: [String], input: String = "") throws -> FaxlineProgram.Output {
+        try FaxlineProgram.run(arguments + ["--data", folder.path], input: input)
     }
 
     @Test func theTokenIsAloneOnTheLastLineAndOpensTheAPI() async throws {
@@ -182,7 +160,7 @@ import Testing
         #expect(lines.last == "", "the output ends with a newline")
         let token = String(try #require(lines.dropLast().last))
         #expect(token.hasPrefix("fxl_") && !token.contains(" "))
-        let principal = try #require(try await Authenticator(store: try database, hasher: AccountSample.hasher).verifyToken(token, at: Date()))
+        let principal = try #require(try await Authenticator(store: try database, hasher: UserSample.hasher).verifyToken(token, at: Date()))
         #expect(principal.user.name == "alice" && principal.credential == .token(id: try #require(APITokenText(parsing: token)?.id), scope: .send))
 
         let listed = try runProgram(["tokens", "list"])
@@ -192,10 +170,10 @@ import Testing
     @Test func passwordsComeFromStandardInputAndWeakOnesAreRefused() async throws {
         try #require(FileManager.default.isExecutableFile(atPath: Self.program.path), "faxline is built next to the tests")
         let added = try runProgram(["users", "add", "alice", "--email", "alice@example.com", "--password-stdin"],
-                                   input: AccountSample.password + "\n")
+                                   input: UserSample.password + "\n")
         #expect(added.status == 0, "\(added.standardError)")
         let authenticator = Authenticator(store: try database)
-        #expect(try await authenticator.authenticate(name: "alice", password: AccountSample.password, from: nil, at: Date()).user.name == "alice")
+        #expect(try await authenticator.authenticate(name: "alice", password: UserSample.password, from: nil, at: Date()).user.name == "alice")
 
         let weak = try runProgram(["users", "password", "alice", "--password-stdin"], input: "short\n")
         #expect(weak.status != 0)
@@ -215,5 +193,18 @@ import Testing
         #expect(try await database.user(name: "alice")?.hasPassword == false)
         let kinds = try await database.auditEntries(limit: 10).map(\.kind)
         #expect(kinds.filter { $0 == .passwordChanged }.count == 2)
+    }
+}
+
+/// Users for the command tests.
+enum UserSample {
+    static let start = Sample.start
+    /// Cheap hashes where a test only needs one; the cost-12 default is tested in AccountsTests.
+    static let hasher = BcryptPasswordHasher(cost: 4)
+    static let password = "correct horse battery"
+
+    static func user(_ name: String, admin: Bool = false, devices: [String] = [], enabled: Bool = true) throws -> User {
+        try User(name: name, displayName: name.capitalized, email: "\(name)@example.com", isAdmin: admin, isEnabled: enabled,
+                 deviceExtensions: devices, createdAt: start)
     }
 }
