@@ -2,10 +2,8 @@ import FaxCore
 import FaxTestSupport
 import FaxlineServer
 import Foundation
-import Logging
 import ServerSupport
 import Store
-import Synchronization
 import Testing
 
 /// What a stranger on the host, a hostile caller or a careless file mode could do to a running
@@ -173,34 +171,5 @@ struct HardeningTests {
         let logged = recorder.text
         #expect(logged.contains("configuration"))
         for secret in secrets { #expect(!logged.contains(secret)) }
-    }
-}
-
-/// Every log line and its metadata, as text.
-final class LogRecorder: Sendable {
-    private let lines = Mutex<[String]>([])
-
-    var text: String { lines.withLock { $0.joined(separator: "\n") } }
-
-    func handler(label: String) -> any LogHandler {
-        Handler(recorder: self)
-    }
-
-    struct Handler: LogHandler {
-        let recorder: LogRecorder
-        var metadata: Logger.Metadata = [:]
-        var logLevel: Logger.Level = .trace
-
-        subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-            get { metadata[key] }
-            set { metadata[key] = newValue }
-        }
-
-        func log(event: LogEvent) {
-            var merged = metadata
-            event.metadata?.forEach { merged[$0.key] = $0.value }
-            let line = "\(event.level) \(event.message) \(merged)"
-            recorder.lines.withLock { $0.append(line) }
-        }
     }
 }

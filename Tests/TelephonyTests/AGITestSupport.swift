@@ -1,6 +1,5 @@
 import FaxTestSupport
 import Logging
-import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
 import Testing
@@ -21,11 +20,9 @@ enum AGITestSupport {
         try Chunkings.decode(decoder, chunks: chunks)
     }
 
-    static func recordingLogger(_ label: String = "test") -> (Logger, AGITestLogRecorder) {
-        let recorder = AGITestLogRecorder()
-        var logger = Logger(label: label) { _ in AGITestLogHandler(recorder: recorder) }
-        logger.logLevel = .debug
-        return (logger, recorder)
+    static func recordingLogger(_ label: String = "test") -> (Logger, LogRecorder) {
+        let recorder = LogRecorder()
+        return (recorder.logger(label: label), recorder)
     }
 
     /// A client bootstrap whose connections come from `source` (another loopback address, e.g.
@@ -61,45 +58,5 @@ enum AGITestSupport {
     /// Waits until `condition` holds, checking every few milliseconds, a bounded number of times.
     static func eventually(_ condition: @Sendable () async -> Bool) async throws -> Bool {
         try await FaxTestSupport.eventually(every: .milliseconds(5), condition)
-    }
-}
-
-final class AGITestLogRecorder: Sendable {
-    struct Entry: Sendable {
-        let level: Logger.Level
-        let message: String
-        let metadata: [String: String]
-    }
-
-    private let entries = NIOLockedValueBox<[Entry]>([])
-
-    func record(_ entry: Entry) {
-        entries.withLockedValue { $0.append(entry) }
-    }
-
-    var all: [Entry] { entries.withLockedValue { $0 } }
-
-    func contains(level: Logger.Level, _ fragment: String) -> Bool {
-        all.contains { $0.level == level && $0.message.contains(fragment) }
-    }
-}
-
-struct AGITestLogHandler: LogHandler {
-    let recorder: AGITestLogRecorder
-    var metadata: Logger.Metadata = [:]
-    var logLevel: Logger.Level = .trace
-
-    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-        get { metadata[key] }
-        set { metadata[key] = newValue }
-    }
-
-    func log(event: LogEvent) {
-        var merged = metadata
-        event.metadata?.forEach { merged[$0.key] = $0.value }
-        recorder.record(
-            .init(
-                level: event.level, message: "\(event.message)",
-                metadata: merged.mapValues { "\($0)" }))
     }
 }
