@@ -43,14 +43,14 @@ struct SecurityConfigurationTests {
     }
 
     @Test("bad security settings name their line and what is wrong", arguments: [
-        ("[agi]\nallow = pbx.example.com\n", "line 2: [agi] allow: \"pbx.example.com\" is not an IP address"),
-        ("[audiosocket]\nallow = 10.0.0.0/40\n", "line 2: [audiosocket] allow"),
-        ("[agi]\nsecret = short\n", "line 2: [agi] secret: at least 16"),
-        ("[agi]\nsecret = has space in it 0123456\n", "line 2: [agi] secret"),
-        ("[agi]\nmax_connections = 0\n", "line 2: [agi] max_connections"),
-        ("[audiosocket]\nconnect_timeout = 3600\n", "line 2: [audiosocket] connect_timeout"),
-        ("[mail]\nusername = fax\ntls = none\n", "line 3: [mail] tls: a username is set with tls = none"),
-        ("[mail]\nallow_plaintext_auth = maybe\n", "line 2: [mail] allow_plaintext_auth"),
+        ("[agi]\nallow = pbx.example.com\n", "line 2 in [agi]: allow: \"pbx.example.com\" is not an IP address"),
+        ("[audiosocket]\nallow = 10.0.0.0/40\n", "line 2 in [audiosocket]: allow"),
+        ("[agi]\nsecret = short\n", "line 2 in [agi]: secret: at least 16"),
+        ("[agi]\nsecret = has space in it 0123456\n", "line 2 in [agi]: secret"),
+        ("[agi]\nmax_connections = 0\n", "line 2 in [agi]: max_connections"),
+        ("[audiosocket]\nconnect_timeout = 3600\n", "line 2 in [audiosocket]: connect_timeout"),
+        ("[mail]\nusername = fax\ntls = none\n", "line 3 in [mail]: tls: a username is set with tls = none"),
+        ("[mail]\nallow_plaintext_auth = maybe\n", "line 2 in [mail]: allow_plaintext_auth"),
     ])
     func badValues(text: String, message: String) {
         #expect {
