@@ -58,8 +58,9 @@ struct BenchmarkRun: AsyncParsableCommand {
                          referencePerTerminal * 100))
         }
         try await Task.sleep(for: .seconds(2))
-        let idle = ProcessUsage.residentBytes()
-        print(String(format: "server memory idle: %.1f MB (load average %@)", Double(idle) / 1_048_576, ProcessUsage.loadAverage()))
+        let idle = ProcessUsage.resident()
+        print(String(format: "server memory idle: %.1f MB resident, of which %.1f MB its own (anonymous; the rest is shared library code) (load average %@)",
+                     Self.megabytes(idle.total), Self.megabytes(idle.anonymous), ProcessUsage.loadAverage()))
 
         for level in levels {
             try await runLevel(level, agiPort: agiPort, server: server, idle: idle, referencePerTerminal: referencePerTerminal)
@@ -75,14 +76,14 @@ struct BenchmarkRun: AsyncParsableCommand {
         _ = await running.result
     }
 
-    private func runLevel(_ level: Int, agiPort: Int, server: FaxlineServer, idle: Int, referencePerTerminal: Double?) async throws {
+    private func runLevel(_ level: Int, agiPort: Int, server: FaxlineServer, idle: (total: Int, anonymous: Int), referencePerTerminal: Double?) async throws {
         let loadBefore = ProcessUsage.loadAverage()
         let cpuBefore = ProcessUsage.cpuSeconds()
         let childrenBefore = ProcessUsage.childrenCPUSeconds()
         let peak = PeakMemory()
         let sampler = Task {
             while !Task.isCancelled {
-                peak.note(ProcessUsage.residentBytes())
+                peak.note(ProcessUsage.resident())
                 try? await Task.sleep(for: .milliseconds(250))
             }
         }
@@ -94,7 +95,7 @@ struct BenchmarkRun: AsyncParsableCommand {
         // Calls end on Asterisk's side a moment before the server has released their lines.
         for _ in 0..<300 where server.lines.heldLines > 0 { try await Task.sleep(for: .milliseconds(100)) }
         try await Task.sleep(for: .seconds(3))
-        let after = ProcessUsage.residentBytes()
+        let after = ProcessUsage.resident()
         // The Asterisk side is a child process too: its own CPU is not the previews'.
         let previewCPU = max(0, ProcessUsage.childrenCPUSeconds() - childrenBefore - report.cpuSeconds)
 
@@ -129,10 +130,15 @@ struct BenchmarkRun: AsyncParsableCommand {
                      previewCPU, previewCPU / Double(max(routed.count, 1))))
         print(String(format: "Asterisk side (other process, far-end fax machines included): %.1f CPU s, %.3f %% of a core per call",
                      report.cpuSeconds, 100 * report.cpuSeconds / max(callSeconds, 1)))
-        print(String(format: "server memory: idle %.1f MB, peak %.1f MB: %.0f KB per active call; %.1f MB after the calls ended",
-                     Double(idle) / 1_048_576, Double(peak.value) / 1_048_576,
-                     Double(max(peak.value - idle, 0)) / 1024 / Double(max(level, 1)), Double(after) / 1_048_576))
+        let (peakTotal, peakAnonymous) = peak.value
+        print(String(format: "server memory, resident (own anonymous): idle %.1f MB (%.1f), peak %.1f MB (%.1f): %.0f KB (%.0f) per active call; %.1f MB (%.1f) 3 s after the calls ended",
+                     Self.megabytes(idle.total), Self.megabytes(idle.anonymous), Self.megabytes(peakTotal), Self.megabytes(peakAnonymous),
+                     Double(max(peakTotal - idle.total, 0)) / 1024 / Double(max(level, 1)),
+                     Double(max(peakAnonymous - idle.anonymous, 0)) / 1024 / Double(max(level, 1)),
+                     Self.megabytes(after.total), Self.megabytes(after.anonymous)))
     }
+
+    static func megabytes(_ bytes: Int) -> Double { Double(bytes) / 1_048_576 }
 
     /// Runs this program in one of its child modes and decodes the JSON it prints.
     private func runChild<Report: Decodable>(_ arguments: [String], as: Report.Type) async throws -> Report {
@@ -186,10 +192,13 @@ final class DiscardedMail: MailSender {
     }
 }
 
+/// The highest resident figures seen while calls run.
 final class PeakMemory: Sendable {
-    private let peak = Mutex(0)
-    func note(_ bytes: Int) { peak.withLock { $0 = max($0, bytes) } }
-    var value: Int { peak.withLock { $0 } }
+    private let peak = Mutex((total: 0, anonymous: 0))
+    func note(_ bytes: (total: Int, anonymous: Int)) {
+        peak.withLock { $0 = (max($0.total, bytes.total), max($0.anonymous, bytes.anonymous)) }
+    }
+    var value: (total: Int, anonymous: Int) { peak.withLock { $0 } }
 }
 
 import Synchronization

@@ -22,12 +22,15 @@ enum ProcessUsage {
             + Double(usage.ru_stime.tv_sec) + Double(usage.ru_stime.tv_usec) / 1e6
     }
 
-    /// Resident memory of this process (VmRSS).
-    static func residentBytes() -> Int {
-        guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
-              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }),
-              let kilobytes = Int(line.split(separator: " ").dropFirst().first ?? "") else { return 0 }
-        return kilobytes * 1024
+    /// Resident memory of this process: all of it (VmRSS, shared library code included) and
+    /// its own anonymous memory (RssAnon: heaps, stacks, buffers — what the calls cost).
+    static func resident() -> (total: Int, anonymous: Int) {
+        guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return (0, 0) }
+        func kilobytes(_ key: String) -> Int {
+            guard let line = status.split(separator: "\n").first(where: { $0.hasPrefix(key) }) else { return 0 }
+            return Int(line.split(separator: " ").dropFirst().first ?? "") ?? 0
+        }
+        return (kilobytes("VmRSS:") * 1024, kilobytes("RssAnon:") * 1024)
     }
 
     /// The machine's load average over the last minute.
