@@ -12,6 +12,10 @@ final class InboundIdleTimeoutHandler<Message>: ChannelInboundHandler, Removable
     private let timeout: TimeAmount
     private let error: any Error
     private var timer: Scheduled<Void>?
+    /// When the peer's last message came. A message only moves this; the one timer, when it
+    /// fires early, waits the rest (an audio call sends 50 messages a second: rescheduling a
+    /// timer for each would cost more than the message).
+    private var lastMessage = NIODeadline.now()
 
     init(timeout: TimeAmount, error: any Error) {
         self.timeout = timeout
@@ -19,7 +23,7 @@ final class InboundIdleTimeoutHandler<Message>: ChannelInboundHandler, Removable
     }
 
     func handlerAdded(context: ChannelHandlerContext) {
-        if context.channel.isActive { restartTimer(context: context) }
+        if context.channel.isActive { startTimer(context: context) }
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
@@ -28,7 +32,7 @@ final class InboundIdleTimeoutHandler<Message>: ChannelInboundHandler, Removable
     }
 
     func channelActive(context: ChannelHandlerContext) {
-        restartTimer(context: context)
+        startTimer(context: context)
         context.fireChannelActive()
     }
 
@@ -39,18 +43,33 @@ final class InboundIdleTimeoutHandler<Message>: ChannelInboundHandler, Removable
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        restartTimer(context: context)
+        lastMessage = .now()
         context.fireChannelRead(data)
     }
 
-    private func restartTimer(context: ChannelHandlerContext) {
-        timer?.cancel()
+    private func startTimer(context: ChannelHandlerContext) {
+        guard timer == nil else { return }
+        lastMessage = .now()
+        schedule(at: lastMessage + timeout, context: context)
+    }
+
+    private func schedule(at deadline: NIODeadline, context: ChannelHandlerContext) {
         let loopBoundContext = NIOLoopBound(context, eventLoop: context.eventLoop)
-        let error = self.error
-        timer = context.eventLoop.scheduleTask(in: timeout) {
-            let context = loopBoundContext.value
-            context.fireErrorCaught(error)
-            context.close(promise: nil)
+        let handler = NIOLoopBound(self, eventLoop: context.eventLoop)
+        timer = context.eventLoop.scheduleTask(deadline: deadline) {
+            handler.value.expire(context: loopBoundContext.value)
         }
+    }
+
+    private func expire(context: ChannelHandlerContext) {
+        guard timer != nil else { return }
+        let due = lastMessage + timeout
+        if due > .now() {
+            schedule(at: due, context: context)
+            return
+        }
+        timer = nil
+        context.fireErrorCaught(error)
+        context.close(promise: nil)
     }
 }
