@@ -38,6 +38,8 @@ let package = Package(
         .systemLibrary(name: "CJPEG", pkgConfig: "libjpeg", providers: [.apt(["libjpeg62-turbo-dev"])]),
         // fork/exec of converters in their own session with limits: C, so no Swift runs in the child.
         .systemLibrary(name: "CSpawn"),
+        // glibc's mallopt and malloc_trim: the server's arenas, and memory back after calls.
+        .systemLibrary(name: "CMalloc"),
         // The one walk over a TIFF's pages, below both the engine and the documents module.
         .target(name: "FaxTIFF", dependencies: ["CTIFF"]),
 
@@ -120,7 +122,7 @@ let package = Package(
         .target(
             name: "FaxlineServer",
             dependencies: [
-                "FaxEngine", "FaxCore", "Store", "Documents", "Telephony", "Mail", "ServerSupport",
+                "FaxEngine", "FaxCore", "Store", "Documents", "Telephony", "Mail", "ServerSupport", "CMalloc",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -204,9 +206,11 @@ let package = Package(
         .executableTarget(
             name: "InboundBench",
             dependencies: [
-                "FaxlineServer", "FaxCore", "Store", "FaxTestSupport",
+                "FaxlineServer", "FaxCore", "Store", "FaxTestSupport", "FaxEngine", "Telephony", "Mail",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
             ],
             path: "Benchmarks/InboundBench"
         ),

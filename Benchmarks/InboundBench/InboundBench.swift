@@ -1,136 +1,204 @@
 import ArgumentParser
 import FaxCore
-import FaxTestSupport
 import FaxlineServer
 import Foundation
 import Logging
+import Mail
 import Store
 
-/// Inbound calls through the real FastAGI and AudioSocket servers on loopback, each paced in
-/// real time (a frame every 20 ms) by the Asterisk emulator with a spandsp fax machine behind
-/// it, in this one process: how many calls at once all succeed on this machine, how late the
-/// server's frames come against their 20 ms cadence (p50, p99), and memory per active call
-/// (emulator included). Then
-/// FastAGI alone: routed calls per second at 100 concurrent connections.
+/// Inbound calls in real time through the real FastAGI and AudioSocket servers on loopback:
+/// the server (the one `faxline serve` runs, with its memory settings) in this process, the
+/// Asterisk side with a spandsp fax machine per call in a child process of its own
+/// (``AsteriskLoad``) that sends every call's frames on a fixed 20 ms schedule whatever the
+/// server does. Per level of concurrent calls: calls that really reached the device and
+/// succeeded, how long each frame waited for the server's next one, each call's wall time
+/// against its line time, the server's CPU per active call against the C reference's fax work,
+/// and the server's memory idle, per active call and after. Then FastAGI alone.
 @main
 struct InboundBench: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "inbound-bench")
+    static let configuration = CommandConfiguration(
+        commandName: "inbound-bench", subcommands: [BenchmarkRun.self, AsteriskLoad.self, AsteriskRouting.self],
+        defaultSubcommand: BenchmarkRun.self)
+}
+
+struct BenchmarkRun: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "run", abstract: "The inbound benchmark.")
 
     @Option(help: "One-page fax TIFF each call sends.") var document: String
     @Option(parsing: .upToNextOption, help: "Numbers of concurrent calls to try, in order.") var levels: [Int] = [50, 100, 200]
+    @Option(help: "The compiled reference_b2b_audio program (the C reference's fax work).") var reference: String?
     @Option(help: "AGI calls for the routing figure.") var agiCalls: Int = 5_000
     @Option(help: "Concurrent AGI connections.") var agiConcurrency: Int = 100
 
     func run() async throws {
+        ProcessMemory.limitArenas()
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("faxline-inbound-bench-\(getpid())")
         defer { try? FileManager.default.removeItem(at: folder) }
-        let smtp = TestSMTPServer()
-        let smtpPort = try await smtp.start()
         var configuration = FaxlineConfiguration(dataDirectory: folder.path)
         configuration.agi = .init(host: "127.0.0.1", port: 0)
         configuration.audioSocket = .init(host: "127.0.0.1", port: 0)
-        configuration.lines = max(levels.max() ?? 1, 1) + 8
+        configuration.lines = max(levels.max() ?? 1, agiConcurrency) + 8
         configuration.minimumFreeBytes = 0
-        configuration.smtp = .init(host: "127.0.0.1", port: smtpPort, tlsMode: .none, fromAddress: "bench@example.com")
+        configuration.smtp = .init(host: "127.0.0.1", port: 25, tlsMode: .none, fromAddress: "bench@example.com")
         var logger = Logger(label: "bench")
         logger.logLevel = ProcessInfo.processInfo.environment["FAXLINE_BENCH_LOG"].flatMap(Logger.Level.init(rawValue:)) ?? .error
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let database = try FaxDatabase(path: configuration.databasePath)
-        let server = try FaxlineServer(configuration: configuration, logger: logger, store: database)
+        let mail = DiscardedMail()
+        let server = try FaxlineServer(configuration: configuration, logger: logger, mailSender: mail, store: database)
         _ = try await database.addDevice(
             FaxDevice(extensionNumber: "201", name: "Bench", emailAddresses: ["bench@example.com"]))
         let running = Task { try await server.run(signals: []) }
         let agiPort = try await server.agiServer.localAddress.port ?? 0
         _ = try await server.audioSocketServer.localAddress
-        let emulator = AsteriskEmulator(agiPort: agiPort)
 
-        let baseline = Self.residentBytes()
-        print("baseline resident memory: \(baseline / 1_048_576) MB")
-        var best = 0
-        for level in levels {
-            let result = try await concurrentCalls(level, emulator: emulator, baseline: baseline)
-            print(String(format: "calls=%d succeeded=%d wall_s=%.1f frame_p50_ms=%.2f frame_p99_ms=%.2f frame_max_ms=%.1f memory_per_call_kb=%.0f",
-                         level, result.succeeded, result.wall, result.p50, result.p99, result.maximum, result.memoryPerCall / 1024))
-            if result.succeeded == level { best = level } else { break }
+        let referencePerTerminal = try reference.map { try referenceFaxWork($0) }
+        if let referencePerTerminal {
+            print(String(format: "C reference (reference_b2b_audio, same document): fax work per terminal %.3f %% of a core",
+                         referencePerTerminal * 100))
         }
-        print("most concurrent real-time calls that all succeeded: \(best) (target >= 200, emulator included)")
+        try await Task.sleep(for: .seconds(2))
+        let idle = ProcessUsage.resident()
+        print(String(format: "server memory idle: %.1f MB resident, of which %.1f MB its own (anonymous; the rest is shared library code) (load average %@)",
+                     Self.megabytes(idle.total), Self.megabytes(idle.anonymous), ProcessUsage.loadAverage()))
 
-        let routed = try await routingRate(emulator: emulator)
-        print(String(format: "fastagi: %d routed calls at %d concurrent connections in %.2f s: %.0f calls/s",
-                     agiCalls, agiConcurrency, routed, Double(agiCalls) / routed))
+        for level in levels {
+            try await runLevel(level, agiPort: agiPort, server: server, idle: idle, referencePerTerminal: referencePerTerminal)
+        }
+        let mailed = mail.count
+        let routing = try await runChild(
+            ["route", "--agi-port", "\(agiPort)", "--calls", "\(agiCalls)", "--concurrency", "\(agiConcurrency)",
+             "--document", document], as: AsteriskRouting.Report.self)
+        print(String(format: "fastagi: %d calls routed to the device (%d not) at %d concurrent connections in %.2f s: %.0f routed calls/s",
+                     routing.routed, routing.refused, agiConcurrency, routing.seconds, Double(routing.routed) / routing.seconds))
+        print("mails composed for the received faxes (not sent): \(mailed)")
         running.cancel()
         _ = await running.result
-        await smtp.stop()
     }
 
-    private func concurrentCalls(_ count: Int, emulator: AsteriskEmulator, baseline: Int)
-        async throws -> (succeeded: Int, wall: Double, p50: Double, p99: Double, maximum: Double, memoryPerCall: Double)
-    {
-        let start = ContinuousClock.now
+    private func runLevel(_ level: Int, agiPort: Int, server: FaxlineServer, idle: (total: Int, anonymous: Int), referencePerTerminal: Double?) async throws {
+        let loadBefore = ProcessUsage.loadAverage()
+        let cpuBefore = ProcessUsage.cpuSeconds()
+        let childrenBefore = ProcessUsage.childrenCPUSeconds()
         let peak = PeakMemory()
         let sampler = Task {
             while !Task.isCancelled {
-                peak.note(Self.residentBytes())
-                try? await Task.sleep(for: .milliseconds(500))
+                peak.note(ProcessUsage.resident())
+                try? await Task.sleep(for: .milliseconds(250))
             }
         }
-        let outcomes = await withTaskGroup(of: EmulatedCallOutcome?.self) { group in
-            for index in 0..<count {
-                group.addTask {
-                    var call = EmulatedInboundCall(machine: EmulatedFaxMachine(role: .send(document: document)))
-                    call.pacing = .realTime
-                    call.callerID = "555\(String(format: "%04d", index))"
-                    // Spread the starts over a second, as calls arrive.
-                    try? await Task.sleep(for: .milliseconds(index * 1000 / max(count, 1)))
-                    return try? await emulator.placeInboundCall(call)
-                }
-            }
-            var all: [EmulatedCallOutcome] = []
-            for await outcome in group { if let outcome { all.append(outcome) } }
-            return all
-        }
+        let report = try await runChild(
+            ["emulate", "--agi-port", "\(agiPort)", "--calls", "\(level)", "--document", document], as: LoadReport.self)
         sampler.cancel()
-        let wall = ContinuousClock.now - start
-        let latencies = outcomes.flatMap(\.frameLatencies).map { Double($0.components.attoseconds) / 1e15 + Double($0.components.seconds) * 1000 }.sorted()
-        func percentile(_ p: Double) -> Double { latencies.isEmpty ? 0 : latencies[min(latencies.count - 1, Int(Double(latencies.count) * p))] }
-        let succeeded = outcomes.filter { $0.variables["FAXSTATUS"] == "SUCCESS" }.count
-        return (succeeded, Double(wall.components.seconds) + Double(wall.components.attoseconds) / 1e18,
-                percentile(0.5), percentile(0.99), latencies.last ?? 0,
-                Double(max(peak.value - baseline, 0)) / Double(max(count, 1)))
-    }
+        let serverCPU = ProcessUsage.cpuSeconds() - cpuBefore
+        let loadAfter = ProcessUsage.loadAverage()
+        // Calls end on Asterisk's side a moment before the server has released their lines.
+        for _ in 0..<300 where server.lines.heldLines > 0 { try await Task.sleep(for: .milliseconds(100)) }
+        try await Task.sleep(for: .seconds(3))
+        let after = ProcessUsage.resident()
+        // The Asterisk side is a child process too: its own CPU is not the previews'.
+        let previewCPU = max(0, ProcessUsage.childrenCPUSeconds() - childrenBefore - report.cpuSeconds)
 
-    /// Calls to an extension with no device: route, record, answer with the FAX* variables.
-    private func routingRate(emulator: AsteriskEmulator) async throws -> Double {
-        let start = ContinuousClock.now
-        let perWorker = agiCalls / agiConcurrency
-        await withTaskGroup(of: Void.self) { group in
-            for worker in 0..<agiConcurrency {
-                group.addTask {
-                    for index in 0..<perWorker {
-                        var call = EmulatedInboundCall(machine: EmulatedFaxMachine(role: .send(document: document)))
-                        call.calledExtension = "9\(worker)\(index)"
-                        call.dnid = call.calledExtension
-                        _ = try? await emulator.placeInboundCall(call)
-                    }
-                }
-            }
+        let routed = report.calls.filter(\.routed)
+        let succeeded = report.calls.filter(\.succeeded).count
+        let media = routed.map(\.media)
+        let callSeconds = media.reduce(0) { $0 + $1.wallSeconds }
+        let serverLine = Double(media.reduce(0) { $0 + $1.serverFrames }) * 0.02
+        let farEndLine = Double(media.reduce(0) { $0 + $1.framesSent }) * 0.02
+        let longest = media.map { $0.wallSeconds / max(Double($0.serverFrames) * 0.02, 0.02) }.max() ?? 0
+        let refusals = Dictionary(grouping: report.calls.compactMap(\.refusal), by: { $0 }).mapValues(\.count)
+        let late = report.replies.count(over: 20)
+        let perCall = serverCPU / max(callSeconds, 1)
+        print("== \(level) concurrent calls (load average \(loadBefore) before, \(loadAfter) after) ==")
+        print("calls: \(level) placed, \(routed.count) routed to the device, \(succeeded) succeeded"
+              + (refusals.isEmpty ? "" : ", refused: \(refusals)"))
+        print(String(format: "frame to the server's next frame: p50 %.1f ms, p99 %.1f ms, max %.0f ms; late (> 20 ms) %d of %d (%.2f %%)",
+                     report.replies.percentile(0.5), report.replies.percentile(0.99), report.replies.maximum,
+                     late, report.replies.count, 100 * Double(late) / Double(max(report.replies.count, 1))))
+        print(String(format: "the Asterisk side's own lateness sending on its schedule: p50 %.1f ms, p99 %.1f ms, max %.0f ms",
+                     report.sendLateness.percentile(0.5), report.sendLateness.percentile(0.99), report.sendLateness.maximum))
+        print(String(format: "call length: %.1f s of wall time a call on average; line time sent %.1f s, answered by the server %.1f s (%.2f %% of the wall time missing; worst call %.3f× its line time)",
+                     callSeconds / Double(max(media.count, 1)), farEndLine / Double(max(media.count, 1)),
+                     serverLine / Double(max(media.count, 1)), 100 * (1 - serverLine / max(callSeconds, 0.001)), longest))
+        var cpuLine = String(format: "server CPU: %.1f s for %.0f call-seconds: %.3f %% of a core per active call",
+                             serverCPU, callSeconds, perCall * 100)
+        if let referencePerTerminal {
+            cpuLine += String(format: ", %.1f× the C reference's fax work (target <= 2×)", perCall / referencePerTerminal)
         }
-        let wall = ContinuousClock.now - start
-        return Double(wall.components.seconds) + Double(wall.components.attoseconds) / 1e18
+        print(cpuLine)
+        print(String(format: "previews of the received faxes (Ghostscript, child processes of the server): %.1f CPU s, %.2f s a fax",
+                     previewCPU, previewCPU / Double(max(routed.count, 1))))
+        print(String(format: "Asterisk side (other process, far-end fax machines included): %.1f CPU s, %.3f %% of a core per call",
+                     report.cpuSeconds, 100 * report.cpuSeconds / max(callSeconds, 1)))
+        let (peakTotal, peakAnonymous) = peak.value
+        print(String(format: "server memory, resident (own anonymous): idle %.1f MB (%.1f), peak %.1f MB (%.1f): %.0f KB (%.0f) per active call; %.1f MB (%.1f) 3 s after the calls ended",
+                     Self.megabytes(idle.total), Self.megabytes(idle.anonymous), Self.megabytes(peakTotal), Self.megabytes(peakAnonymous),
+                     Double(max(peakTotal - idle.total, 0)) / 1024 / Double(max(level, 1)),
+                     Double(max(peakAnonymous - idle.anonymous, 0)) / 1024 / Double(max(level, 1)),
+                     Self.megabytes(after.total), Self.megabytes(after.anonymous)))
     }
 
-    static func residentBytes() -> Int {
-        guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
-              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }),
-              let kilobytes = Int(line.split(separator: " ").dropFirst().first ?? "") else { return 0 }
-        return kilobytes * 1024
+    static func megabytes(_ bytes: Int) -> Double { Double(bytes) / 1_048_576 }
+
+    /// Runs this program in one of its child modes and decodes the JSON it prints.
+    private func runChild<Report: Decodable>(_ arguments: [String], as: Report.Type) async throws -> Report {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
+        process.arguments = arguments
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        try process.run()
+        let data = try await Task.detached { try pipe.fileHandleForReading.readToEnd() ?? Data() }.value
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else {
+            throw ValidationError("the Asterisk side (\(arguments.first ?? "")) failed with status \(process.terminationStatus)")
+        }
+        return try JSONDecoder().decode(Report.self, from: data)
+    }
+
+    /// The C reference's CPU per fax terminal, as a fraction of a core: two spandsp terminals
+    /// back to back on the same document, divided by the call time they simulated.
+    func referenceFaxWork(_ program: String) throws -> Double {
+        let output = FileManager.default.temporaryDirectory.appendingPathComponent("faxline-bench-reference-\(getpid()).tif").path
+        defer { try? FileManager.default.removeItem(atPath: output) }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: program)
+        // ECM on, T.4 1D/2D and T.6, five calls: as the server and the far end negotiate.
+        process.arguments = [document, output, "1", "0x0E", "5"]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let data = try pipe.fileHandleForReading.readToEnd() ?? Data()
+        process.waitUntilExit()
+        let text = String(decoding: data, as: UTF8.self)
+        func value(_ key: String) -> Double? {
+            text.split(whereSeparator: \.isWhitespace).first { $0.hasPrefix(key + "=") }.flatMap { Double($0.dropFirst(key.count + 1)) }
+        }
+        guard process.terminationStatus == 0, let cpu = value("cpu_s"), let simulated = value("sim_s"), simulated > 0 else {
+            throw ValidationError("the C reference failed: \(text)")
+        }
+        return cpu / simulated / 2
     }
 }
 
+/// Keeps the mails the server composes for received faxes instead of sending them: the mail
+/// work is the server's, the SMTP server's is not.
+final class DiscardedMail: MailSender {
+    private let sent = Mutex(0)
+    var count: Int { sent.withLock { $0 } }
+    func send(_ message: MailMessage, from: String, to: [String]) async throws(MailError) {
+        sent.withLock { $0 += 1 }
+    }
+}
+
+/// The highest resident figures seen while calls run.
 final class PeakMemory: Sendable {
-    private let peak = Mutex(0)
-    func note(_ bytes: Int) { peak.withLock { $0 = max($0, bytes) } }
-    var value: Int { peak.withLock { $0 } }
+    private let peak = Mutex((total: 0, anonymous: 0))
+    func note(_ bytes: (total: Int, anonymous: Int)) {
+        peak.withLock { $0 = (max($0.total, bytes.total), max($0.anonymous, bytes.anonymous)) }
+    }
+    var value: (total: Int, anonymous: Int) { peak.withLock { $0 } }
 }
 
 import Synchronization

@@ -134,6 +134,11 @@ public final class LinePool: Sendable {
         return LineClaim(pool: self, lineIndex: taken.index, lineName: taken.name, direction: direction, token: taken.token, claimedAt: time)
     }
 
+    /// Lines claimed by a call right now.
+    public var heldLines: Int {
+        state.withLock { state in state.lines.count { !state.isFree($0) } }
+    }
+
     public func snapshot() -> LinePoolSnapshot {
         state.withLock { state in
             LinePoolSnapshot(

@@ -16,6 +16,10 @@ package final class IdleTimeoutHandler<Message>: ChannelDuplexHandler, Removable
     private let restartsOnWrite: Bool
     private let onIdle: (ChannelHandlerContext) -> Void
     private var timer: Scheduled<Void>?
+    /// When the last activity came. Activity only moves this; the one timer, when it fires
+    /// early, waits the rest (an audio call reads 50 messages a second: rescheduling a timer
+    /// for each would cost more than the message).
+    private var lastActivity = NIODeadline.now()
 
     package init(timeout: TimeAmount, restartsOnWrite: Bool = false, onIdle: @escaping (ChannelHandlerContext) -> Void) {
         self.timeout = timeout
@@ -32,7 +36,7 @@ package final class IdleTimeoutHandler<Message>: ChannelDuplexHandler, Removable
     }
 
     package func handlerAdded(context: ChannelHandlerContext) {
-        if context.channel.isActive { restartTimer(context: context) }
+        if context.channel.isActive { startTimer(context: context) }
     }
 
     package func handlerRemoved(context: ChannelHandlerContext) {
@@ -40,7 +44,7 @@ package final class IdleTimeoutHandler<Message>: ChannelDuplexHandler, Removable
     }
 
     package func channelActive(context: ChannelHandlerContext) {
-        restartTimer(context: context)
+        startTimer(context: context)
         context.fireChannelActive()
     }
 
@@ -50,12 +54,12 @@ package final class IdleTimeoutHandler<Message>: ChannelDuplexHandler, Removable
     }
 
     package func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        restartTimer(context: context)
+        noteActivity(context: context)
         context.fireChannelRead(data)
     }
 
     package func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
-        if restartsOnWrite { restartTimer(context: context) }
+        if restartsOnWrite { noteActivity(context: context) }
         context.write(data, promise: promise)
     }
 
@@ -64,14 +68,35 @@ package final class IdleTimeoutHandler<Message>: ChannelDuplexHandler, Removable
         timer = nil
     }
 
-    private func restartTimer(context: ChannelHandlerContext) {
-        timer?.cancel()
+    /// After the timer fired without closing (SMTP answers 421 and may read on), activity
+    /// starts it again.
+    private func noteActivity(context: ChannelHandlerContext) {
+        lastActivity = context.eventLoop.now
+        if timer == nil, context.channel.isActive { schedule(at: lastActivity + timeout, context: context) }
+    }
+
+    private func startTimer(context: ChannelHandlerContext) {
+        guard timer == nil else { return }
+        lastActivity = context.eventLoop.now
+        schedule(at: lastActivity + timeout, context: context)
+    }
+
+    private func schedule(at deadline: NIODeadline, context: ChannelHandlerContext) {
         let loopBoundContext = NIOLoopBound(context, eventLoop: context.eventLoop)
         let loopBoundSelf = NIOLoopBound(self, eventLoop: context.eventLoop)
-        timer = context.eventLoop.scheduleTask(in: timeout) {
-            let handler = loopBoundSelf.value
-            handler.timer = nil
-            handler.onIdle(loopBoundContext.value)
+        timer = context.eventLoop.scheduleTask(deadline: deadline) {
+            loopBoundSelf.value.expire(context: loopBoundContext.value)
         }
+    }
+
+    private func expire(context: ChannelHandlerContext) {
+        guard timer != nil else { return }
+        let due = lastActivity + timeout
+        if due > context.eventLoop.now {
+            schedule(at: due, context: context)
+            return
+        }
+        timer = nil
+        onIdle(context)
     }
 }

@@ -24,6 +24,7 @@ struct Serve: AsyncParsableCommand {
     }
 
     func run() async throws {
+        ProcessMemory.limitArenas()
         let level = Logger.Level(rawValue: logLevel) ?? .info
         let journal = JournalLogHandler.isJournalStream
         LoggingSystem.bootstrap { label in

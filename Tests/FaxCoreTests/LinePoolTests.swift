@@ -49,6 +49,19 @@ final class Locked<Value: Sendable>: Sendable {
         #expect(after.counters.inboundCalls == 1)
     }
 
+    @Test func heldLinesCountClaimsUntilTheyAreReleased() throws {
+        let pool = try LinePool(lines: 3)
+        #expect(pool.heldLines == 0)
+        let first = try #require(pool.claim(for: .inbound))
+        let second = try #require(pool.claim(for: .outbound))
+        #expect(pool.heldLines == 2)
+        first.release(.succeeded)
+        #expect(pool.heldLines == 1)
+        second.release(.failed)
+        second.release(.failed)
+        #expect(pool.heldLines == 0)
+    }
+
     @Test func aStaleClaimCannotReleaseTheNextCallOnItsLine() throws {
         let pool = try LinePool(lines: 1)
         let first = try #require(pool.claim(for: .outbound))

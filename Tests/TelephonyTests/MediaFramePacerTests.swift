@@ -4,7 +4,7 @@ import Testing
 
 @Suite("Media frame pacer")
 struct MediaFramePacerTests {
-    @Test func everyTickSendsOneFrameAndFeedsSilenceWhenNothingCame() {
+    @Test func everyTickSendsOneFrameWhateverCameAndABurstIsNotAnsweredWithABurst() {
         var pacer = MediaFramePacer()
         var actions = [pacer.tick()]
         pacer.frameSent()
@@ -17,9 +17,52 @@ struct MediaFramePacerTests {
         pacer.frameSent()
         actions.append(pacer.tick())
         pacer.frameSent()
-        #expect(actions == [.feedSilenceAndSend, .send, .send, .feedSilenceAndSend])
+        #expect(actions == [.send, .send, .send, .send])
         #expect(held == nil && burst == [nil, nil, nil])
-        #expect(pacer.framesReceived == 4 && pacer.framesSent == 4 && pacer.silentTicks == 2)
+        #expect(pacer.framesReceived == 4 && pacer.framesSent == 4 && pacer.silentTicks == 0)
+    }
+
+    @Test func framesFromAClockOutOfStepWithOursAreNeverPaddedWithSilence() {
+        var pacer = MediaFramePacer()
+        var actions: [MediaFramePacer.TickAction] = []
+        // Asterisk's frames land right around our ticks: none before one tick, two before the
+        // next, for a whole minute. Every 20 ms of audio came; none of it is missing.
+        for step in 0..<3_000 {
+            if step % 2 == 1 {
+                _ = pacer.frameReceived()
+                _ = pacer.frameReceived()
+            }
+            actions.append(pacer.tick())
+            pacer.frameSent()
+        }
+        #expect(actions.allSatisfy { $0 == .send })
+        #expect(pacer.silentTicks == 0 && pacer.framesReceived == 3_000)
+    }
+
+    @Test func aFarEndSilentForLongerThanTheJitterAllowsIsFedSilenceOnEveryFurtherTick() {
+        var pacer = MediaFramePacer()
+        let allowance = MediaFramePacer.jitterAllowance
+        let silent = (0..<(allowance + 50)).map { _ in pacer.tick() }
+        #expect(silent.prefix(allowance).allSatisfy { $0 == .send })
+        #expect(silent.dropFirst(allowance).allSatisfy { $0 == .feedSilenceAndSend })
+        #expect(pacer.silentTicks == 50)
+        // It starts sending: its frames are fed, and nothing more is padded.
+        var after: [MediaFramePacer.TickAction] = []
+        for _ in 0..<100 {
+            _ = pacer.frameReceived()
+            after.append(pacer.tick())
+        }
+        #expect(after.allSatisfy { $0 == .send } && pacer.silentTicks == 50)
+    }
+
+    @Test func aBurstGivesNoMoreCreditThanTheAllowance() {
+        var pacer = MediaFramePacer()
+        let allowance = MediaFramePacer.jitterAllowance
+        for _ in 0..<100 { _ = pacer.frameReceived() }
+        // 100 frames ahead counts as `allowance`: a gap after it is padded after 2 × allowance ticks.
+        let gap = (0..<(2 * allowance + 1)).map { _ in pacer.tick() }
+        #expect(gap.prefix(2 * allowance).allSatisfy { $0 == .send })
+        #expect(gap.last == .feedSilenceAndSend && pacer.silentTicks == 1)
     }
 
     @Test func aLockStepTickWaitsForTheFramesTheEmulatorSent() {
@@ -28,10 +71,10 @@ struct MediaFramePacerTests {
         let one = pacer.frameReceived()
         let two = pacer.frameReceived()
         pacer.frameSent()
-        // A step without a frame from the far end: due at once, with silence.
+        // A step without a frame from the far end: due at once (within the jitter allowance).
         let silent = pacer.tick(peerFramesSent: 2)
-        #expect(first == .hold && one == nil && two == .send && silent == .feedSilenceAndSend)
-        #expect(pacer.silentTicks == 1)
+        #expect(first == .hold && one == nil && two == .send && silent == .send)
+        #expect(pacer.silentTicks == 0)
     }
 
     @Test func theFirstEndingStandsAndLaterTicksDoNothing() {

@@ -172,8 +172,11 @@ final class FaxCallRunner: Sendable {
         (try? await state.finalOutcome.futureResult.get()) ?? .neverConnected("the call was abandoned", sending: direction == .outbound)
     }
 
-    /// Frees the line and counts the call.
+    /// Frees the line and counts the call. The last call to end hands the memory the calls
+    /// freed back to the system, so that an idle server is small again.
     func release(succeeded: Bool) {
-        line.release(succeeded ? .succeeded : .failed)
+        if line.release(succeeded ? .succeeded : .failed), environment.lines.heldLines == 0 {
+            ProcessMemory.returnFreedMemory()
+        }
     }
 }

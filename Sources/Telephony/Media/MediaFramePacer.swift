@@ -3,18 +3,23 @@
 /// asks it at every event and does what it says.
 ///
 /// The rules (DESIGN.md, "Keep your own 20 ms clock"):
-/// - frames from the far end are fed to the engine as they come; a tick with none since the
-///   last one feeds one frame of silence instead (spandsp's T.30 timers run on received
-///   samples, so a silent far end must still be fed for T1 to end the call);
+/// - frames from the far end are fed to the engine as they come; once the far end is more than
+///   ``jitterAllowance`` frames behind our ticks, each further tick feeds one frame of silence
+///   instead (spandsp's T.30 timers run on received samples, so a silent far end must still be
+///   fed for T1 to end the call). Asterisk's 20 ms clock and ours are not in step: a frame
+///   often comes just after our tick and the next one just before the following tick, so a
+///   tick with no frame since the last one is not missing audio — silence fed for it would cut
+///   20 ms out of the modem signal and break the page;
 /// - every tick sends exactly one frame: a burst after a gap is not answered with a burst, and
 ///   a late tick is not made up with several frames;
 /// - a lock-step tick (tests) is held until the far end's frames it counts have been read.
 public struct MediaFramePacer: Sendable, Equatable {
     /// What the handler does for a tick.
     public enum TickAction: Sendable, Equatable {
-        /// Feed one frame of silence (nothing arrived since the last tick), then send a frame.
+        /// Feed one frame of silence (the far end is further behind than the jitter allows),
+        /// then send a frame.
         case feedSilenceAndSend
-        /// Frames arrived since the last tick (already fed): send a frame.
+        /// Send a frame (what the far end sent has been fed as it came).
         case send
         /// A lock-step tick waits for frames still on their way.
         case hold
@@ -43,12 +48,18 @@ public struct MediaFramePacer: Sendable, Equatable {
 
     public private(set) var framesReceived = 0
     public private(set) var framesSent = 0
-    /// Ticks on which the far end had sent nothing.
+    /// Ticks on which the engine was fed silence (the far end was further behind than the jitter allows).
     public private(set) var silentTicks = 0
     public private(set) var ending: Ending?
-    private var receivedSinceTick = 0
+    /// Far-end frames (and silence fed in their place) minus ticks, within ±`jitterAllowance`:
+    /// how far the far end's clock runs ahead of ours.
+    private var balance = 0
     /// A lock-step tick held until `framesReceived` reaches this.
     private var heldUntil: Int?
+
+    /// Frames the far end may run behind (or ahead of) our ticks before it counts as silent:
+    /// 100 ms of jitter between Asterisk's clock and ours.
+    public static let jitterAllowance = 5
 
     public init() {}
 
@@ -59,7 +70,7 @@ public struct MediaFramePacer: Sendable, Equatable {
     public mutating func frameReceived() -> TickAction? {
         guard ending == nil else { return nil }
         framesReceived += 1
-        receivedSinceTick += 1
+        balance = min(balance + 1, Self.jitterAllowance)
         guard let until = heldUntil, framesReceived >= until else { return nil }
         heldUntil = nil
         return release()
@@ -89,11 +100,10 @@ public struct MediaFramePacer: Sendable, Equatable {
     }
 
     private mutating func release() -> TickAction {
-        defer { receivedSinceTick = 0 }
-        if receivedSinceTick == 0 {
-            silentTicks += 1
-            return .feedSilenceAndSend
-        }
-        return .send
+        balance -= 1
+        guard balance < -Self.jitterAllowance else { return .send }
+        balance += 1
+        silentTicks += 1
+        return .feedSilenceAndSend
     }
 }

@@ -43,6 +43,9 @@ public struct EmulatedInboundCall: Sendable {
         case callerHangsUpFirst
         /// The audio never connects; the application returns only when `gate` opens.
         case neverConnects(AsyncGate)
+        /// The audio is run by `media` (a benchmark's own far end) with the UUID, host and port
+        /// Asterisk was given; it returns whether Asterisk's side hung up.
+        case runBy(@Sendable (_ uuid: UUID, _ host: String, _ port: Int) async -> Bool)
     }
 
     public init(machine: EmulatedFaxMachine) {
@@ -191,7 +194,7 @@ public struct AsteriskEmulator: Sendable {
         let data = arguments.count > 1 ? arguments[1] : ""
         if application == "audiosocket" || application == "dial" {
             switch call.audio {
-            case .connects: break
+            case .connects, .runBy: break
             case .callerHangsUpFirst: return (-1, true)
             case .neverConnects(let gate):
                 await gate.wait()
@@ -231,7 +234,8 @@ public struct AsteriskEmulator: Sendable {
     /// The inbound call's audio: the far-end machine calls and sends.
     private func runMedia(uuid announced: UUID, host: String, port: Int, call: EmulatedInboundCall,
                           outcome: inout EmulatedCallOutcome) async -> Bool {
-        await Self.exchangeAudio(
+        if case .runBy(let media) = call.audio { return await media(announced, host, port) }
+        return await Self.exchangeAudio(
             uuid: call.useBogusMediaUUID ? UUID() : announced, host: host, port: port, machine: call.machine,
             calling: true, pacing: call.pacing, clock: clock, gate: call.mediaGate, hangUpGraceFrames: 0,
             idleTimeout: idleTimeout, source: call.mediaSourceAddress, outcome: &outcome)
