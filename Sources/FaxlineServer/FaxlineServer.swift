@@ -7,6 +7,7 @@ import ServiceLifecycle
 import UnixSignals
 import Store
 import Telephony
+import Web
 
 /// `faxline serve`: every part of the server as services in one `ServiceGroup`, stopped
 /// gracefully on SIGTERM or SIGINT (calls on the line may finish within the grace period).
@@ -17,6 +18,8 @@ public final class FaxlineServer: Sendable {
     public let mailDelivery: MailDeliveryService
     /// Sends queued jobs; `nil` without an `[ami]` username (no outbound faxing).
     public let outbound: OutboundDispatcher?
+    /// The REST API's HTTP server; `nil` with `[web] bind = off`.
+    public let web: WebServer?
     private let statusReporter: StatusReporter
 
     /// Opens the database and the spool and builds every service; nothing listens yet.
@@ -62,6 +65,13 @@ public final class FaxlineServer: Sendable {
         }
         if let dispatcher = outbound { reporter.outbound = { dispatcher.statusLine } }
         statusReporter = reporter
+        if configuration.web.host != nil {
+            let status = reporter
+            let adapter = WebServicesAdapter(services: services, dispatcherWakeUp: outbound?.wakeUp) { await status.snapshot() }
+            web = try WebServer(configuration: configuration.web, services: WebServicesAdapter.makeServices(adapter), logger: logger)
+        } else {
+            web = nil
+        }
     }
 
     /// Runs until a shutdown signal (or cancellation), after the startup recovery.
@@ -73,7 +83,8 @@ public final class FaxlineServer: Sendable {
                     .init(service: agiServer), .init(service: audioSocketServer),
                     .init(service: mailDelivery), .init(service: statusReporter),
                     .init(service: RetentionService(services: services)),
-                ] + (outbound.map { [.init(service: $0.ami), .init(service: $0)] } ?? []),
+                ] + (outbound.map { [.init(service: $0.ami), .init(service: $0)] } ?? [])
+                    + (web.map { [.init(service: $0)] } ?? []),
                 gracefulShutdownSignals: signals,
                 logger: services.logger))
         try await group.run()

@@ -9,6 +9,7 @@ enum FaxSchema {
         migrator.registerMigration("retention", migrate: retention)
         migrator.registerMigration("outbound-jobs", migrate: JobSchema.outboundJobs)
         migrator.registerMigration("users", migrate: UserSchema.users)
+        migrator.registerMigration("list-paging", migrate: ListSchema.listPaging)
         return migrator
     }()
 

@@ -128,7 +128,7 @@ extension StoreTransaction {
 
     /// The fax's delivery state sums up its deliveries: pending while any is pending or being
     /// sent, then failed if any failed, else delivered.
-    private func refreshDeliveryState(faxID: String) throws {
+    func refreshDeliveryState(faxID: String) throws {
         try db.execute(
             sql: """
                 UPDATE fax SET deliveryState = CASE

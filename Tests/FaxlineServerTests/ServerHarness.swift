@@ -26,6 +26,7 @@ final class ServerHarness: Sendable {
         var configuration = FaxlineConfiguration(dataDirectory: folder.path)
         configuration.agi = .init(host: "127.0.0.1", port: 0)
         configuration.audioSocket = .init(host: "127.0.0.1", port: 0)
+        configuration.web.port = 0
         configuration.mediaConnectTimeout = .seconds(3)
         configuration.mediaIdleTimeout = .seconds(5)
         configuration.minimumFreeBytes = 1024 * 1024
