@@ -11,7 +11,6 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
-        .package(url: "https://github.com/apple/swift-nio-extras", from: "1.35.2"),
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
@@ -58,20 +57,14 @@ let package = Package(
             ]
         ),
 
-        // Models, lines, routing, queue and retry policy: no I/O, no SQL.
-        .target(
-            name: "FaxCore",
-            dependencies: [
-                .product(name: "Logging", package: "swift-log"),
-            ]
-        ),
-        // GRDB database: migrations and records behind FaxCore's repository protocols.
+        // Models, lines, routing, the job's life, repository protocols: no I/O, no SQL.
+        .target(name: "FaxCore"),
+        // The SQLite store: migrations and records behind FaxCore's repository protocols.
         .target(
             name: "Store",
             dependencies: [
                 "FaxCore",
                 .product(name: "GRDB", package: "GRDB.swift"),
-                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         // Users, passwords (bcrypt), API tokens (SHA-256), sign-in limits: the services the
@@ -94,10 +87,11 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        // FastAGI, AudioSocket (and later AMI): wire protocols and their servers.
+        // FastAGI, AudioSocket, AMI: wire protocols, their servers and client, the media clock.
         .target(
             name: "Telephony",
             dependencies: [
+                "FaxCore",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
@@ -109,7 +103,7 @@ let package = Package(
         .target(
             name: "Mail",
             dependencies: [
-                "CCurl",
+                "CCurl", "FaxCore",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -177,7 +171,10 @@ let package = Package(
         ),
         .testTarget(name: "FaxEngineTests", dependencies: ["FaxEngine", "FaxTestSupport", "Documents"]),
         .testTarget(name: "FaxCoreTests", dependencies: ["FaxCore"]),
-        .testTarget(name: "StoreTests", dependencies: ["Store", "FaxCore", "faxline"]),
+        // Temporary data folders and sample records for the store and command-line tests.
+        .target(name: "StoreTestSupport", dependencies: ["Store", "FaxCore"], path: "Tests/StoreTestSupport"),
+        .testTarget(name: "StoreTests", dependencies: ["Store", "FaxCore", "StoreTestSupport"], exclude: ["Fixtures"]),
+        .testTarget(name: "FaxlineCommandTests", dependencies: ["faxline", "FaxlineServer", "Store", "FaxCore", "StoreTestSupport"]),
         .testTarget(
             name: "AccountsTests",
             dependencies: ["Accounts", "Store", "FaxCore", "faxline", .product(name: "Crypto", package: "swift-crypto")]
@@ -197,7 +194,7 @@ let package = Package(
         .testTarget(
             name: "MailTests",
             dependencies: [
-                "Mail", "FaxTestSupport",
+                "Mail", "FaxCore", "FaxTestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
@@ -240,7 +237,7 @@ let package = Package(
         .executableTarget(
             name: "InboundBench",
             dependencies: [
-                "FaxlineServer", "FaxCore", "FaxTestSupport",
+                "FaxlineServer", "FaxCore", "Store", "FaxTestSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],

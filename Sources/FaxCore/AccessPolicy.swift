@@ -27,7 +27,7 @@ extension Job {
     }
 }
 
-public enum FaxAction: String, Sendable, CaseIterable {
+public enum FaxOperation: String, Sendable, CaseIterable {
     /// List it, see its record, event log, pages, PDF and TIFF.
     case read
     /// Mail it again to its device's addresses.
@@ -35,7 +35,7 @@ public enum FaxAction: String, Sendable, CaseIterable {
     case delete
 }
 
-public enum JobAction: String, Sendable, CaseIterable {
+public enum JobOperation: String, Sendable, CaseIterable {
     case read, kill, retry
 }
 
@@ -57,8 +57,8 @@ public enum OwnAccountAction: String, Sendable, CaseIterable {
 }
 
 public enum AccessRequest: Sendable, Equatable {
-    case fax(FaxAction, Ownership)
-    case job(JobAction, Ownership)
+    case fax(FaxOperation, Ownership)
+    case job(JobOperation, Ownership)
     /// Send a fax as this device (its station id, header and caller id), or as none.
     case send(asDevice: String?)
     /// Line states, today's counts, queue and mail backlog (`faxline status`).
@@ -153,11 +153,11 @@ public enum AccessPolicy {
         }
     }
 
-    public static func decide(_ principal: Principal, _ action: FaxAction, fax: FaxRecord) -> AccessDecision {
+    public static func decide(_ principal: Principal, _ action: FaxOperation, fax: FaxRecord) -> AccessDecision {
         decide(principal, .fax(action, fax.ownership))
     }
 
-    public static func decide(_ principal: Principal, _ action: JobAction, job: Job) -> AccessDecision {
+    public static func decide(_ principal: Principal, _ action: JobOperation, job: Job) -> AccessDecision {
         decide(principal, .job(action, job.ownership))
     }
 

@@ -15,6 +15,9 @@ public protocol DeliveryRepository: Sendable {
     /// Back to pending for `nextAttemptAt`, or failed for good when it is `nil`.
     func markFailed(id: Int64, error: String, nextAttemptAt: Date?) async throws
     func deliveries(faxID: String) async throws -> [MailDelivery]
+    /// Mails the fax again (a resend): each recipient's delivery is due again now (unless it
+    /// is being sent right now), a new address gets a new one. Returns those deliveries.
+    func requeueDeliveries(faxID: String, recipients: [MailRecipient], at now: Date) async throws -> [MailDelivery]
     /// Deliveries left `sending` by a crash become pending and due at `now`. Returns how many.
     func recoverInterruptedDeliveries(at now: Date) async throws -> Int
 }

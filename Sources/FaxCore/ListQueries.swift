@@ -65,3 +65,14 @@ public struct JobListQuery: Sendable, Equatable {
         self.broadcastID = broadcastID
     }
 }
+
+/// The lists clients page through, and the counts status pages show. The store keeps the
+/// paging (keyset, never OFFSET); `ListScope` is applied inside the query.
+public protocol ListingRepository: Sendable {
+    func faxPage(_ query: FaxListQuery) async throws -> ListPage<FaxRecord>
+    func jobPage(_ query: JobListQuery) async throws -> ListPage<Job>
+    /// Waiting and active jobs by state.
+    func jobCountsByState() async throws -> [JobState: Int]
+    /// Mail deliveries not done yet: pending or being sent.
+    func mailBacklog() async throws -> Int
+}

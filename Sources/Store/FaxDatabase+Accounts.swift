@@ -50,7 +50,5 @@ extension FaxDatabase: LoginThrottleRepository {
     }
 }
 
-extension FaxDatabase: AuditRepository {
-    // `appendAudit` is the retention store's.
-    public func auditEntries(limit: Int) async throws -> [AuditEntry] { try await read { try $0.auditEntries(limit: limit) } }
-}
+// `appendAudit` and `auditEntries` are the retention store's.
+extension FaxDatabase: AuditRepository {}

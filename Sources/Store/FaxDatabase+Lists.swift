@@ -5,7 +5,7 @@ import GRDB
 /// Pages of faxes and jobs for the API and the web app: keyset paging (never OFFSET, so the
 /// hundredth page costs what the first does) with the access rules' list scope as a filter.
 extension StoreTransaction {
-    public func faxPage(_ query: FaxListQuery) throws -> ListPage<FaxRecord> {
+    func faxPage(_ query: FaxListQuery) throws -> ListPage<FaxRecord> {
         var conditions = ["purgeState IS NULL"]
         var arguments = StatementArguments()
         switch query.scope {
@@ -64,7 +64,7 @@ extension StoreTransaction {
         return ListPage(items: faxes, nextCursor: next)
     }
 
-    public func jobPage(_ query: JobListQuery) throws -> ListPage<Job> {
+    func jobPage(_ query: JobListQuery) throws -> ListPage<Job> {
         var conditions: [String] = []
         var arguments = StatementArguments()
         switch query.scope {
@@ -105,7 +105,7 @@ extension StoreTransaction {
 
     /// Mails the fax again to `recipients`: a delivery that exists for an address is due again
     /// now (unless it is being sent right now), a new address gets a new one.
-    public func requeueDeliveries(faxID: String, recipients: [MailRecipient], at now: Date) throws -> [MailDelivery] {
+    func requeueDeliveries(faxID: String, recipients: [MailRecipient], at now: Date) throws -> [MailDelivery] {
         let faxID = faxID.lowercased()
         guard try FaxRow.exists(db, key: faxID) else { throw RepositoryError.notFound("fax \(faxID)") }
         for recipient in recipients {
@@ -127,7 +127,7 @@ extension StoreTransaction {
     }
 
     /// Waiting and active jobs by state, for status pages and metrics.
-    public func jobCountsByState() throws -> [JobState: Int] {
+    func jobCountsByState() throws -> [JobState: Int] {
         var counts: [JobState: Int] = [:]
         for row in try Row.fetchAll(
             db, sql: "SELECT state, count(*) AS n FROM job WHERE state IN ('queued', 'requeued', 'dialing', 'sending') GROUP BY state")
@@ -138,7 +138,7 @@ extension StoreTransaction {
     }
 
     /// Mail deliveries not done yet: pending or being sent.
-    public func mailBacklog() throws -> Int {
+    func mailBacklog() throws -> Int {
         try Int.fetchOne(db, sql: "SELECT count(*) FROM mailDelivery WHERE state IN ('pending', 'sending')") ?? 0
     }
 

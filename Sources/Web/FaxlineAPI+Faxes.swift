@@ -21,7 +21,7 @@ extension FaxlineAPI {
 
     /// The fax, if the principal may do `action` to it: 404 when there is none, 403 when it is
     /// another user's.
-    func fax(_ id: String, allowing action: FaxAction) async throws -> (FaxRecord, Principal) {
+    func fax(_ id: String, allowing action: FaxOperation) async throws -> (FaxRecord, Principal) {
         let principal = try RequestPrincipal.required()
         guard let fax = try await services.faxes.fax(id: id) else { throw APIProblem.notFound("fax \(id)") }
         if case .denied(let denial) = AccessPolicy.decide(principal, action, fax: fax) { throw APIProblem.forbidden(denial) }
@@ -87,7 +87,7 @@ extension FaxlineAPI {
             for address in addresses {
                 do {
                     try EmailAddress.validate(address)
-                } catch let error as FaxValidationError {
+                } catch {
                     throw APIProblem(.unprocessableContent, error.description, title: "Invalid value", field: "to")
                 }
                 recipients.append(MailRecipient(address: address, format: format))

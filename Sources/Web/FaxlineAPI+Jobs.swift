@@ -13,7 +13,7 @@ extension FaxlineAPI {
 
     /// The job, if the principal may do `action` to it: 404 when there is none, 403 when it is
     /// another user's.
-    func job(_ id: Int64, allowing action: JobAction) async throws -> (Job, Principal) {
+    func job(_ id: Int64, allowing action: JobOperation) async throws -> (Job, Principal) {
         let principal = try RequestPrincipal.required()
         guard let job = try await services.jobs.job(id: id) else { throw APIProblem.notFound("job \(id)") }
         if case .denied(let denial) = AccessPolicy.decide(principal, action, job: job) { throw APIProblem.forbidden(denial) }

@@ -90,7 +90,7 @@ import Testing
     }
 
     @Test func everyKindOfRequestIsInTheTable() {
-        var faxActions = Set<FaxAction>(), jobActions = Set<JobAction>(), own = Set<OwnAccountAction>()
+        var faxActions = Set<FaxOperation>(), jobActions = Set<JobOperation>(), own = Set<OwnAccountAction>()
         var areas = Set<AdministrationArea>()
         for (request, _) in Self.table {
             switch request {
@@ -101,8 +101,8 @@ import Testing
             case .send, .serverStatus: break
             }
         }
-        #expect(faxActions == Set(FaxAction.allCases))
-        #expect(jobActions == Set(JobAction.allCases))
+        #expect(faxActions == Set(FaxOperation.allCases))
+        #expect(jobActions == Set(JobOperation.allCases))
         #expect(own == Set(OwnAccountAction.allCases))
         #expect(areas == Set(AdministrationArea.allCases))
         let scopes = Set(Self.principals.map(\.principal.scope))

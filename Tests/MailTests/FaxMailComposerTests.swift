@@ -1,3 +1,4 @@
+import FaxCore
 import Foundation
 import Testing
 @testable import Mail
@@ -41,7 +42,7 @@ struct FaxMailComposerTests {
     let composer = FaxMailComposer(from: try! MailAddress("fax@example.com", displayName: "Faxline"), timeZone: TimeZone(identifier: "UTC")!)
     let recipients = [try! MailAddress("sales@example.org")]
 
-    func compose(_ files: FaxFiles, _ format: FaxDeliveryFormat, content: ReceivedFaxMailContent? = nil) throws -> MIMEEntity {
+    func compose(_ files: FaxFiles, _ format: DeliveryFormat, content: ReceivedFaxMailContent? = nil) throws -> MIMEEntity {
         let message = try composer.compose(content ?? files.content(), to: recipients, format: format)
         return try MIMEEntity(try message.encoded())
     }
@@ -112,8 +113,8 @@ struct FaxMailComposerTests {
         #expect(!String(decoding: try alternative[1].decodedBody(), as: UTF8.self).contains("cid:"))
     }
 
-    @Test(arguments: FaxDeliveryFormat.allCases)
-    func partialFaxIsClearlyMarked(_ format: FaxDeliveryFormat) throws {
+    @Test(arguments: DeliveryFormat.allCases)
+    func partialFaxIsClearlyMarked(_ format: DeliveryFormat) throws {
         let files = try FaxFiles()
         let entity = try compose(files, format, content: files.content(pages: 2, partial: true))
         #expect(EncodedWords.decode(try #require(entity.header("Subject"))).hasPrefix("Partial fax from +1 555 0100"))

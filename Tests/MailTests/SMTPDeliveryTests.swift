@@ -201,7 +201,8 @@ struct SMTPDeliveryTests {
         let sender = try CurlSMTPSender(configuration: Self.configuration(port: silent.port))
         let message = try Self.message()
         let task = Task { await Self.deliver(message, with: sender) }
-        try await Task.sleep(for: .milliseconds(300))
+        // Cancelled once the sender has connected and waits for the greeting.
+        #expect(try await eventually { silent.hasWaitingClient })
         task.cancel()
         let start = ContinuousClock.now
         let error = await task.value

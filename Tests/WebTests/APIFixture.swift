@@ -19,10 +19,10 @@ import Web
 struct APIFixture {
     let folder: URL
     let server: FaxlineServer
+    let database: FaxDatabase
     let tokens: [String: String]
 
-    var database: FaxDatabase { server.services.database }
-    var spoolRoot: String { server.services.spool.root }
+    var spoolRoot: String { server.spool.root }
     var web: WebServer { server.web! }
 
     static let alice = try! FaxDevice(extensionNumber: "201", name: "Sales", emailAddresses: ["sales@example.com"], stationID: "+1 555 0201")
@@ -38,8 +38,9 @@ struct APIFixture {
         configure(&configuration)
         var logger = Logger(label: "faxline.test")
         logger.logLevel = ProcessInfo.processInfo.environment["FAXLINE_TEST_LOG"].flatMap(Logger.Level.init(rawValue:)) ?? .critical
-        let server = try FaxlineServer(configuration: configuration, logger: logger)
-        let database = server.services.database
+        try FileManager.default.createDirectory(atPath: configuration.dataDirectory, withIntermediateDirectories: true)
+        let database = try FaxDatabase(path: configuration.databasePath)
+        let server = try FaxlineServer(configuration: configuration, logger: logger, store: database)
         for device in [alice, bob] { _ = try await database.addDevice(device) }
         let accounts = AccountAdministration(store: database)
         var tokens: [String: String] = [:]
@@ -49,7 +50,7 @@ struct APIFixture {
                 password: nil, actor: "test")
             tokens[name] = try await accounts.createToken(userName: name, scope: .admin, expiresAt: nil, actor: "test", at: Date()).text
         }
-        return APIFixture(folder: folder, server: server, tokens: tokens)
+        return APIFixture(folder: folder, server: server, database: database, tokens: tokens)
     }
 
     /// A token of `user` with `scope`.
@@ -70,7 +71,7 @@ struct APIFixture {
             status: .received, session: FaxSessionSummary(pages: 3, bitRate: 14400, ecm: true, remoteStationID: "+1 555 0100"))
         fax.log("phase-b", "negotiated 14400 bit/s")
         if withFiles {
-            let spool = server.services.spool
+            let spool = server.spool
             let base = spool.incomingBase(faxID: fax.id, at: date)
             let tiff = spool.absolute(base + ".tif")
             try FileManager.default.createDirectory(atPath: (tiff as NSString).deletingLastPathComponent, withIntermediateDirectories: true)

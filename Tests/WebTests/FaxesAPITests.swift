@@ -38,7 +38,7 @@ struct FaxesAPITests {
             #expect(pages == 3)
             #expect(Set(seen) == Set(expected) && seen.count == 25)
             // Newest first.
-            let byTime = try await fixture.database.read { try $0.faxPage(FaxListQuery(scope: .everything, limit: 100)) }.items
+            let byTime = try await fixture.database.faxPage(FaxListQuery(scope: .everything, limit: 100)).items
             #expect(seen == byTime.filter { $0.deviceExtensions == ["201"] }.map(\.id))
 
             let all = try await client.request("/api/v1/faxes?limit=500", token: fixture.tokens["admin"]).json()

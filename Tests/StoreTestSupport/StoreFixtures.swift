@@ -1,35 +1,35 @@
 import FaxCore
 import Foundation
-
-@testable import Store
+import Store
 
 /// A data folder in the system's temporary directory, removed when the value goes away.
-final class TemporaryFolder {
-    let path: String
+public final class TemporaryFolder: Sendable {
+    public let path: String
 
-    init() throws {
+    public init() throws {
         path = FileManager.default.temporaryDirectory.appendingPathComponent("faxline-store-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
     }
 
-    var databasePath: String { path + "/" + FaxDatabase.fileName }
+    public var databasePath: String { path + "/" + FaxDatabase.fileName }
 
-    func openDatabase() throws -> FaxDatabase { try FaxDatabase(path: databasePath) }
+    public func openDatabase() throws -> FaxDatabase { try FaxDatabase(path: databasePath) }
 
     deinit { try? FileManager.default.removeItem(atPath: path) }
 }
 
-enum Sample {
+/// Sample records for store tests.
+public enum Sample {
     /// Whole seconds: timestamps are stored to the millisecond.
-    static let start = Date(timeIntervalSince1970: 1_790_000_000)
+    public static let start = Date(timeIntervalSince1970: 1_790_000_000)
 
-    static func device(_ number: String, group: String? = nil, format: DeliveryFormat = .pdf) throws -> FaxDevice {
+    public static func device(_ number: String, group: String? = nil, format: DeliveryFormat = .pdf) throws -> FaxDevice {
         try FaxDevice(
             extensionNumber: number, name: "Device \(number)", emailAddresses: ["fax\(number)@example.com"],
             deliveryFormat: format, stationID: "+49 30 \(number)", headerText: "Header \(number)", group: group)
     }
 
-    static func fax(createdAt: Date = start, extensions: [String] = ["200"], status: FaxStatus = .received) throws -> FaxRecord {
+    public static func fax(createdAt: Date = start, extensions: [String] = ["200"], status: FaxStatus = .received) throws -> FaxRecord {
         var fax = FaxRecord(
             direction: .received, createdAt: createdAt, finishedAt: createdAt.addingTimeInterval(95),
             deviceExtensions: extensions, callerNumber: "+49301234", callerName: "Caller GmbH", did: "4930555200",

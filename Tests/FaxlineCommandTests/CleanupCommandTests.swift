@@ -1,9 +1,10 @@
 import ArgumentParser
 import FaxCore
+import StoreTestSupport
 import Foundation
+import Store
 import Testing
 
-@testable import Store
 @testable import faxline
 
 /// `faxline cleanup`, `groups` and the retention options of `devices`, run against a data folder.
@@ -15,12 +16,7 @@ import Testing
     }
 
     func run(_ arguments: [String]) async throws {
-        var command = try Faxline.parseAsRoot(arguments + ["--data", folder.path])
-        if var asynchronous = command as? any AsyncParsableCommand {
-            try await asynchronous.run()
-        } else {
-            try command.run()
-        }
+        try await CommandLineTests.run(Faxline.parseAsRoot(arguments + ["--data", folder.path]))
     }
 
     @Test func devicesAndGroupsTakeRetentionOverrides() async throws {
@@ -29,11 +25,11 @@ import Testing
         try await run(["devices", "change", "200", "--normal-retention"])
         try await run(["groups", "retention", "legal", "--retention-days", "90"])
         let database = try folder.openDatabase()
-        let overrides = try await database.read { try $0.retentionOverrides() }
+        let overrides = try await database.retentionOverrides()
         #expect(overrides.devices["200"] == (try RetentionOverride(days: 14)))
         #expect(overrides.groups["legal"] == (try RetentionOverride(days: 90)))
         try await run(["devices", "change", "200", "--retention-days", "0"])
-        #expect(try await database.read { try $0.deviceRetention(extension: "200") } == nil)
+        #expect(try await database.deviceRetention(extension: "200") == nil)
         await #expect(throws: (any Error).self) { try await run(["devices", "change", "200", "--retention-days", "3"]) }
         await #expect(throws: (any Error).self) { try await run(["groups", "retention", "legal"]) }
         try await run(["groups", "list"])
@@ -53,7 +49,7 @@ import Testing
         #expect(try await database.fax(id: recent.id) != nil)
         try await run(["cleanup", "delete-fax", recent.id])
         #expect(try await database.fax(id: recent.id) == nil)
-        let audit = try await database.read { try $0.auditEntries() }
+        let audit = try await database.auditEntries(limit: 100)
         #expect(audit.map(\.kind) == [.manualDeletion, .cleanup, .cleanup])
         #expect(audit.last?.summary.hasPrefix("dry run") == true)
         try await run(["cleanup", "audit"])

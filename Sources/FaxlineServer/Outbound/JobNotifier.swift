@@ -2,34 +2,60 @@ import FaxCore
 import Foundation
 import Logging
 import Mail
+import ServiceLifecycle
 
 /// Mails the submitter of a job when it is done or has failed for good (and, when asked, when
 /// it is requeued): the outcome in plain words, pages, time on the line and calls made.
 ///
-/// Best effort: a temporary mail failure is retried a few times, then logged; the job's own
-/// record (`faxline jobs show`) always has the full story.
-struct JobNotifier: Sendable {
+/// A service fed by a stream, so that mail never holds up the queue. Best effort: a temporary
+/// mail failure is retried a few times, then logged; the job's own record (`faxline jobs show`)
+/// always has the full story.
+public final class JobNotifier: Service, Sendable {
     let sender: any MailSender
     let from: String
     let logger: Logger
-    var retryDelays: [Duration] = [.seconds(5), .seconds(30), .seconds(120)]
+    let clock: any Clock<Duration>
+    let retryDelays: [Duration]
+    private let notices: AsyncStream<(Job, JobNotice)>
+    private let continuation: AsyncStream<(Job, JobNotice)>.Continuation
 
-    enum Event: String {
-        case done, failed, requeued
+    public init(sender: any MailSender, from: String, logger: Logger, clock: any Clock<Duration> = ContinuousClock(),
+                retryDelays: [Duration] = [.seconds(5), .seconds(30), .seconds(120)]) {
+        self.sender = sender
+        self.from = from
+        self.logger = logger
+        self.clock = clock
+        self.retryDelays = retryDelays
+        (notices, continuation) = AsyncStream.makeStream(of: (Job, JobNotice).self)
     }
 
-    func notify(_ job: Job, event: Event) async {
+    /// Queues the mail; returns at once.
+    func post(_ job: Job, _ notice: JobNotice) {
+        continuation.yield((job, notice))
+    }
+
+    public func run() async throws {
+        await cancelWhenGracefulShutdown {
+            await withDiscardingTaskGroup { group in
+                for await (job, notice) in self.notices {
+                    group.addTask { await self.notify(job, notice) }
+                }
+            }
+        }
+    }
+
+    func notify(_ job: Job, _ notice: JobNotice) async {
         guard let address = job.notifyEmail else { return }
         let message: MailMessage
         do {
-            message = try compose(job, event: event, to: address)
+            message = try compose(job, notice: notice, to: address)
         } catch {
             logger.warning("cannot compose the job notification", metadata: ["job.id": "\(job.id ?? 0)", "error": "\(error)"])
             return
         }
         for (attempt, delay) in ([Duration.zero] + retryDelays).enumerated() {
             if attempt > 0 {
-                do { try await Task.sleep(for: delay) } catch { return }
+                do { try await clock.sleep(for: delay) } catch { return }
             }
             do {
                 try await sender.send(message)
@@ -41,11 +67,11 @@ struct JobNotifier: Sendable {
         }
     }
 
-    func compose(_ job: Job, event: Event, to address: String) throws(MailError) -> MailMessage {
+    func compose(_ job: Job, notice: JobNotice, to address: String) throws(MailError) -> MailMessage {
         let id = job.id.map(String.init) ?? "?"
         let subject: String
         var lines: [String]
-        switch event {
+        switch notice {
         case .done:
             subject = "Fax job \(id) to \(job.number) was sent"
             lines = ["Your fax to \(job.number) was sent: all \(job.pageCount) pages were received."]
