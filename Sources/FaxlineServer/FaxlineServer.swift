@@ -128,7 +128,7 @@ public final class FaxlineServer: Sendable {
             let adapter = WebServicesAdapter(
                 store: database, spool: spool, configuration: configuration, logger: logger,
                 mailWakeUp: { mailDelivery.wake() }, jobs: control.control
-            ) { await status.snapshot() }
+            ) { status.snapshot(addresses: (configuration.agi.description, configuration.audioSocket.description)) }
             web = try WebServer(configuration: configuration.web, services: adapter.apiServices, logger: logger)
         } else {
             web = nil

@@ -19,7 +19,8 @@ struct WebServicesAdapter: FaxArchive, JobQueue, FaxAdministration, ServerMonito
     /// Kills through the dispatcher when it has the job on the line; wakes it after a
     /// submission or a retry.
     let jobs: JobControl
-    let snapshot: @Sendable () async -> ServerStatus
+    /// Lines, today's counts, disk, outbound: the status file's data.
+    let snapshot: @Sendable () -> ServerStatus
 
     var apiServices: APIServices {
         APIServices(faxes: self, jobs: self, administration: self, monitor: self, accounts: store)
@@ -208,7 +209,7 @@ struct WebServicesAdapter: FaxArchive, JobQueue, FaxAdministration, ServerMonito
     // MARK: - ServerMonitor
 
     func status() async throws -> StatusReport {
-        let status = await snapshot()
+        let status = snapshot()
         let queue = try await store.jobCountsByState()
         let backlog = try await store.mailBacklog()
         return StatusReport(
