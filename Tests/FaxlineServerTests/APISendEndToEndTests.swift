@@ -3,16 +3,16 @@ import FaxCore
 import FaxTestSupport
 import FaxlineServer
 import Foundation
-import HTTPTypes
-import HummingbirdTesting
-import NIOCore
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
 import Store
 import Testing
 import Web
 
-/// A fax sent through the REST API to the Asterisk emulator: the server runs (dispatcher, AMI
-/// client, AudioSocket server, the HTTP listener); the request goes through the same HTTP
-/// application the listener serves.
+/// A fax sent through the REST API to the Asterisk emulator: the server runs as `faxline serve`
+/// wires it (dispatcher, AMI client, AudioSocket server, the HTTP listener), and every request
+/// goes over loopback HTTP to the port the listener bound.
 @Suite("REST API end to end", .serialized)
 struct APISendEndToEndTests {
     @Test("POST /api/v1/faxes with a 3-page TIFF: dialed, the far end gets identical pages, the job and the sent fax show it")
@@ -25,6 +25,8 @@ struct APISendEndToEndTests {
         _ = try await accounts.addUser(
             User(name: "alice", email: "alice@example.com", deviceExtensions: ["201"], createdAt: Date()), password: nil, actor: "test")
         let token = try await accounts.createToken(userName: "alice", scope: .send, expiresAt: nil, actor: "test", at: Date()).text
+        let port = try #require(await web.localAddress?.port)
+        let http = LoopbackHTTP(base: "http://127.0.0.1:\(port)", token: token)
         let letter = try TestDocuments.letter()
 
         let boundary = "e2e-\(UUID().uuidString)"
@@ -32,19 +34,11 @@ struct APISendEndToEndTests {
         body.append(Data("--\(boundary)\r\nContent-Disposition: form-data; name=\"file\"; filename=\"letter.tif\"\r\nContent-Type: image/tiff\r\n\r\n".utf8))
         body.append(try Data(contentsOf: letter))
         body.append(Data("\r\n--\(boundary)--\r\n".utf8))
-        var headers = HTTPFields()
-        headers[.authorization] = "Bearer \(token)"
-        headers[.contentType] = "multipart/form-data; boundary=\(boundary)"
-
-        let request = (headers: headers, body: ByteBuffer(bytes: body))
-        let application = try web.makeApplication()
-        let jobID: Int64 = try await application.test(.router) { client in
-            let response = try await client.executeRequest(uri: "/api/v1/faxes", method: .post, headers: request.headers, body: request.body)
-            #expect(response.status == .accepted, "\(String(buffer: response.body))")
-            let submission = try #require(try JSONSerialization.jsonObject(with: Data(buffer: response.body)) as? [String: Any])
-            #expect(submission["pages"] as? Int == 3)
-            return Int64(try #require((submission["jobs"] as? [[String: Any]])?.first?["id"] as? Int))
-        }
+        let (status, submission) = try await http.json(
+            "/api/v1/faxes", method: "POST", body: body, contentType: "multipart/form-data; boundary=\(boundary)")
+        #expect(status == 202, "\(submission)")
+        #expect(submission["pages"] as? Int == 3)
+        let jobID = Int64(try #require((submission["jobs"] as? [[String: Any]])?.first?["id"] as? Int))
 
         let job = try await harness.waitForJob(jobID, in: [.done, .failed])
         #expect(job.state == .done && job.sender.deviceExtension == "201" && job.owner == "alice")
@@ -53,19 +47,34 @@ struct APISendEndToEndTests {
         #expect(call.number == "5550101" && call.outcome.farEnd?.isSuccess == true)
         #expect(try FaxPageRaster.pages(of: call.receivedFile) == FaxPageRaster.pages(of: letter.path))
 
-        try await application.test(.router) { client in
-            var auth = HTTPFields()
-            auth[.authorization] = "Bearer \(token)"
-            let shown = try await client.executeRequest(uri: "/api/v1/jobs/\(jobID)", method: .get, headers: auth, body: nil)
-            let detail = try #require(try JSONSerialization.jsonObject(with: Data(buffer: shown.body)) as? [String: Any])
-            #expect(detail["state"] as? String == "done" && detail["pagesConfirmed"] as? Int == 3)
-            #expect((detail["calls"] as? [[String: Any]])?.first?["remoteStationId"] as? String == "+1 555 0101")
-            try await waitUntil {
-                let sent = try await client.executeRequest(uri: "/api/v1/faxes?direction=sent", method: .get, headers: auth, body: nil)
-                let page = try JSONSerialization.jsonObject(with: Data(buffer: sent.body)) as? [String: Any]
-                return ((page?["items"] as? [[String: Any]])?.first?["status"] as? String) == "sent"
-            }
+        let (_, detail) = try await http.json("/api/v1/jobs/\(jobID)")
+        #expect(detail["state"] as? String == "done" && detail["pagesConfirmed"] as? Int == 3)
+        #expect((detail["calls"] as? [[String: Any]])?.first?["remoteStationId"] as? String == "+1 555 0101")
+        try await waitUntil {
+            let (_, page) = try await http.json("/api/v1/faxes?direction=sent")
+            return ((page["items"] as? [[String: Any]])?.first?["status"] as? String) == "sent"
         }
+        let (unauthorized, _) = try await LoopbackHTTP(base: http.base, token: "fl_0_wrong").json("/api/v1/faxes")
+        #expect(unauthorized == 401)
         await harness.stop()
+    }
+}
+
+/// Requests to the server's HTTP listener over loopback, with a bearer token.
+private struct LoopbackHTTP {
+    let base: String
+    let token: String
+
+    /// The status and the JSON object of the answer.
+    func json(_ path: String, method: String = "GET", body: Data? = nil, contentType: String? = nil) async throws -> (Int, [String: Any]) {
+        var request = URLRequest(url: try #require(URL(string: base + path)))
+        request.httpMethod = method
+        request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization")
+        if let contentType { request.setValue(contentType, forHTTPHeaderField: "Content-Type") }
+        request.httpBody = body
+        let (data, response) = try await URLSession.shared.data(for: request)
+        let status = try #require(response as? HTTPURLResponse).statusCode
+        let object = try JSONSerialization.jsonObject(with: data) as? [String: Any]
+        return (status, try #require(object, "not a JSON object: \(String(decoding: data, as: UTF8.self))"))
     }
 }
