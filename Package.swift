@@ -208,7 +208,6 @@ let package = Package(
             name: "FaxlineServerTests",
             dependencies: [
                 "FaxlineServer", "FaxTestSupport", "Web", "Accounts",
-                .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
         ),
         .testTarget(
