@@ -137,12 +137,12 @@ struct WebServicesAdapter: FaxArchive, JobQueue, FaxAdministration, ServerMonito
 
     func device(extension number: String) async throws -> FaxDevice? { try await store.device(extension: number) }
 
-    func addDevice(_ device: FaxDevice, retention: RetentionSetting) async throws -> FaxDevice {
-        try await store.addDevice(device, retention: Self.change(retention))
+    func addDevice(_ device: FaxDevice, retention: RetentionChange) async throws -> FaxDevice {
+        try await store.addDevice(device, retention: retention)
     }
 
-    func changeDevice(extension number: String, _ changes: FaxDevice.Changes, retention: RetentionSetting) async throws -> FaxDevice {
-        try await store.changeDevice(extension: number, changes, retention: Self.change(retention))
+    func changeDevice(extension number: String, _ changes: FaxDevice.Changes, retention: RetentionChange) async throws -> FaxDevice {
+        try await store.changeDevice(extension: number, changes, retention: retention)
     }
 
     func removeDevice(extension number: String) async throws { try await store.removeDevice(extension: number) }
@@ -177,10 +177,9 @@ struct WebServicesAdapter: FaxArchive, JobQueue, FaxAdministration, ServerMonito
             retentions: store.groupRetentions(), devices: store.devices(), disabled: store.routingTable().flags.disabledGroups)
     }
 
-    func changeGroup(_ name: String, enabled: Bool?, retention: RetentionSetting) async throws -> DeviceGroup {
-        let change = Self.change(retention)
+    func changeGroup(_ name: String, enabled: Bool?, retention: RetentionChange) async throws -> DeviceGroup {
         if let enabled { try await store.setGroupEnabled(enabled, group: name) }
-        if !change.isEmpty || enabled == nil { try await store.changeGroupRetention(change, group: name) }
+        if !retention.isEmpty || enabled == nil { try await store.changeGroupRetention(retention, group: name) }
         guard let group = try await groups().first(where: { $0.name == name }) else { throw RepositoryError.notFound("group \(name)") }
         return group
     }
@@ -190,10 +189,6 @@ struct WebServicesAdapter: FaxArchive, JobQueue, FaxAdministration, ServerMonito
     func auditEntries(limit: Int) async throws -> [AuditEntry] { try await store.auditEntries(limit: limit) }
 
     func appendAudit(_ entry: AuditEntry) async throws { try await store.appendAudit(entry) }
-
-    private static func change(_ setting: RetentionSetting) -> RetentionChange {
-        RetentionChange(days: setting.days.map { $0 == 0 ? .clear : .set($0) }, zeroRetention: setting.zeroRetention)
-    }
 
     /// Groups that have a row (a switch or a retention) or a device, by name.
     private static func groups(retentions: [GroupRetention], devices: [FaxDevice], disabled: Set<String>) -> [DeviceGroup] {

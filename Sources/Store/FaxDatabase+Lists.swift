@@ -106,24 +106,16 @@ extension StoreTransaction {
     /// Mails the fax again to `recipients`: a delivery that exists for an address is due again
     /// now (unless it is being sent right now), a new address gets a new one.
     func requeueDeliveries(faxID: String, recipients: [MailRecipient], at now: Date) throws -> [MailDelivery] {
-        let faxID = faxID.lowercased()
-        guard try FaxRow.exists(db, key: faxID) else { throw RepositoryError.notFound("fax \(faxID)") }
-        for recipient in recipients {
-            try EmailAddress.validate(recipient.address)
-            try db.execute(
-                sql: """
-                    INSERT INTO mailDelivery (faxId, recipient, format, state, attempts, nextAttemptAt, createdAt)
-                    VALUES (?, ?, ?, 'pending', 0, ?, ?)
-                    ON CONFLICT (faxId, recipient) DO UPDATE SET
-                      state = 'pending', format = excluded.format, nextAttemptAt = excluded.nextAttemptAt,
-                      deliveredAt = NULL, lastError = NULL
-                    WHERE state <> 'sending'
-                    """,
-                arguments: [faxID, recipient.address, recipient.format.rawValue, now, now])
-        }
-        try refreshDeliveryState(faxID: faxID)
+        try insertDeliveries(
+            faxID: faxID, recipients: recipients, at: now,
+            onConflict: """
+                DO UPDATE SET
+                  state = 'pending', format = excluded.format, nextAttemptAt = excluded.nextAttemptAt,
+                  deliveredAt = NULL, lastError = NULL
+                WHERE state <> 'sending'
+                """)
         let addresses = Set(recipients.map { $0.address.lowercased() })
-        return try deliveries(faxID: faxID).filter { addresses.contains($0.recipient.lowercased()) }
+        return try deliveries(faxID: faxID.lowercased()).filter { addresses.contains($0.recipient.lowercased()) }
     }
 
     /// Waiting and active jobs by state, for status pages and metrics.

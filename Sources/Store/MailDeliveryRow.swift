@@ -40,6 +40,13 @@ struct MailDeliveryRow: Codable, FetchableRecord, MutablePersistableRecord {
 
 extension StoreTransaction {
     func enqueueDeliveries(faxID: String, recipients: [MailRecipient], at now: Date) throws -> [MailDelivery] {
+        try insertDeliveries(faxID: faxID, recipients: recipients, at: now, onConflict: "DO NOTHING")
+        return try deliveries(faxID: faxID.lowercased())
+    }
+
+    /// One pending delivery per recipient, due now; `onConflict` (an SQLite upsert clause)
+    /// says what becomes of the fax's delivery to an address it already has.
+    func insertDeliveries(faxID: String, recipients: [MailRecipient], at now: Date, onConflict: String) throws {
         let faxID = faxID.lowercased()
         guard try FaxRow.exists(db, key: faxID) else { throw RepositoryError.notFound("fax \(faxID)") }
         for recipient in recipients {
@@ -48,12 +55,11 @@ extension StoreTransaction {
                 sql: """
                     INSERT INTO mailDelivery (faxId, recipient, format, state, attempts, nextAttemptAt, createdAt)
                     VALUES (?, ?, ?, 'pending', 0, ?, ?)
-                    ON CONFLICT (faxId, recipient) DO NOTHING
+                    ON CONFLICT (faxId, recipient) \(onConflict)
                     """,
                 arguments: [faxID, recipient.address, recipient.format.rawValue, now, now])
         }
         try refreshDeliveryState(faxID: faxID)
-        return try deliveries(faxID: faxID)
     }
 
     func dueDeliveries(at now: Date, limit: Int) throws -> [MailDelivery] {
@@ -128,7 +134,7 @@ extension StoreTransaction {
 
     /// The fax's delivery state sums up its deliveries: pending while any is pending or being
     /// sent, then failed if any failed, else delivered.
-    func refreshDeliveryState(faxID: String) throws {
+    private func refreshDeliveryState(faxID: String) throws {
         try db.execute(
             sql: """
                 UPDATE fax SET deliveryState = CASE

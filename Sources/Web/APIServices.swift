@@ -79,8 +79,8 @@ public struct SendRequest: Sendable {
 public protocol FaxAdministration: Sendable {
     func devices() async throws -> [FaxDevice]
     func device(extension number: String) async throws -> FaxDevice?
-    func addDevice(_ device: FaxDevice, retention: RetentionSetting) async throws -> FaxDevice
-    func changeDevice(extension number: String, _ changes: FaxDevice.Changes, retention: RetentionSetting) async throws -> FaxDevice
+    func addDevice(_ device: FaxDevice, retention: RetentionChange) async throws -> FaxDevice
+    func changeDevice(extension number: String, _ changes: FaxDevice.Changes, retention: RetentionChange) async throws -> FaxDevice
     func removeDevice(extension number: String) async throws
     func retentionOverrides() async throws -> RetentionOverrides
 
@@ -92,26 +92,12 @@ public protocol FaxAdministration: Sendable {
     func changeRouting(defaultExtension: String??, faxingEnabled: Bool?) async throws
 
     func groups() async throws -> [DeviceGroup]
-    func changeGroup(_ name: String, enabled: Bool?, retention: RetentionSetting) async throws -> DeviceGroup
+    func changeGroup(_ name: String, enabled: Bool?, retention: RetentionChange) async throws -> DeviceGroup
     var retentionPolicy: RetentionPolicy { get }
 
     /// Newest first.
     func auditEntries(limit: Int) async throws -> [AuditEntry]
     func appendAudit(_ entry: AuditEntry) async throws
-}
-
-/// A change to a retention override; `nil` fields stay.
-public struct RetentionSetting: Sendable, Equatable {
-    /// 0 goes back to the default.
-    public var days: Int?
-    public var zeroRetention: Bool?
-
-    public init(days: Int? = nil, zeroRetention: Bool? = nil) {
-        self.days = days
-        self.zeroRetention = zeroRetention
-    }
-
-    public var isEmpty: Bool { days == nil && zeroRetention == nil }
 }
 
 /// A device group: its switch, its retention override and its devices.

@@ -19,7 +19,7 @@ extension FaxlineAPI {
             extensionNumber: new._extension, name: new.name, emailAddresses: new.emails, deliveryFormat: new.format?.model ?? .pdf,
             stationID: new.stationId ?? "", headerText: new.header ?? "", isEnabled: new.enabled ?? true, group: new.group)
         let stored = try await services.administration.addDevice(
-            device, retention: RetentionSetting(days: new.retentionDays, zeroRetention: new.zeroRetention))
+            device, retention: Self.retentionChange(days: new.retentionDays, zeroRetention: new.zeroRetention))
         return .created(.init(body: .json(try await deviceRepresentation(stored))))
     }
 
@@ -38,7 +38,7 @@ extension FaxlineAPI {
             name: body.name, emailAddresses: body.emails, deliveryFormat: body.format?.model, stationID: body.stationId,
             headerText: body.header, isEnabled: body.enabled, group: body.group.map { $0.isEmpty ? .remove : .set($0) })
         let changed = try await services.administration.changeDevice(
-            extension: input.path._extension, changes, retention: RetentionSetting(days: body.retentionDays, zeroRetention: body.zeroRetention))
+            extension: input.path._extension, changes, retention: Self.retentionChange(days: body.retentionDays, zeroRetention: body.zeroRetention))
         return .ok(.init(body: .json(try await deviceRepresentation(changed))))
     }
 
@@ -115,7 +115,7 @@ extension FaxlineAPI {
         guard case .json(let body) = input.body else { throw APIProblem.badRequest("expected a JSON body") }
         try FaxDevice.validateGroupName(input.path.group)
         let group = try await services.administration.changeGroup(
-            input.path.group, enabled: body.enabled, retention: RetentionSetting(days: body.retentionDays, zeroRetention: body.zeroRetention))
+            input.path.group, enabled: body.enabled, retention: Self.retentionChange(days: body.retentionDays, zeroRetention: body.zeroRetention))
         return .ok(.init(body: .json(.init(group))))
     }
 
@@ -133,5 +133,12 @@ extension FaxlineAPI {
         _ = try principal(allowedTo: .administer(.auditLog))
         let entries = try await services.administration.auditEntries(limit: try Self.limit(input.query.limit))
         return .ok(.init(body: .json(entries.map(Components.Schemas.AuditEntry.init))))
+    }
+}
+
+extension FaxlineAPI {
+    /// A retention change from the request's fields: 0 days goes back to the default.
+    static func retentionChange(days: Int?, zeroRetention: Bool?) -> RetentionChange {
+        RetentionChange(days: days.map { $0 == 0 ? .clear : .set($0) }, zeroRetention: zeroRetention)
     }
 }

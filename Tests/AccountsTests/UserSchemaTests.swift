@@ -101,7 +101,7 @@ import Testing
             }
         }
         try FaxSchema.migrator.migrate(queue)
-        #expect(try queue.read { try FaxSchema.migrator.appliedMigrations($0) }.last == "users")
+        #expect(try queue.read { try FaxSchema.migrator.appliedMigrations($0) }.contains("users"))
         let entries = try queue.write { db in
             try db.execute(sql: "INSERT INTO auditLog (at, kind, actor, summary) VALUES ('2026-01-02 10:00:00.000', 'user-added', 'cli:x', 'y')")
             #expect(throws: DatabaseError.self) {
