@@ -2,6 +2,7 @@ import FaxCore
 import Foundation
 import Mail
 import ServerSupport
+import Web
 
 /// Everything `faxline serve` can be told. Defaults make a working server on loopback with
 /// everything under one data folder; `<data>/faxline.conf` changes what it names.
@@ -69,6 +70,8 @@ public struct FaxlineConfiguration: Sendable, Equatable {
     public var ami = AMISettings()
     /// Dialing and retries of outbound faxes (`[outbound]`).
     public var outbound = OutboundSettings()
+    /// The HTTP server: REST API, metrics, health (`[web]`).
+    public var web = WebConfiguration()
 
     public init(dataDirectory: String) {
         self.dataDirectory = dataDirectory
@@ -110,6 +113,7 @@ public struct FaxlineConfiguration: Sendable, Equatable {
         for entry in file.entries {
             try apply(entry)
         }
+        try validateWebSettings(file)
         if reserveInbound >= lines {
             throw .badValue(section: "general", key: "reserve_inbound", line: file.value("general", "reserve_inbound")?.line ?? 0,
                             "must be less than lines (\(lines))")
@@ -204,6 +208,7 @@ public struct FaxlineConfiguration: Sendable, Equatable {
         case ("mail", "from"): smtp.fromAddress = entry.value
         case ("mail", "verify_certificate"): smtp.verifyPeer = try boolean()
         case ("ami", _), ("outbound", _): try applyOutboundSetting(entry)
+        case ("web", _): try applyWebSetting(entry)
         default:
             throw .unknownSetting(section: entry.section, key: entry.key, line: entry.line)
         }

@@ -8,6 +8,7 @@ import UnixSignals
 import Store
 import Synchronization
 import Telephony
+import Web
 
 /// `faxline serve`: every part of the server as services in one `ServiceGroup`, stopped
 /// gracefully on SIGTERM or SIGINT (calls on the line may finish within the grace period).
@@ -23,6 +24,8 @@ public final class FaxlineServer: Sendable {
     public let mailDelivery: MailDeliveryService
     /// Sends queued jobs; `nil` without an `[ami]` username (no outbound faxing).
     public let outbound: OutboundDispatcher?
+    /// The REST API's HTTP server; `nil` with `[web] bind = off`.
+    public let web: WebServer?
     private let notifier: JobNotifier?
     /// The Asterisk manager client, when it is the placer (a service of its own).
     private let manager: AMIClient?
@@ -148,6 +151,16 @@ public final class FaxlineServer: Sendable {
         if let dispatcher = outbound { reporter.outbound = { dispatcher.statusLine } }
         reporter.warnings = warnings
         statusReporter = reporter
+        if configuration.web.host != nil {
+            let status = reporter
+            let adapter = WebServicesAdapter(
+                store: database, spool: spool, configuration: configuration, logger: logger,
+                mailWakeUp: { mailDelivery.wake() }, jobs: control.control
+            ) { status.snapshot(addresses: (configuration.agi.description, configuration.audioSocket.description)) }
+            web = try WebServer(configuration: configuration.web, services: adapter.apiServices, logger: logger)
+        } else {
+            web = nil
+        }
     }
 
     /// Runs until a shutdown signal (or cancellation), after the startup recovery; then gives
@@ -171,6 +184,7 @@ public final class FaxlineServer: Sendable {
             .init(service: control),
         ]
         if let manager { services.append(.init(service: manager)) }
+        if let web { services.append(.init(service: web)) }
         if let notifier, let outbound {
             services += [.init(service: notifier), .init(service: outbound)]
         }

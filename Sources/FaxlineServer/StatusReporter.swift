@@ -33,8 +33,13 @@ struct StatusReporter: Service {
     }
 
     func snapshot() async -> ServerStatus {
+        snapshot(addresses: await listeners())
+    }
+
+    /// The snapshot with the listeners' addresses given: the API asks for it in tests where
+    /// nothing listens (the listeners' addresses would wait for a bind).
+    func snapshot(addresses: (agi: String, audioSocket: String)) -> ServerStatus {
         let pool = lines.snapshot()
-        let addresses = await listeners()
         return ServerStatus(
             version: FaxlineVersion.version, processID: getpid(), startedAt: startedAt, updatedAt: Date(),
             agi: addresses.agi, audioSocket: addresses.audioSocket,

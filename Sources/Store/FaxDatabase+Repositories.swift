@@ -102,3 +102,10 @@ extension FaxDatabase: DeliveryRepository {
         try await read { try $0.deliveryQueueSummary() }
     }
 }
+
+extension FaxDatabase: ListingRepository {
+    public func faxPage(_ query: FaxListQuery) async throws -> ListPage<FaxRecord> { try await read { try $0.faxPage(query) } }
+    public func jobPage(_ query: JobListQuery) async throws -> ListPage<Job> { try await read { try $0.jobPage(query) } }
+    public func jobCountsByState() async throws -> [JobState: Int] { try await read { try $0.jobCountsByState() } }
+    public func mailBacklog() async throws -> Int { try await read { try $0.mailBacklog() } }
+}

@@ -10,6 +10,7 @@ enum FaxSchema {
         migrator.registerMigration("outbound-jobs", migrate: JobSchema.outboundJobs)
         migrator.registerMigration("users", migrate: UserSchema.users)
         migrator.registerMigration("job-kill-time", migrate: JobSchema.killTimeIndex)
+        migrator.registerMigration("list-paging", migrate: ListSchema.listPaging)
         return migrator
     }()
 

@@ -34,6 +34,7 @@ final class ServerHarness: Sendable {
         var configuration = FaxlineConfiguration(dataDirectory: folder.path)
         configuration.agi = .init(host: "127.0.0.1", port: 0)
         configuration.audioSocket = .init(host: "127.0.0.1", port: 0)
+        configuration.web.port = 0
         configuration.mediaConnectTimeout = .seconds(3)
         configuration.minimumFreeBytes = 1024 * 1024
         configuration.stationID = "+1 555 0199"

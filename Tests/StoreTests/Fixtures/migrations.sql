@@ -214,3 +214,8 @@ CREATE INDEX auditLog_on_at ON auditLog(at);
 
 -- migration: job-kill-time
 CREATE INDEX job_waiting_on_killAt ON job(killAt, id) WHERE state IN ('queued', 'requeued');
+
+-- migration: list-paging
+CREATE INDEX fax_on_createdAt_id ON fax(createdAt, id);
+CREATE INDEX fax_on_direction_createdAt_id ON fax(direction, createdAt, id);
+DROP INDEX fax_on_createdAt;

@@ -1,0 +1,226 @@
+import Documents
+import FaxCore
+import FaxEngine
+import Foundation
+import HTTPTypes
+import Logging
+import Web
+
+/// The REST API's view of the server (`Web.APIServices`), on the store, the spool, the
+/// submitter and the status snapshot. The only place the Web module meets the rest of the
+/// server: when the core changes (repositories, the job state machine), this file follows.
+struct WebServicesAdapter: FaxArchive, JobQueue, FaxAdministration, ServerMonitor {
+    let store: any FaxStore
+    let spool: Spool
+    let configuration: FaxlineConfiguration
+    let logger: Logger
+    /// Sends the mail queue's worker looking for due deliveries.
+    let mailWakeUp: @Sendable () -> Void
+    /// Kills through the dispatcher when it has the job on the line; wakes it after a
+    /// submission or a retry.
+    let jobs: JobControl
+    /// Lines, today's counts, disk, outbound: the status file's data.
+    let snapshot: @Sendable () -> ServerStatus
+
+    var apiServices: APIServices {
+        APIServices(faxes: self, jobs: self, administration: self, monitor: self, accounts: store)
+    }
+
+    // MARK: - FaxArchive
+
+    func faxes(_ query: FaxListQuery) async throws -> ListPage<FaxRecord> {
+        try await store.faxPage(query)
+    }
+
+    func fax(id: String) async throws -> FaxRecord? {
+        guard UUID(uuidString: id) != nil else { return nil }
+        return try await store.fax(id: id)
+    }
+
+    func deliveries(faxID: String) async throws -> [MailDelivery] {
+        try await store.deliveries(faxID: faxID)
+    }
+
+    func filePath(_ kind: FaxFileKind, of fax: FaxRecord) -> String? {
+        let file = switch kind {
+        case .pdf: fax.files.pdf
+        case .tiff: fax.files.tiff
+        }
+        guard let path = file?.absolutePath(under: spool.root), FileManager.default.isReadableFile(atPath: path) else { return nil }
+        return path
+    }
+
+    /// Previews live in the spool's temporary folder: the daily cleanup removes them after
+    /// `[retention] temporary_hours`, and they are made again when asked for.
+    var previewDirectory: String { spool.temporaryDirectory }
+
+    func deviceRecipients(of fax: FaxRecord) async throws -> [MailRecipient] {
+        let devices = try await store.devices().filter { fax.deviceExtensions.contains($0.extensionNumber) }
+        return MailRecipient.recipients(of: devices)
+    }
+
+    func mailAgain(_ fax: FaxRecord, to recipients: [MailRecipient]) async throws -> [MailDelivery] {
+        let deliveries = try await store.requeueDeliveries(faxID: fax.id, recipients: recipients, at: Date())
+        mailWakeUp()
+        return deliveries
+    }
+
+    func delete(_ fax: FaxRecord, force: Bool, actor: String) async throws {
+        let cleaner = SpoolCleaner(configuration: configuration, store: store, logger: logger)
+        let report = try await cleaner.deleteFax(id: fax.id, evenIfUndelivered: force, actor: actor, now: Date())
+        if !report.errors.isEmpty {
+            logger.warning("fax deleted with errors", metadata: ["fax.id": "\(fax.id)", "errors": "\(report.errors)"])
+        }
+    }
+
+    // MARK: - JobQueue
+
+    var uploadDirectory: String { spool.temporaryDirectory }
+
+    func submit(_ request: SendRequest) async throws -> [Job] {
+        var submission = JobSubmission(numbers: request.numbers, files: request.documents.map(\.path))
+        var sender = JobSender(callerIDNumber: request.callerID)
+        if let number = request.deviceExtension {
+            guard let device = try await store.device(extension: number) else { throw RepositoryError.notFound("fax device \(number)") }
+            sender.deviceExtension = device.extensionNumber
+            sender.stationID = device.stationID
+            sender.header = device.headerText.isEmpty ? nil : device.headerText
+            sender.callerIDName = device.name
+        }
+        if let stationID = request.stationID { sender.stationID = stationID }
+        if let header = request.header { sender.header = header }
+        submission.sender = sender
+        submission.priority = request.priority ?? Job.defaultPriority
+        submission.maxTries = request.tries ?? Job.defaultTries
+        submission.maxDials = request.dials ?? Job.defaultDials
+        submission.notBefore = request.notBefore
+        submission.killAfter = request.killAfter ?? Job.defaultKillAfter
+        submission.notifyEmail = request.notifyEmail
+        submission.notifyOnRequeue = request.notifyOnRequeue
+        submission.owner = request.owner
+        var submitter = JobSubmitter(jobs: store, spoolRoot: spool.root, minimumFreeBytes: configuration.minimumFreeBytes)
+        submitter.converter.options.cover = request.cover
+        let submitted: [Job]
+        do {
+            submitted = try await submitter.submit(submission)
+        } catch let error as DiskSpaceError {
+            throw NoRoomForSubmission(detail: error.description)
+        }
+        jobs.wake()
+        return submitted
+    }
+
+    func jobs(_ query: JobListQuery) async throws -> ListPage<Job> {
+        try await store.jobPage(query)
+    }
+
+    func job(id: Int64) async throws -> Job? {
+        try await store.job(id: id)
+    }
+
+    /// Through the dispatcher, which hangs up a call on the line (like `faxline jobs kill`).
+    func kill(jobID: Int64, actor: String) async throws -> Job {
+        _ = try await jobs.kill(jobID, by: actor)
+        guard let job = try await store.job(id: jobID) else { throw RepositoryError.notFound("job \(jobID)") }
+        return job
+    }
+
+    func retry(jobID: Int64, actor: String) async throws -> Job {
+        let job = try await jobs.commands.retry(jobID)
+        jobs.wake()
+        return job
+    }
+
+    // MARK: - FaxAdministration
+
+    func devices() async throws -> [FaxDevice] { try await store.devices() }
+
+    func device(extension number: String) async throws -> FaxDevice? { try await store.device(extension: number) }
+
+    func addDevice(_ device: FaxDevice, retention: RetentionChange) async throws -> FaxDevice {
+        try await store.addDevice(device, retention: retention)
+    }
+
+    func changeDevice(extension number: String, _ changes: FaxDevice.Changes, retention: RetentionChange) async throws -> FaxDevice {
+        try await store.changeDevice(extension: number, changes, retention: retention)
+    }
+
+    func removeDevice(extension number: String) async throws { try await store.removeDevice(extension: number) }
+
+    func retentionOverrides() async throws -> RetentionOverrides { try await store.retentionOverrides() }
+
+    func routingTable() async throws -> RoutingTable { try await store.routingTable() }
+
+    func addRule(_ rule: RoutingRule) async throws -> RoutingRule { try await store.addRule(rule) }
+
+    func changeRule(id: Int64, position: Int?, enabled: Bool?) async throws -> RoutingRule {
+        guard try await store.routingTable().rules.contains(where: { $0.id == id }) else {
+            throw RepositoryError.notFound("routing rule \(id)")
+        }
+        if let position { try await store.moveRule(id: id, to: position) }
+        if let enabled { try await store.setRuleEnabled(enabled, id: id) }
+        guard let rule = try await store.routingTable().rules.first(where: { $0.id == id }) else {
+            throw RepositoryError.notFound("routing rule \(id)")
+        }
+        return rule
+    }
+
+    func removeRule(id: Int64) async throws { try await store.removeRule(id: id) }
+
+    func changeRouting(defaultExtension: String??, faxingEnabled: Bool?) async throws {
+        if let defaultExtension { try await store.setDefaultExtension(defaultExtension) }
+        if let faxingEnabled { try await store.setFaxingEnabled(faxingEnabled) }
+    }
+
+    func groups() async throws -> [DeviceGroup] {
+        try await Self.groups(
+            retentions: store.groupRetentions(), devices: store.devices(), disabled: store.routingTable().flags.disabledGroups)
+    }
+
+    func changeGroup(_ name: String, enabled: Bool?, retention: RetentionChange) async throws -> DeviceGroup {
+        if let enabled { try await store.setGroupEnabled(enabled, group: name) }
+        if !retention.isEmpty || enabled == nil { try await store.changeGroupRetention(retention, group: name) }
+        guard let group = try await groups().first(where: { $0.name == name }) else { throw RepositoryError.notFound("group \(name)") }
+        return group
+    }
+
+    var retentionPolicy: RetentionPolicy { configuration.retention }
+
+    func auditEntries(limit: Int) async throws -> [AuditEntry] { try await store.auditEntries(limit: limit) }
+
+    func appendAudit(_ entry: AuditEntry) async throws { try await store.appendAudit(entry) }
+
+    /// Groups that have a row (a switch or a retention) or a device, by name.
+    private static func groups(retentions: [GroupRetention], devices: [FaxDevice], disabled: Set<String>) -> [DeviceGroup] {
+        let names = Set(retentions.map(\.group)).union(devices.compactMap(\.group))
+        return names.sorted().map { name in
+            let override = retentions.first { $0.group == name }?.override
+            return DeviceGroup(
+                name: name, isEnabled: !disabled.contains(name), retention: override?.isEmpty == false ? override : nil,
+                deviceExtensions: devices.filter { $0.group == name }.map(\.extensionNumber))
+        }
+    }
+
+    // MARK: - ServerMonitor
+
+    func status() async throws -> StatusReport {
+        let status = snapshot()
+        let queue = try await store.jobCountsByState()
+        let backlog = try await store.mailBacklog()
+        return StatusReport(
+            version: status.version, startedAt: status.startedAt,
+            lines: status.lines.map {
+                StatusReport.Line(name: $0.name, state: $0.state, direction: $0.direction, faxID: $0.faxID,
+                                  remoteNumber: $0.remoteNumber, since: $0.since)
+            },
+            inboundCalls: status.inboundCalls, outboundCalls: status.outboundCalls, succeeded: status.succeeded,
+            failed: status.failed, refusedNoFreeLine: status.refusedNoFreeLine, freeDiskBytes: status.freeDiskBytes,
+            refusingCalls: status.refusingCalls, outbound: status.outbound, queue: queue, mailBacklog: backlog)
+    }
+}
+
+/// The spool's disk is nearly full: 507, like the CLI's error.
+struct NoRoomForSubmission: SubmissionRefusal {
+    var status: HTTPResponse.Status { HTTPResponse.Status(code: 507, reasonPhrase: "Insufficient Storage") }
+    var detail: String
+}

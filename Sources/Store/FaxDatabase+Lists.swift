@@ -1,0 +1,179 @@
+import FaxCore
+import Foundation
+import GRDB
+
+/// Pages of faxes and jobs for the API and the web app: keyset paging (never OFFSET, so the
+/// hundredth page costs what the first does) with the access rules' list scope as a filter.
+extension StoreTransaction {
+    func faxPage(_ query: FaxListQuery) throws -> ListPage<FaxRecord> {
+        var conditions = ["purgeState IS NULL"]
+        var arguments = StatementArguments()
+        switch query.scope {
+        case .nothing:
+            return ListPage(items: [], nextCursor: nil)
+        case .everything:
+            break
+        case .owned(let devices, _):
+            // Fax records name no submitter: a user sees the faxes of their devices.
+            guard !devices.isEmpty else { return ListPage(items: [], nextCursor: nil) }
+            conditions.append(
+                "EXISTS (SELECT 1 FROM json_each(fax.deviceExtensions) WHERE json_each.value IN (\(Self.marks(devices.count))))")
+            arguments += StatementArguments(devices.sorted())
+        }
+        if let direction = query.direction {
+            conditions.append("direction = ?")
+            arguments += [direction.rawValue]
+        }
+        if !query.statuses.isEmpty {
+            conditions.append("status IN (\(Self.marks(query.statuses.count)))")
+            arguments += StatementArguments(query.statuses.map(\.rawValue).sorted())
+        }
+        if let device = query.deviceExtension {
+            conditions.append("EXISTS (SELECT 1 FROM json_each(fax.deviceExtensions) WHERE json_each.value = ?)")
+            arguments += [device]
+        }
+        if let prefix = query.callerPrefix, !prefix.isEmpty {
+            conditions.append("callerNumber LIKE ? ESCAPE '\\'")
+            arguments += [Self.likePrefix(prefix)]
+        }
+        if let since = query.since {
+            conditions.append("createdAt >= ?")
+            arguments += [since]
+        }
+        if let until = query.until {
+            conditions.append("createdAt < ?")
+            arguments += [until]
+        }
+        if let cursor = query.cursor {
+            let position = try FaxCursor(decoding: cursor)
+            conditions.append("(createdAt < ? OR (createdAt = ? AND id < ?))")
+            arguments += [position.createdAt, position.createdAt, position.id]
+        }
+        let limit = min(max(query.limit, 1), FaxListQuery.maximumLimit)
+        arguments += [limit + 1]
+        let rows = try Row.fetchAll(
+            db,
+            sql: "SELECT * FROM fax WHERE \(conditions.joined(separator: " AND ")) ORDER BY createdAt DESC, id DESC LIMIT ?",
+            arguments: arguments)
+        let faxes = try rows.prefix(limit).map { try FaxRow(row: $0).model() }
+        var next: String?
+        if rows.count > limit, let last = rows.prefix(limit).last {
+            // The stored text, not a Date read back: the cursor must compare equal to the row.
+            next = FaxCursor(createdAt: last["createdAt"], id: last["id"]).encoded
+        }
+        return ListPage(items: faxes, nextCursor: next)
+    }
+
+    func jobPage(_ query: JobListQuery) throws -> ListPage<Job> {
+        var conditions: [String] = []
+        var arguments = StatementArguments()
+        switch query.scope {
+        case .nothing:
+            return ListPage(items: [], nextCursor: nil)
+        case .everything:
+            break
+        case .owned(let devices, let submitter):
+            if devices.isEmpty {
+                conditions.append("owner = ?")
+            } else {
+                conditions.append("(json_extract(sender, '$.deviceExtension') IN (\(Self.marks(devices.count))) OR owner = ?)")
+                arguments += StatementArguments(devices.sorted())
+            }
+            arguments += [submitter]
+        }
+        if let states = query.states {
+            guard !states.isEmpty else { return ListPage(items: [], nextCursor: nil) }
+            conditions.append("state IN (\(Self.marks(states.count)))")
+            arguments += StatementArguments(states.map(\.rawValue).sorted())
+        }
+        if let broadcast = query.broadcastID {
+            conditions.append("broadcastId = ?")
+            arguments += [broadcast]
+        }
+        if let cursor = query.cursor {
+            conditions.append("id < ?")
+            arguments += [try Self.jobCursor(cursor)]
+        }
+        let limit = min(max(query.limit, 1), FaxListQuery.maximumLimit)
+        arguments += [limit + 1]
+        let filter = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
+        let rows = try JobRow.fetchAll(db, sql: "SELECT * FROM job \(filter) ORDER BY id DESC LIMIT ?", arguments: arguments)
+        let jobs = try rows.prefix(limit).map { try $0.model() }
+        let next = rows.count > limit ? jobs.last?.id.map { Data("job:\($0)".utf8).base64URLEncoded } : nil
+        return ListPage(items: jobs, nextCursor: next)
+    }
+
+    /// Waiting and active jobs by state, for status pages and metrics.
+    func jobCountsByState() throws -> [JobState: Int] {
+        var counts: [JobState: Int] = [:]
+        for row in try Row.fetchAll(
+            db, sql: "SELECT state, count(*) AS n FROM job WHERE state IN ('queued', 'requeued', 'dialing', 'sending') GROUP BY state")
+        {
+            if let state = JobState(rawValue: row["state"]) { counts[state] = row["n"] }
+        }
+        return counts
+    }
+
+    /// Mail deliveries not done yet: pending or being sent.
+    func mailBacklog() throws -> Int {
+        try Int.fetchOne(db, sql: "SELECT count(*) FROM mailDelivery WHERE state IN ('pending', 'sending')") ?? 0
+    }
+
+    private static func marks(_ count: Int) -> String {
+        Array(repeating: "?", count: count).joined(separator: ",")
+    }
+
+    /// `LIKE` pattern for "starts with", with the wildcards in the text escaped.
+    static func likePrefix(_ text: String) -> String {
+        text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%")
+            .replacingOccurrences(of: "_", with: "\\_") + "%"
+    }
+
+    static func jobCursor(_ text: String) throws -> Int64 {
+        guard let data = Data(base64URLEncoded: text), let decoded = String(data: data, encoding: .utf8),
+              decoded.hasPrefix("job:"), let id = Int64(decoded.dropFirst(4)), id > 0
+        else { throw FaxValidationError(field: "cursor", reason: "is not a cursor this server gave") }
+        return id
+    }
+}
+
+/// Where a page of faxes ended: the stored creation time and the id of its last fax.
+struct FaxCursor: Equatable {
+    var createdAt: String
+    var id: String
+
+    init(createdAt: String, id: String) {
+        self.createdAt = createdAt
+        self.id = id
+    }
+
+    init(decoding text: String) throws {
+        let invalid = FaxValidationError(field: "cursor", reason: "is not a cursor this server gave")
+        guard text.utf8.count <= 200, let data = Data(base64URLEncoded: text), let decoded = String(data: data, encoding: .utf8)
+        else { throw invalid }
+        let parts = decoded.split(separator: "|", omittingEmptySubsequences: false)
+        guard parts.count == 2, parts[0].count <= 32, parts[1].count <= 36,
+              parts[0].allSatisfy({ $0.isASCII && ($0.isNumber || "-: .".contains($0)) }),
+              parts[1].allSatisfy({ $0.isASCII && ($0.isHexDigit || $0 == "-") })
+        else { throw invalid }
+        createdAt = String(parts[0])
+        id = String(parts[1])
+    }
+
+    var encoded: String { Data("\(createdAt)|\(id)".utf8).base64URLEncoded }
+}
+
+extension Data {
+    /// Base64 without padding, `-` and `_` for `+` and `/`: safe in a URL as is.
+    var base64URLEncoded: String {
+        base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+            .replacingOccurrences(of: "=", with: "")
+    }
+
+    init?(base64URLEncoded text: String) {
+        guard text.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }) else { return nil }
+        var base64 = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+        base64 += String(repeating: "=", count: (4 - base64.count % 4) % 4)
+        self.init(base64Encoded: base64)
+    }
+}

@@ -1,0 +1,196 @@
+import Accounts
+import Documents
+import FaxCore
+import Foundation
+
+// What the REST API (and the web app next to it) needs from the rest of the server. The server
+// (FaxlineServer's `WebServicesAdapter`) implements these on its store, queue and spool; the
+// API asks `AccessPolicy` before each call and implements no rule of its own.
+
+/// The fax history and the fax files.
+public protocol FaxArchive: Sendable {
+    func faxes(_ query: FaxListQuery) async throws -> ListPage<FaxRecord>
+    func fax(id: String) async throws -> FaxRecord?
+    func deliveries(faxID: String) async throws -> [MailDelivery]
+    /// The absolute path of the fax's file of this kind, when it has one.
+    func filePath(_ kind: FaxFileKind, of fax: FaxRecord) -> String?
+    /// Where rendered page previews are kept; files there may be removed at any time.
+    var previewDirectory: String { get }
+    /// Who its devices mail it to today.
+    func deviceRecipients(of fax: FaxRecord) async throws -> [MailRecipient]
+    /// Mails it again: deliveries due now.
+    func mailAgain(_ fax: FaxRecord, to recipients: [MailRecipient]) async throws -> [MailDelivery]
+    /// Deletes record and files through the retention's purge (audited as `actor`). A fax on the
+    /// line is refused; one whose delivery is pending only with `force`.
+    func delete(_ fax: FaxRecord, force: Bool, actor: String) async throws
+}
+
+public enum FaxFileKind: String, Sendable {
+    case pdf, tiff
+}
+
+/// The outbound queue.
+public protocol JobQueue: Sendable {
+    /// Where uploaded documents are written while a request is read (the spool's temporary
+    /// folder, so a conversion never copies across file systems).
+    var uploadDirectory: String { get }
+    /// Converts and queues, like `faxline send`: every job or none.
+    func submit(_ request: SendRequest) async throws -> [Job]
+    func jobs(_ query: JobListQuery) async throws -> ListPage<Job>
+    func job(id: Int64) async throws -> Job?
+    /// Stops the job; a call in progress is hung up. Throws `JobTransitionError` for a job that has ended.
+    func kill(jobID: Int64, actor: String) async throws -> Job
+    /// Queues a failed or killed job again, now, with fresh counters.
+    func retry(jobID: Int64, actor: String) async throws -> Job
+}
+
+/// A send request as the API took it, its documents already on disk.
+public struct SendRequest: Sendable {
+    public var numbers: [String]
+    /// In order; `name` is what errors call the file.
+    public var documents: [(path: String, name: String)]
+    /// Send as this device; `nil`: as none (administrators only).
+    public var deviceExtension: String?
+    public var stationID: String?
+    public var header: String?
+    public var callerID: String?
+    public var priority: Int?
+    public var tries: Int?
+    public var dials: Int?
+    public var notBefore: Date?
+    public var killAfter: TimeInterval?
+    public var notifyEmail: String?
+    public var notifyOnRequeue: Bool
+    /// This job's events are posted here.
+    public var callbackURL: String?
+    public var cover: CoverPage?
+    /// The submitting user's login name.
+    public var owner: String
+
+    public init(numbers: [String], documents: [(path: String, name: String)], owner: String) {
+        self.numbers = numbers
+        self.documents = documents
+        self.owner = owner
+        notifyOnRequeue = false
+    }
+}
+
+/// Devices, routing, groups, retention and the audit log.
+public protocol FaxAdministration: Sendable {
+    func devices() async throws -> [FaxDevice]
+    func device(extension number: String) async throws -> FaxDevice?
+    func addDevice(_ device: FaxDevice, retention: RetentionChange) async throws -> FaxDevice
+    func changeDevice(extension number: String, _ changes: FaxDevice.Changes, retention: RetentionChange) async throws -> FaxDevice
+    func removeDevice(extension number: String) async throws
+    func retentionOverrides() async throws -> RetentionOverrides
+
+    func routingTable() async throws -> RoutingTable
+    func addRule(_ rule: RoutingRule) async throws -> RoutingRule
+    func changeRule(id: Int64, position: Int?, enabled: Bool?) async throws -> RoutingRule
+    func removeRule(id: Int64) async throws
+    /// `.some(nil)` refuses faxes nobody claims.
+    func changeRouting(defaultExtension: String??, faxingEnabled: Bool?) async throws
+
+    func groups() async throws -> [DeviceGroup]
+    func changeGroup(_ name: String, enabled: Bool?, retention: RetentionChange) async throws -> DeviceGroup
+    var retentionPolicy: RetentionPolicy { get }
+
+    /// Newest first.
+    func auditEntries(limit: Int) async throws -> [AuditEntry]
+    func appendAudit(_ entry: AuditEntry) async throws
+}
+
+/// A device group: its switch, its retention override and its devices.
+public struct DeviceGroup: Sendable, Equatable {
+    public var name: String
+    public var isEnabled: Bool
+    public var retention: RetentionOverride?
+    public var deviceExtensions: [String]
+
+    public init(name: String, isEnabled: Bool, retention: RetentionOverride?, deviceExtensions: [String]) {
+        self.name = name
+        self.isEnabled = isEnabled
+        self.retention = retention
+        self.deviceExtensions = deviceExtensions
+    }
+}
+
+/// What `faxline status` shows, and the queue and mail backlog.
+public protocol ServerMonitor: Sendable {
+    func status() async throws -> StatusReport
+}
+
+public struct StatusReport: Sendable, Equatable {
+    public struct Line: Sendable, Equatable {
+        public var name: String
+        public var state: String
+        public var direction: String?
+        public var faxID: String?
+        public var remoteNumber: String?
+        public var since: Date
+
+        public init(name: String, state: String, direction: String?, faxID: String?, remoteNumber: String?, since: Date) {
+            self.name = name
+            self.state = state
+            self.direction = direction
+            self.faxID = faxID
+            self.remoteNumber = remoteNumber
+            self.since = since
+        }
+    }
+
+    public var version: String
+    public var startedAt: Date
+    public var lines: [Line]
+    public var inboundCalls: Int
+    public var outboundCalls: Int
+    public var succeeded: Int
+    public var failed: Int
+    public var refusedNoFreeLine: Int
+    public var freeDiskBytes: Int64?
+    public var refusingCalls: String?
+    public var outbound: String?
+    public var queue: [JobState: Int]
+    public var mailBacklog: Int
+
+    public init(
+        version: String, startedAt: Date, lines: [Line], inboundCalls: Int, outboundCalls: Int, succeeded: Int, failed: Int,
+        refusedNoFreeLine: Int, freeDiskBytes: Int64?, refusingCalls: String?, outbound: String?, queue: [JobState: Int],
+        mailBacklog: Int
+    ) {
+        self.version = version
+        self.startedAt = startedAt
+        self.lines = lines
+        self.inboundCalls = inboundCalls
+        self.outboundCalls = outboundCalls
+        self.succeeded = succeeded
+        self.failed = failed
+        self.refusedNoFreeLine = refusedNoFreeLine
+        self.freeDiskBytes = freeDiskBytes
+        self.refusingCalls = refusingCalls
+        self.outbound = outbound
+        self.queue = queue
+        self.mailBacklog = mailBacklog
+    }
+}
+
+/// Everything the API reaches, in one value.
+public struct APIServices: Sendable {
+    public var faxes: any FaxArchive
+    public var jobs: any JobQueue
+    public var administration: any FaxAdministration
+    public var monitor: any ServerMonitor
+    /// Users, tokens, sign-in limits: the Accounts module's services run on this.
+    public var accounts: any AccountStore
+
+    public init(
+        faxes: any FaxArchive, jobs: any JobQueue, administration: any FaxAdministration, monitor: any ServerMonitor,
+        accounts: any AccountStore
+    ) {
+        self.faxes = faxes
+        self.jobs = jobs
+        self.administration = administration
+        self.monitor = monitor
+        self.accounts = accounts
+    }
+}

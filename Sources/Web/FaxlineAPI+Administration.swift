@@ -1,0 +1,144 @@
+import Accounts
+import FaxCore
+import Foundation
+
+extension FaxlineAPI {
+    // MARK: - Devices
+
+    func listDevices(_ input: Operations.ListDevices.Input) async throws -> Operations.ListDevices.Output {
+        _ = try principal(allowedTo: .administer(.devices))
+        let overrides = try await services.administration.retentionOverrides()
+        let devices = try await services.administration.devices()
+        return .ok(.init(body: .json(devices.map { Components.Schemas.Device($0, retention: overrides.devices[$0.extensionNumber]) })))
+    }
+
+    func addDevice(_ input: Operations.AddDevice.Input) async throws -> Operations.AddDevice.Output {
+        _ = try principal(allowedTo: .administer(.devices))
+        guard case .json(let new) = input.body else { throw APIProblem.badRequest("expected a JSON body") }
+        let device = try FaxDevice(
+            extensionNumber: new._extension, name: new.name, emailAddresses: new.emails, deliveryFormat: new.format?.model ?? .pdf,
+            stationID: new.stationId ?? "", headerText: new.header ?? "", isEnabled: new.enabled ?? true, group: new.group)
+        let stored = try await services.administration.addDevice(
+            device, retention: Self.retentionChange(days: new.retentionDays, zeroRetention: new.zeroRetention))
+        return .created(.init(body: .json(try await deviceRepresentation(stored))))
+    }
+
+    func getDevice(_ input: Operations.GetDevice.Input) async throws -> Operations.GetDevice.Output {
+        _ = try principal(allowedTo: .administer(.devices))
+        guard let device = try await services.administration.device(extension: input.path._extension) else {
+            throw APIProblem.notFound("fax device \(input.path._extension)")
+        }
+        return .ok(.init(body: .json(try await deviceRepresentation(device))))
+    }
+
+    func changeDevice(_ input: Operations.ChangeDevice.Input) async throws -> Operations.ChangeDevice.Output {
+        _ = try principal(allowedTo: .administer(.devices))
+        guard case .json(let body) = input.body else { throw APIProblem.badRequest("expected a JSON body") }
+        let changes = FaxDevice.Changes(
+            name: body.name, emailAddresses: body.emails, deliveryFormat: body.format?.model, stationID: body.stationId,
+            headerText: body.header, isEnabled: body.enabled, group: body.group.map { $0.isEmpty ? .remove : .set($0) })
+        let changed = try await services.administration.changeDevice(
+            extension: input.path._extension, changes, retention: Self.retentionChange(days: body.retentionDays, zeroRetention: body.zeroRetention))
+        return .ok(.init(body: .json(try await deviceRepresentation(changed))))
+    }
+
+    func removeDevice(_ input: Operations.RemoveDevice.Input) async throws -> Operations.RemoveDevice.Output {
+        _ = try principal(allowedTo: .administer(.devices))
+        try await services.administration.removeDevice(extension: input.path._extension)
+        return .noContent(.init())
+    }
+
+    private func deviceRepresentation(_ device: FaxDevice) async throws -> Components.Schemas.Device {
+        let overrides = try await services.administration.retentionOverrides()
+        return Components.Schemas.Device(device, retention: overrides.devices[device.extensionNumber])
+    }
+
+    // MARK: - Routing
+
+    func getRoutingTable(_ input: Operations.GetRoutingTable.Input) async throws -> Operations.GetRoutingTable.Output {
+        _ = try principal(allowedTo: .administer(.routes))
+        return .ok(.init(body: .json(.init(try await services.administration.routingTable()))))
+    }
+
+    func addRoute(_ input: Operations.AddRoute.Input) async throws -> Operations.AddRoute.Output {
+        _ = try principal(allowedTo: .administer(.routes))
+        guard case .json(let new) = input.body else { throw APIProblem.badRequest("expected a JSON body") }
+        let reject = new.reject ?? false
+        guard (new.to != nil) != reject else {
+            throw APIProblem(.unprocessableContent, "give either to (a device) or reject: true", title: "Invalid value", field: "to")
+        }
+        if reject, new._continue == true {
+            throw APIProblem(.unprocessableContent, "continue does not apply to a reject rule", title: "Invalid value", field: "continue")
+        }
+        let rule = try RoutingRule(
+            position: new.position ?? Int.max, didPattern: new.did.map(DialPattern.init), callerPattern: new.caller.map(DialPattern.init),
+            action: new.to.map { .deliver(toExtension: $0) } ?? .reject, continueAfterMatch: new._continue ?? false,
+            isEnabled: new.enabled ?? true, description: new.description ?? "")
+        return .created(.init(body: .json(.init(try await services.administration.addRule(rule)))))
+    }
+
+    func changeRouting(_ input: Operations.ChangeRouting.Input) async throws -> Operations.ChangeRouting.Output {
+        _ = try principal(allowedTo: .administer(.routes))
+        guard case .json(let body) = input.body else { throw APIProblem.badRequest("expected a JSON body") }
+        let defaultExtension: String?? = try body.defaultExtension.map { text in
+            text.isEmpty ? String?.none : try Self.extensionNumber(text, field: "defaultExtension")
+        }
+        try await services.administration.changeRouting(defaultExtension: defaultExtension, faxingEnabled: body.faxingEnabled)
+        return .ok(.init(body: .json(.init(try await services.administration.routingTable()))))
+    }
+
+    func changeRoute(_ input: Operations.ChangeRoute.Input) async throws -> Operations.ChangeRoute.Output {
+        _ = try principal(allowedTo: .administer(.routes))
+        guard case .json(let body) = input.body else { throw APIProblem.badRequest("expected a JSON body") }
+        if let position = body.position, position < 1 {
+            throw APIProblem(.unprocessableContent, "position must be 1 or more", title: "Invalid value", field: "position")
+        }
+        let rule = try await services.administration.changeRule(id: input.path.routeId, position: body.position, enabled: body.enabled)
+        return .ok(.init(body: .json(.init(rule))))
+    }
+
+    func removeRoute(_ input: Operations.RemoveRoute.Input) async throws -> Operations.RemoveRoute.Output {
+        _ = try principal(allowedTo: .administer(.routes))
+        try await services.administration.removeRule(id: input.path.routeId)
+        return .noContent(.init())
+    }
+
+    // MARK: - Groups and retention
+
+    func listGroups(_ input: Operations.ListGroups.Input) async throws -> Operations.ListGroups.Output {
+        _ = try principal(allowedTo: .administer(.groups))
+        return .ok(.init(body: .json(try await services.administration.groups().map(Components.Schemas.Group.init))))
+    }
+
+    func changeGroup(_ input: Operations.ChangeGroup.Input) async throws -> Operations.ChangeGroup.Output {
+        _ = try principal(allowedTo: .administer(.groups))
+        guard case .json(let body) = input.body else { throw APIProblem.badRequest("expected a JSON body") }
+        try FaxDevice.validateGroupName(input.path.group)
+        let group = try await services.administration.changeGroup(
+            input.path.group, enabled: body.enabled, retention: Self.retentionChange(days: body.retentionDays, zeroRetention: body.zeroRetention))
+        return .ok(.init(body: .json(.init(group))))
+    }
+
+    func getRetention(_ input: Operations.GetRetention.Input) async throws -> Operations.GetRetention.Output {
+        _ = try principal(allowedTo: .administer(.retention))
+        let policy = services.administration.retentionPolicy
+        return .ok(.init(body: .json(.init(
+            receivedDays: policy.receivedFaxDays, sentDays: policy.sentFaxDays, recordsDays: policy.finishedRecordDays,
+            temporaryHours: policy.temporaryFileHours, minimumDays: RetentionPolicy.minimumDays))))
+    }
+
+    // MARK: - Audit log
+
+    func listAuditEntries(_ input: Operations.ListAuditEntries.Input) async throws -> Operations.ListAuditEntries.Output {
+        _ = try principal(allowedTo: .administer(.auditLog))
+        let entries = try await services.administration.auditEntries(limit: try Self.limit(input.query.limit))
+        return .ok(.init(body: .json(entries.map(Components.Schemas.AuditEntry.init))))
+    }
+}
+
+extension FaxlineAPI {
+    /// A retention change from the request's fields: 0 days goes back to the default.
+    static func retentionChange(days: Int?, zeroRetention: Bool?) -> RetentionChange {
+        RetentionChange(days: days.map { $0 == 0 ? .clear : .set($0) }, zeroRetention: zeroRetention)
+    }
+}
