@@ -1,0 +1,51 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// libFuzzer targets for Faxline's parsers, one executable per parser. A package of its own so
+// that the main package's `swift build --build-tests` never links them: they build only with
+// `swift build --sanitize=fuzzer --sanitize=address` (scripts/fuzz does it, in Fuzz/.build).
+let package = Package(
+    name: "faxline-fuzz",
+    platforms: [.macOS(.v15)],
+    dependencies: [
+        .package(name: "faxline", path: ".."),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+    ],
+    targets: [
+        // Control bytes, invariant checks and the stream-decoder harness shared by the targets.
+        .target(
+            name: "FuzzSupport",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+            ]
+        ),
+        .executableTarget(
+            name: "agi-environment",
+            dependencies: ["FuzzSupport", .product(name: "Telephony", package: "faxline")]
+        ),
+        .executableTarget(
+            name: "agi-reply",
+            dependencies: ["FuzzSupport", .product(name: "Telephony", package: "faxline")]
+        ),
+        .executableTarget(
+            name: "audiosocket",
+            dependencies: [
+                "FuzzSupport", .product(name: "Telephony", package: "faxline"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]
+        ),
+        .executableTarget(
+            name: "ami",
+            dependencies: [
+                "FuzzSupport", .product(name: "Telephony", package: "faxline"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]
+        ),
+        .executableTarget(
+            name: "config",
+            dependencies: ["FuzzSupport", .product(name: "FaxlineServer", package: "faxline")]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)
