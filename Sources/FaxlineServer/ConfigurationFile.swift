@@ -20,12 +20,15 @@ public struct ConfigurationFile: Sendable, Equatable {
             throw .invalid(line: 0, "the file is larger than \(Self.maximumBytes) bytes")
         }
         var section = "general"
-        for (index, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+        // Split the bytes: as Characters, "\r\n" is one unit and never equals "\n", so a file
+        // with Windows line endings would read as one line.
+        for (index, rawLine) in text.utf8.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).enumerated() {
             let number = index + 1
-            guard rawLine.utf8.count <= Self.maximumLineLength else {
+            let lineBytes = rawLine.last == UInt8(ascii: "\r") ? rawLine.dropLast() : rawLine
+            guard lineBytes.count <= Self.maximumLineLength else {
                 throw .invalid(line: number, "line longer than \(Self.maximumLineLength) characters")
             }
-            var line = Substring(rawLine)
+            var line = Substring(lineBytes)
             if let comment = line.firstIndex(where: { $0 == ";" || $0 == "#" }) {
                 line = line[..<comment]
             }
