@@ -38,14 +38,14 @@ public struct ConfigurationFile: Sendable, Equatable {
                 guard trimmed.hasSuffix("]"), trimmed.count > 2 else {
                     throw .invalid(line: number, "a section header looks like [name]")
                 }
-                section = String(trimmed.dropFirst().dropLast()).trimmingCharacters(in: .whitespaces).lowercased()
+                section = String(trimmed.dropFirst().dropLast()).trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
                 continue
             }
             guard let equals = trimmed.firstIndex(of: "=") else {
                 throw .invalid(line: number, "expected key = value")
             }
-            let key = trimmed[..<equals].trimmingCharacters(in: .whitespaces).lowercased()
-            let value = trimmed[trimmed.index(after: equals)...].trimmingCharacters(in: .whitespaces)
+            let key = trimmed[..<equals].trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
+            let value = trimmed[trimmed.index(after: equals)...].trimmingCharacters(in: .whitespacesAndNewlines)
             guard !key.isEmpty else { throw .invalid(line: number, "missing key before '='") }
             entries.append(Entry(section: section, key: key, value: value, line: number))
         }

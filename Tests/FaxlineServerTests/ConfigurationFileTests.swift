@@ -24,4 +24,11 @@ struct ConfigurationFileTests {
         let file = try ConfigurationFile(parsing: "[general]\r\n\r\nlines = 3\n\r\necm = no\r\n")
         #expect(file.entries.map(\.line) == [3, 5])
     }
+
+    /// Found by fuzzing: a stray CR inside a line (old Mac line endings, a bad copy and paste)
+    /// stayed in the key, and the server stopped on "unknown setting 'lines\r'".
+    @Test func strayCarriageReturnsAreBlankSpaceLikeTheRest() throws {
+        let file = try ConfigurationFile(parsing: "[ mail\r]\nsmtp_port\r= 587\nfrom =\r fax@example.com\n")
+        #expect(file.entries.map { [$0.section, $0.key, $0.value] } == [["mail", "smtp_port", "587"], ["mail", "from", "fax@example.com"]])
+    }
 }
