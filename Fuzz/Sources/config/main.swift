@@ -1,4 +1,5 @@
 import FaxlineServer
+import Foundation
 import FuzzSupport
 
 // `<data>/faxline.conf`: read as FaxlineConfiguration.load reads it (UTF-8 or nothing), parsed by
@@ -35,7 +36,8 @@ private func checkEntries(of file: ConfigurationFile) {
         fuzzCheck(!entry.key.isEmpty && !entry.key.contains("="), "key \(entry.key.debugDescription)")
         fuzzCheck(entry.key == entry.key.lowercased() && entry.section == entry.section.lowercased(), "names not lowercased")
         for text in [entry.key, entry.value] {
-            fuzzCheck(text.first?.isWhitespace != true && text.last?.isWhitespace != true, "untrimmed \(text.debugDescription)")
+            let ends = [text.unicodeScalars.first, text.unicodeScalars.last].compactMap { $0 }
+            fuzzCheck(!ends.contains(where: CharacterSet.whitespacesAndNewlines.contains), "untrimmed \(text.debugDescription)")
             fuzzCheck(!text.contains(";") && !text.contains("#"), "comment kept in \(text.debugDescription)")
         }
     }
