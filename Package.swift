@@ -14,9 +14,11 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
-        .package(url: "https://github.com/apple/swift-nio-extras", from: "1.35.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-auth", from: "2.5.0"),
+        .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
     ],
     targets: [
         // C libraries: module map + shim header each.
@@ -35,29 +37,42 @@ let package = Package(
             pkgConfig: "libcurl",
             providers: [.apt(["libcurl4-openssl-dev"])]
         ),
+        .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
+        .systemLibrary(name: "CJPEG", pkgConfig: "libjpeg", providers: [.apt(["libjpeg62-turbo-dev"])]),
+        // fork/exec of converters in their own session with limits: C, so no Swift runs in the child.
+        .systemLibrary(name: "CSpawn"),
+        // The one walk over a TIFF's pages, below both the engine and the documents module.
+        .target(name: "FaxTIFF", dependencies: ["CTIFF"]),
 
         .target(
             name: "FaxEngine",
             dependencies: [
                 "CSpanDSP",
                 "CTIFF",
+                "FaxTIFF",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
 
-        // Models, lines, routing, queue and retry policy: no I/O, no SQL.
-        .target(
-            name: "FaxCore",
-            dependencies: [
-                .product(name: "Logging", package: "swift-log"),
-            ]
-        ),
-        // GRDB database: migrations and records behind FaxCore's repository protocols.
+        // Models, lines, routing, the job's life, repository protocols: no I/O, no SQL.
+        .target(name: "FaxCore"),
+        // The SQLite store: migrations and records behind FaxCore's repository protocols.
         .target(
             name: "Store",
             dependencies: [
                 "FaxCore",
                 .product(name: "GRDB", package: "GRDB.swift"),
+            ]
+        ),
+        // Users, passwords (bcrypt), API tokens (SHA-256), sign-in limits: the services the
+        // CLI, the REST API, the web app and the mail gateway share. Only Hummingbird's bcrypt
+        // (a C file), not Hummingbird.
+        .target(
+            name: "Accounts",
+            dependencies: [
+                "FaxCore",
+                .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -65,15 +80,15 @@ let package = Package(
         .target(
             name: "Documents",
             dependencies: [
-                "CTIFF",
-                "FaxEngine",
+                "CTIFF", "CPNG", "CJPEG", "CSpawn", "FaxTIFF",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        // FastAGI, AudioSocket (and later AMI): wire protocols and their servers.
+        // FastAGI, AudioSocket, AMI: wire protocols, their servers and client, the media clock.
         .target(
             name: "Telephony",
             dependencies: [
+                "FaxCore",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
@@ -81,12 +96,17 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
-        // SMTP out through libcurl, MIME messages.
+        // SMTP out through libcurl, MIME messages; SMTP in (mail-to-fax) on SwiftNIO.
         .target(
             name: "Mail",
             dependencies: [
-                "CCurl",
+                "CCurl", "FaxCore",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOTLS", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
         // Wiring: configuration, services, startup recovery.
@@ -105,7 +125,7 @@ let package = Package(
         .executableTarget(
             name: "faxline",
             dependencies: [
-                "FaxEngine", "FaxCore", "Store", "FaxlineServer", "Documents",
+                "FaxEngine", "FaxCore", "Store", "FaxlineServer", "Documents", "Accounts",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -125,8 +145,15 @@ let package = Package(
         ),
         .testTarget(name: "FaxEngineTests", dependencies: ["FaxEngine", "FaxTestSupport", "Documents"]),
         .testTarget(name: "FaxCoreTests", dependencies: ["FaxCore"]),
-        .testTarget(name: "StoreTests", dependencies: ["Store", "FaxCore", "faxline"]),
-        .testTarget(name: "DocumentsTests", dependencies: ["Documents", "FaxTestSupport"]),
+        // Temporary data folders and sample records for the store and command-line tests.
+        .target(name: "StoreTestSupport", dependencies: ["Store", "FaxCore"], path: "Tests/StoreTestSupport"),
+        .testTarget(name: "StoreTests", dependencies: ["Store", "FaxCore", "StoreTestSupport"], exclude: ["Fixtures"]),
+        .testTarget(name: "FaxlineCommandTests", dependencies: ["faxline", "FaxlineServer", "Store", "FaxCore", "StoreTestSupport"]),
+        .testTarget(
+            name: "AccountsTests",
+            dependencies: ["Accounts", "Store", "FaxCore", "faxline", .product(name: "Crypto", package: "swift-crypto")]
+        ),
+        .testTarget(name: "DocumentsTests", dependencies: ["Documents", "FaxTestSupport", "CTIFF"]),
         .testTarget(
             name: "TelephonyTests",
             dependencies: [
@@ -138,7 +165,19 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
-        .testTarget(name: "MailTests", dependencies: ["Mail", "FaxTestSupport"]),
+        .testTarget(
+            name: "MailTests",
+            dependencies: [
+                "Mail", "FaxCore", "FaxTestSupport",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "NIOTLS", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
         .testTarget(name: "FaxlineServerTests", dependencies: ["FaxlineServer", "FaxTestSupport"]),
 
         // Benchmarks are not tests: built in release mode by scripts/bench.
@@ -153,7 +192,7 @@ let package = Package(
         .executableTarget(
             name: "InboundBench",
             dependencies: [
-                "FaxlineServer", "FaxCore", "FaxTestSupport",
+                "FaxlineServer", "FaxCore", "Store", "FaxTestSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -162,7 +201,7 @@ let package = Package(
         .executableTarget(
             name: "DocumentsBench",
             dependencies: [
-                "Documents", "FaxEngine",
+                "Documents", "FaxEngine", "CTIFF",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Benchmarks/DocumentsBench"

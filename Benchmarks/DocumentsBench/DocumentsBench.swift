@@ -14,16 +14,29 @@ struct DocumentsBench: AsyncParsableCommand {
         commandName: "faxline-documents-bench",
         abstract: "Documents benchmark: PDF → fax pages, fax TIFF → PDF against tiff2pdf, page chop line time.")
 
-    @Option(help: "The 3-page letter as a PDF (ps2pdf of letter3.ps).") var letter: String
+    @Option(help: "The 3-page letter as a PDF (ps2pdf of letter3.ps).") var letter: String = ""
     @Option(help: "Rounds; the best of each side is compared.") var rounds: Int = 3
     @Option(help: "TIFF → PDF conversions per round and tool (each takes milliseconds).") var repeats: Int = 20
+    @Option(help: "Sections to run: speed, memory (comma separated).") var sections: String = "speed,memory"
+    @Option(help: "Seconds each memory measurement may take before it is stopped.") var memoryTimeLimit: Int = 900
+
+    // One conversion in a child process, for the memory section (not for use by hand).
+    @Option(help: .hidden) var child: String?
+    @Option(help: .hidden) var childInput: String?
+    @Option(help: .hidden) var childOutput: String?
 
     func validate() throws {
+        guard child == nil else { return }
         guard rounds >= 1, repeats >= 1 else { throw ValidationError("--rounds and --repeats must be at least 1") }
         guard FileManager.default.isReadableFile(atPath: letter) else { throw ValidationError("cannot read \(letter)") }
     }
 
     func run() async throws {
+        if let child, let mode = ChildWork.Mode(rawValue: child), let childInput, let childOutput {
+            print(await ChildWork.run(mode: mode, input: childInput, output: childOutput).text, terminator: "")
+            return
+        }
+        let wanted = Set(sections.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) })
         let work = FileManager.default.temporaryDirectory.appendingPathComponent("faxline-documents-bench-\(getpid())").path
         try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: work) }
@@ -35,12 +48,23 @@ struct DocumentsBench: AsyncParsableCommand {
         let letterTIFF = work + "/letter.tif"
         let fiftyTIFF = work + "/fifty.tif"
         try await pdfToFax(name: "letter", pdf: letter, tiff: letterTIFF, work: work, gs: gs)
+        guard wanted.contains("speed") else {
+            if wanted.contains("memory") {
+                try MemoryBench(work: work, gs: gs, letterPDF: letter, letterTIFF: letterTIFF,
+                                timeLimit: .seconds(memoryTimeLimit)).run()
+            }
+            return
+        }
         try await pdfToFax(name: "50-page", pdf: fifty, tiff: fiftyTIFF, work: work, gs: gs)
 
         try tiffToPDF(name: "letter", tiff: letterTIFF, work: work)
         try tiffToPDF(name: "50-page", tiff: fiftyTIFF, work: work)
 
         try await pageChop(work: work)
+        if wanted.contains("memory") {
+            try MemoryBench(work: work, gs: gs, letterPDF: letter, letterTIFF: letterTIFF,
+                            timeLimit: .seconds(memoryTimeLimit)).run()
+        }
     }
 
     // MARK: Inputs

@@ -4,11 +4,13 @@ import FaxTestSupport
 import FaxlineServer
 import Foundation
 import Logging
+import Store
 
 /// Inbound calls through the real FastAGI and AudioSocket servers on loopback, each paced in
 /// real time (a frame every 20 ms) by the Asterisk emulator with a spandsp fax machine behind
-/// it, in this one process: how many calls at once all succeed on this machine, the p99 time
-/// from a frame in to its answer out, and memory per active call (emulator included). Then
+/// it, in this one process: how many calls at once all succeed on this machine, how late the
+/// server's frames come against their 20 ms cadence (p50, p99), and memory per active call
+/// (emulator included). Then
 /// FastAGI alone: routed calls per second at 100 concurrent connections.
 @main
 struct InboundBench: AsyncParsableCommand {
@@ -32,8 +34,10 @@ struct InboundBench: AsyncParsableCommand {
         configuration.smtp = .init(host: "127.0.0.1", port: smtpPort, tlsMode: .none, fromAddress: "bench@example.com")
         var logger = Logger(label: "bench")
         logger.logLevel = ProcessInfo.processInfo.environment["FAXLINE_BENCH_LOG"].flatMap(Logger.Level.init(rawValue:)) ?? .error
-        let server = try FaxlineServer(configuration: configuration, logger: logger)
-        _ = try await server.services.database.addDevice(
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let database = try FaxDatabase(path: configuration.databasePath)
+        let server = try FaxlineServer(configuration: configuration, logger: logger, store: database)
+        _ = try await database.addDevice(
             FaxDevice(extensionNumber: "201", name: "Bench", emailAddresses: ["bench@example.com"]))
         let running = Task { try await server.run(signals: []) }
         let agiPort = try await server.agiServer.localAddress.port ?? 0

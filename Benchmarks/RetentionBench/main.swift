@@ -59,17 +59,14 @@ for index in 0..<count {
     fax.files = FaxSpoolFiles(tiff: try SpoolPath(base + ".tif"), pdf: try SpoolPath(base + ".pdf"))
     batch.append(fax)
     if batch.count == 5_000 || index == count - 1 {
-        let faxes = batch
-        try database.write { transaction in
-            for fax in faxes { try transaction.insertFax(fax) }
-        }
+        try await database.insertFaxes(batch)
         batch.removeAll(keepingCapacity: true)
     }
 }
 print(String(format: "set-up: %d faxes, %d files in %.1f s", count, count * 2, Date().timeIntervalSince(setUpStart)))
 
 resetPeakResident()
-let cleaner = SpoolCleaner(configuration: configuration, database: database, logger: logger)
+let cleaner = SpoolCleaner(configuration: configuration, store: database, logger: logger)
 let clock = ContinuousClock()
 let start = clock.now
 let outcome = try await cleaner.run(now: now, actor: "bench")

@@ -26,6 +26,8 @@ enum {
     FAXLINE_PHASE_B = 'B',
     FAXLINE_PHASE_D = 'D',
     FAXLINE_PHASE_E = 'E',
+    /// A valid T.30 frame arrived from the far end; the code is its frame type (FCF).
+    FAXLINE_FRAME_RECEIVED = 'R',
 };
 
 static int faxline_phase_b_trampoline(t30_state_t *s, void *user_data, int result) {
@@ -48,7 +50,15 @@ static void faxline_phase_e_trampoline(t30_state_t *s, void *user_data, int comp
     events->handler(events->context, FAXLINE_PHASE_E, completion_code);
 }
 
+static void faxline_frame_trampoline(t30_state_t *s, void *user_data, int incoming, const uint8_t msg[], int len) {
+    (void) s;
+    if (!incoming || len < 3) return;
+    faxline_t30_events_t *events = (faxline_t30_events_t *) user_data;
+    events->handler(events->context, FAXLINE_FRAME_RECEIVED, msg[2]);
+}
+
 static inline void faxline_t30_set_event_handlers(t30_state_t *s, faxline_t30_events_t *events) {
+    t30_set_real_time_frame_handler(s, faxline_frame_trampoline, events);
     t30_set_phase_b_handler(s, faxline_phase_b_trampoline, events);
     t30_set_phase_d_handler(s, faxline_phase_d_trampoline, events);
     t30_set_phase_e_handler(s, faxline_phase_e_trampoline, events);

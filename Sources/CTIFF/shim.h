@@ -89,4 +89,65 @@ static inline int faxline_tiff_get_defaulted_u32(TIFF *tif, uint32_t tag, uint32
     return TIFFGetFieldDefaulted(tif, tag, value);
 }
 
+/// Tile offsets and byte counts share libtiff's strip arrays; these count either.
+static inline uint32_t faxline_tiff_chunk_count(TIFF *tif) {
+    return TIFFIsTiled(tif) ? TIFFNumberOfTiles(tif) : TIFFNumberOfStrips(tif);
+}
+
+/// Extra samples (alpha): how many, and the kind of the first (EXTRASAMPLE_*).
+static inline int faxline_tiff_get_extra_samples(TIFF *tif, uint16_t *count, uint16_t *first_kind) {
+    uint16_t *kinds = NULL;
+    *count = 0;
+    *first_kind = 0;
+    if (!TIFFGetFieldDefaulted(tif, TIFFTAG_EXTRASAMPLES, count, &kinds)) return 0;
+    if (*count > 0 && kinds) *first_kind = kinds[0];
+    return 1;
+}
+
+/// The palette: three arrays of 2^bits 16-bit values owned by libtiff.
+static inline int faxline_tiff_get_colormap(TIFF *tif, uint16_t **red, uint16_t **green, uint16_t **blue) {
+    return TIFFGetField(tif, TIFFTAG_COLORMAP, red, green, blue);
+}
+
+/// Writing a palette (three arrays of 2^bits 16-bit values) and extra samples (EXTRASAMPLE_*).
+static inline int faxline_tiff_set_colormap(TIFF *tif, uint16_t *red, uint16_t *green, uint16_t *blue) {
+    return TIFFSetField(tif, TIFFTAG_COLORMAP, red, green, blue);
+}
+
+static inline int faxline_tiff_set_extra_samples(TIFF *tif, uint16_t count, uint16_t *kinds) {
+    return TIFFSetField(tif, TIFFTAG_EXTRASAMPLES, count, kinds);
+}
+
+/// Per-file messages: libtiff's last error for this handle, instead of a process-wide handler.
+typedef struct faxline_tiff_messages {
+    char last_error[512];
+} faxline_tiff_messages;
+
+static int faxline_tiff_keep_error(TIFF *tif, void *user_data, const char *module, const char *fmt, va_list ap) {
+    (void) tif;
+    (void) module;
+    faxline_tiff_messages *messages = (faxline_tiff_messages *) user_data;
+    if (messages) vsnprintf(messages->last_error, sizeof messages->last_error, fmt, ap);
+    return 1;
+}
+
+static int faxline_tiff_drop_warning(TIFF *tif, void *user_data, const char *module, const char *fmt, va_list ap) {
+    (void) tif; (void) user_data; (void) module; (void) fmt; (void) ap;
+    return 1;
+}
+
+/// TIFFOpen with libtiff's cap on any single allocation (a hostile header cannot make it
+/// allocate more than `maximum_allocation` bytes at once) and errors kept in `messages`.
+static inline TIFF *faxline_tiff_open(const char *path, const char *mode, faxline_tiff_messages *messages,
+                                      int64_t maximum_allocation) {
+    TIFFOpenOptions *options = TIFFOpenOptionsAlloc();
+    if (!options) return NULL;
+    TIFFOpenOptionsSetMaxSingleMemAlloc(options, (tmsize_t) maximum_allocation);
+    TIFFOpenOptionsSetErrorHandlerExtR(options, faxline_tiff_keep_error, messages);
+    TIFFOpenOptionsSetWarningHandlerExtR(options, faxline_tiff_drop_warning, NULL);
+    TIFF *tif = TIFFOpenExt(path, mode, options);
+    TIFFOpenOptionsFree(options);
+    return tif;
+}
+
 #endif

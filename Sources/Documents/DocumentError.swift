@@ -7,6 +7,10 @@ public enum DocumentError: Error, Equatable, CustomStringConvertible, Sendable {
     case encrypted(path: String)
     case damaged(path: String, reason: String)
     case tooManyPages(path: String, limit: Int)
+    /// Over a size limit (pixels per page, decoder memory); the reason names the limit.
+    case tooLarge(path: String, reason: String)
+    /// The document (PostScript code) tried to read, write, delete or rename a file outside itself.
+    case fileAccessRefused(path: String)
     case timedOut(path: String, seconds: Int)
     case toolMissing(path: String, tool: String, advice: String)
     case toolFailed(path: String, tool: String, reason: String)
@@ -27,6 +31,10 @@ public enum DocumentError: Error, Equatable, CustomStringConvertible, Sendable {
             return "\(path): the document is damaged (\(reason))"
         case .tooManyPages(let path, let limit):
             return "\(path): more than \(limit) pages"
+        case .tooLarge(let path, let reason):
+            return "\(path): too large to convert (\(reason))"
+        case .fileAccessRefused(let path):
+            return "\(path): the document tries to open, change or delete files outside itself, which is not allowed"
         case .timedOut(let path, let seconds):
             return "\(path): conversion took longer than \(seconds) s and was stopped"
         case .toolMissing(let path, let tool, let advice):

@@ -8,6 +8,8 @@ public struct FaxBitmap: Sendable, Equatable {
     public var xResolution: Double
     public var yResolution: Double
     public let bytesPerRow: Int
+    /// The largest page the readers decode whole (12.5 MB of bits); fax pages are under 12 million.
+    public static let maximumPixels = 100_000_000
     /// `height` rows of `bytesPerRow` bytes; the padding bits after `width` are always 0.
     public private(set) var bits: [UInt8]
 

@@ -73,21 +73,34 @@ public struct FaxPreview: Sendable {
 enum PDFPageSize {
     struct Size { var width: Double; var height: Double }
 
+    /// Reads the file in pieces (a received fax's PDF can be large), looking for `/MediaBox [`.
     static func boxes(of pdf: String) throws(DocumentError) -> [Size] {
-        guard let data = FileManager.default.contents(atPath: pdf) else {
+        guard let handle = FileHandle(forReadingAtPath: pdf) else {
             throw .unreadable(path: pdf, reason: "the file does not exist or cannot be read")
         }
-        let text = String(decoding: data.prefix(64 << 20).map { $0 < 0x80 ? $0 : 0x20 }, as: UTF8.self)
+        defer { try? handle.close() }
+        let marker = Array("/MediaBox [".utf8)
+        // A box is a few dozen bytes; carrying the last 256 bytes over keeps one that straddles pieces.
+        let overlap = 256
         var sizes: [Size] = []
-        var remainder = text[...]
-        while let range = remainder.range(of: "/MediaBox [") {
-            let after = remainder[range.upperBound...]
-            guard let end = after.firstIndex(of: "]") else { break }
-            let numbers = after[..<end].split(separator: " ").compactMap { Double($0) }
-            if numbers.count == 4 {
-                sizes.append(Size(width: numbers[2] - numbers[0], height: numbers[3] - numbers[1]))
+        var carried: [UInt8] = []
+        while true {
+            let piece = (try? handle.read(upToCount: 1 << 20)) ?? Data()
+            let window = carried + [UInt8](piece)
+            var searchFrom = 0
+            var consumed = 0
+            while let range = window[searchFrom...].firstRange(of: marker) {
+                guard let end = window[range.upperBound...].firstIndex(of: UInt8(ascii: "]")) else { break }
+                let numbers = String(decoding: window[range.upperBound..<end], as: UTF8.self)
+                    .split(separator: " ").compactMap { Double($0) }
+                if numbers.count == 4 {
+                    sizes.append(Size(width: numbers[2] - numbers[0], height: numbers[3] - numbers[1]))
+                }
+                searchFrom = end
+                consumed = end
             }
-            remainder = after[end...]
+            if piece.isEmpty { break }
+            carried = Array(window[max(consumed, window.count - overlap)...])
         }
         guard !sizes.isEmpty else {
             throw .damaged(path: pdf, reason: "no page sizes found")

@@ -6,13 +6,15 @@ struct PageChopper {
     static let marginInches = 0.25
 
     func apply(to pages: inout [FaxBitmap]) {
+        for index in pages.indices { apply(to: &pages[index], isLast: index == pages.count - 1) }
+    }
+
+    /// Chops one page, as the mode says for a page that is (or is not) the fax's last.
+    func apply(to page: inout FaxBitmap, isLast: Bool) {
         switch chop.mode {
-        case .none:
-            return
-        case .last:
-            if !pages.isEmpty { chopPage(&pages[pages.count - 1]) }
-        case .all:
-            for index in pages.indices { chopPage(&pages[index]) }
+        case .none: return
+        case .last: if isLast { chopPage(&page) }
+        case .all: chopPage(&page)
         }
     }
 

@@ -27,6 +27,8 @@ public struct FaxQuery: Sendable, Equatable {
 
 public protocol FaxRepository: Sendable {
     func insertFax(_ fax: FaxRecord) async throws
+    /// Many at once, in one transaction (imports, benchmarks).
+    func insertFaxes(_ faxes: [FaxRecord]) async throws
     /// Replaces the stored fax with the same id.
     func updateFax(_ fax: FaxRecord) async throws
     func fax(id: String) async throws -> FaxRecord?

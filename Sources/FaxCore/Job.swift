@@ -1,6 +1,6 @@
 import Foundation
 
-/// Where an outbound job stands. Every change goes through `JobState.canMove(to:)`.
+/// Where an outbound job stands. Every change is a transition of `Job` (JobLifecycle.swift).
 ///
 /// `queued` jobs wait for their not-before time and a free line; `dialing` means an Originate
 /// is out; `sending` means the far end answered and pages are going; `requeued` is `queued`
@@ -14,17 +14,6 @@ public enum JobState: String, Sendable, Codable, CaseIterable {
     /// On the line (or being dialed).
     public var isActive: Bool { self == .dialing || self == .sending }
     public var isFinal: Bool { self == .done || self == .failed || self == .killed }
-
-    public func canMove(to next: JobState) -> Bool {
-        switch (self, next) {
-        case (.queued, .dialing), (.requeued, .dialing): true
-        case (.queued, .killed), (.requeued, .killed), (.queued, .failed), (.requeued, .failed): true
-        case (.dialing, .sending), (.dialing, .requeued), (.dialing, .queued), (.dialing, .failed), (.dialing, .killed): true
-        case (.sending, .done), (.sending, .requeued), (.sending, .failed), (.sending, .killed): true
-        case (.failed, .queued), (.killed, .queued): true
-        default: false
-        }
-    }
 }
 
 /// Why an attempt did not finish the job, as the retry policy knows it (HylaFAX's classes).
@@ -162,9 +151,8 @@ public struct Job: Sendable, Codable, Equatable {
         guard (1...100).contains(maxTries) else { throw FaxValidationError(field: "tries", reason: "must be 1 to 100 (got \(maxTries))") }
         guard (1...1000).contains(maxDials) else { throw FaxValidationError(field: "dials", reason: "must be 1 to 1000 (got \(maxDials))") }
         guard pageCount >= 1 else { throw FaxValidationError(field: "document", reason: "has no pages") }
-        guard !number.isEmpty, number.count <= 32,
-              number.allSatisfy({ $0.isASCII && ($0.isNumber || $0 == "+" || $0 == "*" || $0 == "#") }) else {
-            throw FaxValidationError(field: "number", reason: "\(FieldRules.quoted(number)) must be digits, +, * or #")
+        guard FaxNumber.isDialable(number) else {
+            throw FaxValidationError(field: "number", reason: "\(FieldRules.quoted(number)) must be digits, +, * or # (as dialed)")
         }
         let notBefore = notBefore ?? submittedAt
         let killAt = killAt ?? notBefore.addingTimeInterval(Self.defaultKillAfter)

@@ -14,7 +14,8 @@ public struct JobQuery: Sendable, Equatable {
 }
 
 /// The outbound queue's storage. Every state change is a guarded write (it names the state the
-/// job must still be in) and durable before it returns.
+/// job must still be in) and durable before it returns. Which changes are allowed is the job's
+/// own business (its transitions); the store only guards against concurrent writers.
 public protocol JobRepository: Sendable {
     /// Stores new jobs (one submission, one transaction) and returns them with their ids.
     func submitJobs(_ jobs: [Job]) async throws -> [Job]
@@ -23,13 +24,9 @@ public protocol JobRepository: Sendable {
     /// Waiting jobs due at `now`, best first (priority, then not-before, then id), skipping
     /// numbers that already have a call.
     func dueJobs(at now: Date, excludingNumbers: Set<String>, limit: Int) async throws -> [Job]
-    /// The earliest not-before time of the waiting jobs.
-    func nextWakeUp() async throws -> Date?
     /// Saves `job` if the stored one is still in state `expected`; throws `JobTransitionError`
     /// (with the stored state) if it is not.
     func saveJob(_ job: Job, expecting expected: JobState) async throws
-    /// Records, while a job is sending, that the far end confirmed every page before `nextPage`.
-    func recordConfirmedPages(jobID: Int64, nextPage: Int) async throws
     /// Jobs a crash left on the line.
     func activeJobs() async throws -> [Job]
 }

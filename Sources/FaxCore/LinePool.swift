@@ -7,7 +7,7 @@ public enum CallDirection: String, Sendable, Codable, Equatable {
 
 /// What a line is doing, as `faxline status` shows it.
 public enum LineState: String, Sendable, Codable, Equatable {
-    case idle, ringing, receiving, sending, blocked, down
+    case idle, ringing, receiving, sending
 }
 
 /// The busy states a claim can put its line in.
@@ -67,16 +67,14 @@ public final class LinePool: Sendable {
         var faxID: String?
         var remoteNumber: String?
         var since: Date
-        var isBlocked = false
     }
 
     struct State {
         var lines: [Line]
-        var isDown = false
         var nextToken: UInt64 = 1
         var counters: LineCounters
 
-        func isFree(_ line: Line) -> Bool { line.claimToken == nil && !line.isBlocked && !isDown }
+        func isFree(_ line: Line) -> Bool { line.claimToken == nil }
     }
 
     public static let maximumLines = 1000
@@ -140,43 +138,12 @@ public final class LinePool: Sendable {
         state.withLock { state in
             LinePoolSnapshot(
                 lines: state.lines.map { line in
-                    let lineState: LineState =
-                        if let activity = line.activity { activity.state }
-                        else if state.isDown { .down }
-                        else if line.isBlocked { .blocked }
-                        else { .idle }
+                    let lineState = line.activity?.state ?? .idle
                     return LineStatus(
                         name: line.name, state: lineState, direction: line.direction, faxID: line.faxID,
                         remoteNumber: line.remoteNumber, since: line.since)
                 },
                 counters: state.counters)
-        }
-    }
-
-    /// Takes a line out of service (or back in). A busy line finishes its call first.
-    /// Returns `false` for an unknown line name.
-    @discardableResult
-    public func setBlocked(_ blocked: Bool, line name: String) -> Bool {
-        let time = now()
-        return state.withLock { state in
-            guard let index = state.lines.firstIndex(where: { $0.name == name }) else { return false }
-            if state.lines[index].isBlocked != blocked, state.lines[index].claimToken == nil {
-                state.lines[index].since = time
-            }
-            state.lines[index].isBlocked = blocked
-            return true
-        }
-    }
-
-    /// All lines are down while the PBX connection is; calls in progress keep their lines.
-    public func setDown(_ down: Bool) {
-        let time = now()
-        state.withLock { state in
-            guard state.isDown != down else { return }
-            state.isDown = down
-            for index in state.lines.indices where state.lines[index].claimToken == nil {
-                state.lines[index].since = time
-            }
         }
     }
 
@@ -196,9 +163,7 @@ public final class LinePool: Sendable {
         let time = now()
         return state.withLock { state in
             guard state.lines[index].claimToken == token else { return false }
-            let name = state.lines[index].name
-            let blocked = state.lines[index].isBlocked
-            state.lines[index] = Line(name: name, since: time, isBlocked: blocked)
+            state.lines[index] = Line(name: state.lines[index].name, since: time)
             switch outcome {
             case .succeeded: state.counters.succeeded += 1
             case .failed: state.counters.failed += 1

@@ -25,6 +25,40 @@ public struct RetentionOverride: Sendable, Equatable, Codable {
     }
 }
 
+/// A change to one retention override; `nil` fields stay as they are.
+public struct RetentionChange: Sendable, Equatable {
+    public enum Days: Sendable, Equatable {
+        case set(Int)
+        /// Back to the default.
+        case clear
+    }
+
+    public var days: Days?
+    public var zeroRetention: Bool?
+
+    public init(days: Days? = nil, zeroRetention: Bool? = nil) {
+        self.days = days
+        self.zeroRetention = zeroRetention
+    }
+
+    public var isEmpty: Bool { days == nil && zeroRetention == nil }
+
+    public func validate() throws {
+        if case .set(let days) = days { _ = try RetentionOverride(days: days) }
+    }
+}
+
+/// A group's own retention override (`faxline groups`).
+public struct GroupRetention: Sendable, Equatable {
+    public var group: String
+    public var override: RetentionOverride
+
+    public init(group: String, override: RetentionOverride) {
+        self.group = group
+        self.override = override
+    }
+}
+
 /// The overrides in force: by device extension and by group, and which group each device is in.
 public struct RetentionOverrides: Sendable, Equatable {
     public var devices: [String: RetentionOverride]

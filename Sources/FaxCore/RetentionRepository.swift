@@ -24,6 +24,9 @@ public struct FaxPurge: Sendable, Equatable {
 public struct AuditEntry: Sendable, Equatable, Codable {
     public enum Kind: String, Sendable, Codable, CaseIterable {
         case cleanup, manualDeletion = "manual-deletion"
+        case userAdded = "user-added", userChanged = "user-changed", userRemoved = "user-removed"
+        case passwordChanged = "password-changed", loginLocked = "login-locked", loginUnlocked = "login-unlocked"
+        case tokenCreated = "token-created", tokenRevoked = "token-revoked"
     }
 
     public var id: Int64?
@@ -45,8 +48,15 @@ public struct AuditEntry: Sendable, Equatable, Codable {
 /// The store side of retention. Purging a fax is three steps — `markForPurge`, delete the
 /// files, `completePurges` — so that a crash between them leaves a mark the next run finds
 /// (`pendingPurges`) instead of a record pointing at missing files.
-public protocol RetentionRepository: Sendable {
+public protocol RetentionRepository: AuditRepository {
     func retentionOverrides() async throws -> RetentionOverrides
+    /// The device's own override (not its group's); `nil` when it has none. Throws
+    /// `RepositoryError.notFound` for an unknown extension.
+    func deviceRetention(extension number: String) async throws -> RetentionOverride?
+    func changeDeviceRetention(_ change: RetentionChange, extension number: String) async throws
+    func changeGroupRetention(_ change: RetentionChange, group: String) async throws
+    /// Every group that has a row (enabled flag or retention), by name.
+    func groupRetentions() async throws -> [GroupRetention]
     /// Finished faxes (not on the line) that either have images or were created before
     /// `olderThan`, ordered by creation, after `cursor` (keyset paging), at most `limit`.
     func faxRetentionCandidates(olderThan: Date, after cursor: FaxRetentionCursor?, limit: Int) async throws
@@ -58,7 +68,29 @@ public protocol RetentionRepository: Sendable {
     func pendingPurges(limit: Int) async throws -> [FaxPurge]
     /// Deletes the records marked `record` and clears the image paths of those marked `images`.
     func completePurges(_ faxIDs: [String]) async throws
-    func appendAudit(_ entry: AuditEntry) async throws
+    /// Marks one fax for deletion by hand: refused (`RepositoryError`) while it is on the line,
+    /// and while its delivery is pending unless `evenIfUndelivered`.
+    func markForManualPurge(faxID: String, evenIfUndelivered: Bool) async throws -> FaxPurge
+    /// The spool paths among `paths` that a record still names (faxes other than
+    /// `excludingFaxIDs`, jobs' documents).
+    func referencedSpoolPaths(_ paths: [String], excludingFaxIDs: Set<String>) async throws -> Set<String>
+    /// Faxes on the line (their temporary files are in use).
+    func inFlightFaxIDs() async throws -> Set<String>
+    /// Faxes with files, by id after `cursor` (keyset paging), at most `limit`.
+    func faxFiles(after cursor: String?, limit: Int) async throws -> [FaxFileList]
+    /// A record's file is gone: its pointer is dropped and its log says why.
+    func forgetMissingFile(faxID: String, path: SpoolPath, note: String) async throws
+}
+
+/// The files one fax record names.
+public struct FaxFileList: Sendable, Equatable {
+    public var faxID: String
+    public var files: [SpoolPath]
+
+    public init(faxID: String, files: [SpoolPath]) {
+        self.faxID = faxID
+        self.files = files
+    }
 }
 
 /// Where fax retention paging stands.

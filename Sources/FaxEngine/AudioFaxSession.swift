@@ -30,6 +30,7 @@ public final class AudioFaxSession: FaxTerminal {
     public var isFinished: Bool { monitor.isFinished }
     public var pagesConfirmed: Int { monitor.pagesConfirmed }
     public var elapsedSeconds: Double { monitor.seconds }
+    public var t30FramesReceived: Int { monitor.framesReceived }
     public var result: FaxResult { monitor.result() }
 
     /// Hands the far end's samples to the modem.

@@ -32,10 +32,15 @@ public struct FaxResult: Sendable, Codable, Equatable {
     public var duration: Double
     /// The far end hung up after the last page was confirmed: normal, and a success.
     public var hungUpAfterLastPage: Bool
+    /// Valid T.30 frames (DIS, DCS, CFR, MCF …) that came from the far end. Zero means no fax
+    /// machine was ever heard: the call was answered by something else, or went silent.
+    public var t30FramesReceived: Int
     /// The T.30 event log, oldest first.
     public var events: [FaxEvent]
 
     public var isSuccess: Bool { status == .success }
+    /// T.30 ran: the far end spoke the fax protocol at least once.
+    public var t30Started: Bool { t30FramesReceived > 0 }
 
     /// The result of a call whose fax session never ran (e.g. the audio never connected).
     public static func notStarted(reason: String, sending: Bool) -> FaxResult {
@@ -43,7 +48,7 @@ public struct FaxResult: Sendable, Codable, Equatable {
                   pagesTransferred: 0, pagesConfirmed: 0, pagesToSend: nil, bitRate: 0,
                   resolution: FaxResolution(x: 0, y: 0), compression: .none, ecm: false,
                   remoteStationID: "", localStationID: "", badRows: 0, duration: 0,
-                  hungUpAfterLastPage: false, events: [])
+                  hungUpAfterLastPage: false, t30FramesReceived: 0, events: [])
     }
 }
 

@@ -7,6 +7,8 @@ public protocol FaxTerminal: AnyObject {
     var pagesConfirmed: Int { get }
     /// Seconds of call time the session has run.
     var elapsedSeconds: Double { get }
+    /// Valid T.30 frames heard from the far end so far (cheap; for call progress).
+    var t30FramesReceived: Int { get }
     /// The call is gone: end T.30 now. Safe to call more than once.
     func hangUp()
     /// The outcome; final once `isFinished`.

@@ -26,6 +26,8 @@ final class T30Monitor {
     private var droppedEvents = 0
     private var logLines = 0
     private var phaseDCount = 0
+    /// Valid T.30 frames the far end sent: none means no fax machine was ever heard.
+    private(set) var framesReceived = 0
     /// Receiving: the sender said EOP, so every page of the document has arrived.
     private var sawEndOfDocument = false
     private var terminatedByHangup = false
@@ -84,8 +86,6 @@ final class T30Monitor {
         guard let logging else { return }
         faxline_log_silence(logging)
     }
-
-    var t30LoggingState: OpaquePointer? { t30_get_logging_state(t30) }
 
     private func apply() {
         route(t30_get_logging_state(t30))
@@ -155,6 +155,11 @@ final class T30Monitor {
     }
 
     private func phaseEvent(_ phase: Int32, code: Int32) {
+        if phase == Int32(FAXLINE_FRAME_RECEIVED) {
+            // Not progress by itself: a peer repeating the same frame must not hold off the watchdog.
+            framesReceived += 1
+            return
+        }
         lastProgressSample = elapsedSamples
         let stats = faxline_t30_stats(t30)
         switch phase {
@@ -235,6 +240,7 @@ final class T30Monitor {
             badRows: Int(stats.bad_rows),
             duration: seconds,
             hungUpAfterLastPage: success && code != T30_ERR_OK,
+            t30FramesReceived: framesReceived,
             events: log)
     }
 }

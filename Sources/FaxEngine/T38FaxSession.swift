@@ -57,6 +57,7 @@ public final class T38FaxSession: FaxTerminal {
     public var isFinished: Bool { monitor.isFinished }
     public var pagesConfirmed: Int { monitor.pagesConfirmed }
     public var elapsedSeconds: Double { monitor.seconds }
+    public var t30FramesReceived: Int { monitor.framesReceived }
     public var result: FaxResult { monitor.result() }
     public var events: [FaxEvent] { monitor.events }
 

@@ -37,8 +37,9 @@ public struct FaxlineConfiguration: Sendable, Equatable {
     public var audioSocket = Listener(host: "127.0.0.1", port: 9092)
     /// Where Asterisk connects for audio; the AudioSocket listener unless set.
     public var audioSocketAddress: Listener?
-    /// No frame for this long ends a call.
-    public var mediaIdleTimeout: Duration = .seconds(20)
+    /// No frame from Asterisk for this long ends a call: a backstop only, well above T.30's T1
+    /// (35 s) — a silent far end is legitimate, and T.30's own timers end such calls.
+    public var mediaIdleTimeout: Duration = .seconds(60)
     /// How long Asterisk may take to connect the audio after we asked for it.
     public var mediaConnectTimeout: Duration = .seconds(15)
     /// Below this much free space in the spool, calls are refused.
@@ -131,7 +132,7 @@ public struct FaxlineConfiguration: Sendable, Equatable {
         case ("agi", "bind"): agi = try listener()
         case ("audiosocket", "bind"): audioSocket = try listener()
         case ("audiosocket", "address"): audioSocketAddress = try listener()
-        case ("audiosocket", "idle_timeout"): mediaIdleTimeout = .seconds(try integer(1...3600))
+        case ("audiosocket", "idle_timeout"): mediaIdleTimeout = .seconds(try integer(40...3600))
         case ("spool", "min_free_mb"): minimumFreeBytes = Int64(try integer(0...1_000_000)) * 1024 * 1024
         case ("retention", "received_days"): retention.receivedFaxDays = try integer(1...36_500)
         case ("retention", "sent_days"): retention.sentFaxDays = try integer(1...36_500)

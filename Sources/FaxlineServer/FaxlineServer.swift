@@ -10,52 +10,110 @@ import Telephony
 
 /// `faxline serve`: every part of the server as services in one `ServiceGroup`, stopped
 /// gracefully on SIGTERM or SIGINT (calls on the line may finish within the grace period).
+///
+/// This is where the parts are wired: each service gets the repositories it needs (and no
+/// more), the lines, the spool, and the clocks.
 public final class FaxlineServer: Sendable {
-    public let services: FaxServices
+    public let configuration: FaxlineConfiguration
+    public let lines: LinePool
+    public let spool: Spool
     public let agiServer: FastAGIServer
     public let audioSocketServer: AudioSocketServer
     public let mailDelivery: MailDeliveryService
     /// Sends queued jobs; `nil` without an `[ami]` username (no outbound faxing).
     public let outbound: OutboundDispatcher?
+    private let notifier: JobNotifier?
+    /// The Asterisk manager client, when it is the placer (a service of its own).
+    private let manager: AMIClient?
     private let statusReporter: StatusReporter
+    private let recovery: StartupRecovery
+    private let retention: RetentionService
+    private let control: ControlService
+    private let logger: Logger
 
-    /// Opens the database and the spool and builds every service; nothing listens yet.
-    public init(configuration: FaxlineConfiguration, logger: Logger, mailSender: (any MailSender)? = nil) throws {
+    /// Opens the store (the SQLite file in the data folder, unless one is given) and the spool
+    /// and builds every service; nothing listens yet. `mediaClock` ticks the calls' frames
+    /// (tests: a lock-step clock); `clock` times every wait (connect timeouts, polls, retries).
+    /// `placer` places outbound calls instead of an AMI client on `[ami]` (tests).
+    public init(
+        configuration: FaxlineConfiguration, logger: Logger, mailSender: (any MailSender)? = nil,
+        store: (any FaxStore)? = nil, mediaClock: (any MediaClock)? = nil, clock: any Clock<Duration> = ContinuousClock(),
+        placer injectedPlacer: (any OutboundCallPlacer)? = nil
+    ) throws {
+        self.configuration = configuration
+        self.logger = logger
         try FileManager.default.createDirectory(atPath: configuration.dataDirectory, withIntermediateDirectories: true)
-        let database = try FaxDatabase(path: configuration.databasePath)
+        let database = try store ?? FaxDatabase(path: configuration.databasePath)
         let registry = AudioSocketSessionRegistry()
         let audioSocketServer = AudioSocketServer(
             configuration: AudioSocketServer.Configuration(
                 host: configuration.audioSocket.host, port: configuration.audioSocket.port,
                 idleTimeout: configuration.mediaIdleTimeout),
             registry: registry, logger: logger)
+        self.audioSocketServer = audioSocketServer
         let configured = configuration.audioSocketAddress
         let listenHost = configuration.audioSocket.host
-        services = FaxServices(
-            configuration: configuration, database: database,
-            lines: try LinePool(lines: configuration.lines, reserveInbound: configuration.reserveInbound),
-            audioSessions: registry, logger: logger,
-            mediaAddress: {
-                if let configured { return configured }
-                let port = try await audioSocketServer.localAddress.port ?? 0
-                return FaxlineConfiguration.Listener(host: listenHost, port: port)
-            })
-        try services.spool.prepare()
-        self.audioSocketServer = audioSocketServer
-        let inbound = InboundFaxScript(services: services)
+        let mediaAddress: @Sendable () async throws -> FaxlineConfiguration.Listener = {
+            if let configured { return configured }
+            let port = try await audioSocketServer.localAddress.port ?? 0
+            return FaxlineConfiguration.Listener(host: listenHost, port: port)
+        }
+        lines = try LinePool(lines: configuration.lines, reserveInbound: configuration.reserveInbound)
+        spool = Spool(root: configuration.spoolDirectory)
+        try spool.prepare()
+        let diskGuard = DiskGuard(spool: spool, minimumFreeBytes: configuration.minimumFreeBytes)
+        let calls = FaxCallEnvironment(
+            lines: lines, registry: registry, mediaClock: mediaClock ?? EventLoopMediaClock(), clock: clock,
+            connectTimeout: configuration.mediaConnectTimeout, logger: logger)
+
+        let sender = try mailSender ?? CurlSMTPSender(configuration: configuration.smtp, logger: logger)
+        let mailDelivery = try MailDeliveryService(
+            deliveries: database, faxes: database, devices: database, spool: spool,
+            settings: MailDeliveryService.Settings(
+                fromAddress: configuration.smtp.fromAddress, retry: configuration.deliveryRetry,
+                pollInterval: configuration.deliveryPollInterval),
+            sender: sender, clock: clock, logger: logger)
+        self.mailDelivery = mailDelivery
+        let finisher = ReceivedFaxFinisher(faxes: database, deliveries: database, spool: spool) { mailDelivery.wake() }
+        recovery = StartupRecovery(faxes: database, devices: database, finisher: finisher, logger: logger)
+
+        let inbound = InboundFaxScript(
+            routing: database, faxes: database, finisher: finisher, diskGuard: diskGuard, calls: calls,
+            settings: InboundFaxScript.Settings(
+                ecm: configuration.ecm, stationID: configuration.stationID, mediaConnection: configuration.mediaConnection),
+            mediaAddress: mediaAddress)
         agiServer = FastAGIServer(
             configuration: FastAGIServer.Configuration(host: configuration.agi.host, port: configuration.agi.port),
             router: AGIRouter(["inbound": inbound, "fax/inbound": inbound]),
             logger: logger)
-        let sender = try mailSender ?? CurlSMTPSender(configuration: configuration.smtp, logger: logger)
-        mailDelivery = try MailDeliveryService(services: services, sender: sender)
-        outbound = configuration.ami.isConfigured
-            ? OutboundDispatcher(
-                services: services, ami: AMIClient(configuration: configuration.ami.clientConfiguration(), logger: logger),
-                notifier: JobNotifier(sender: sender, from: configuration.smtp.fromAddress, logger: logger))
-            : nil
+
+        if injectedPlacer != nil || configuration.ami.isConfigured {
+            let manager = injectedPlacer == nil ? AMIClient(configuration: configuration.ami.clientConfiguration(), logger: logger) : nil
+            let placer: any OutboundCallPlacer = injectedPlacer ?? manager!
+            let notifier = JobNotifier(sender: sender, from: configuration.smtp.fromAddress, logger: logger, clock: clock)
+            self.manager = manager
+            self.notifier = notifier
+            outbound = OutboundDispatcher(
+                jobs: database, history: database, placer: placer, calls: calls,
+                settings: OutboundDispatcher.Settings(
+                    outbound: configuration.outbound, stationID: configuration.stationID, ecm: configuration.ecm, spool: spool),
+                notifier: notifier, logger: logger, mediaAddress: mediaAddress)
+        } else {
+            manager = nil
+            notifier = nil
+            outbound = nil
+        }
+        control = ControlService(
+            dataDirectory: configuration.dataDirectory,
+            control: JobControl(dispatcher: outbound, commands: JobCommands(jobs: database)), logger: logger)
+        retention = RetentionService(
+            cleaner: SpoolCleaner(configuration: configuration, store: database, logger: logger),
+            schedule: configuration.cleanupSchedule, logger: logger, clock: clock)
+
         let agi = agiServer
-        var reporter = StatusReporter(services: services) {
+        var reporter = StatusReporter(
+            path: configuration.statusPath, lines: lines, diskGuard: diskGuard, clock: clock, logger: logger
+        ) {
             let agiAddress = (try? await agi.localAddress).map(Self.describe) ?? configuration.agi.description
             let mediaAddress = (try? await audioSocketServer.localAddress).map(Self.describe) ?? configuration.audioSocket.description
             return (agiAddress, mediaAddress)
@@ -64,18 +122,27 @@ public final class FaxlineServer: Sendable {
         statusReporter = reporter
     }
 
-    /// Runs until a shutdown signal (or cancellation), after the startup recovery.
+    /// Runs until a shutdown signal (or cancellation), after the startup recovery. Refuses to
+    /// start while another server serves the same data folder (its control socket answers).
     public func run(signals: [UnixSignal] = [.sigterm, .sigint]) async throws {
-        try await StartupRecovery(services: services).run()
+        try await control.bind()
+        do {
+            try await recovery.run()
+        } catch {
+            await control.close()
+            throw error
+        }
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
+            .init(service: agiServer), .init(service: audioSocketServer),
+            .init(service: mailDelivery), .init(service: statusReporter), .init(service: retention),
+            .init(service: control),
+        ]
+        if let manager { services.append(.init(service: manager)) }
+        if let notifier, let outbound {
+            services += [.init(service: notifier), .init(service: outbound)]
+        }
         let group = ServiceGroup(
-            configuration: ServiceGroupConfiguration(
-                services: [
-                    .init(service: agiServer), .init(service: audioSocketServer),
-                    .init(service: mailDelivery), .init(service: statusReporter),
-                    .init(service: RetentionService(services: services)),
-                ] + (outbound.map { [.init(service: $0.ami), .init(service: $0)] } ?? []),
-                gracefulShutdownSignals: signals,
-                logger: services.logger))
+            configuration: ServiceGroupConfiguration(services: services, gracefulShutdownSignals: signals, logger: logger))
         try await group.run()
     }
 

@@ -7,19 +7,56 @@ import Telephony
 /// `AGI(agi://…/inbound)`: the heart of the product. Routes the call to its fax devices,
 /// takes a line, answers, has Asterisk connect the audio to the media server, receives the fax,
 /// files it, queues its mail, and hands Asterisk the FAX* variables res_fax would set.
+///
+/// Once a line is taken the call has a record, and every way out — a fax, an error, a caller
+/// who hangs up before the audio connects, audio that never comes, a shutdown — leaves it final.
 public struct InboundFaxScript: AGIScriptHandler {
-    let services: FaxServices
-    let finisher: ReceivedFaxFinisher
+    /// What answering needs to know of the configuration.
+    public struct Settings: Sendable {
+        public var ecm: Bool
+        /// The CSID when the device has none.
+        public var stationID: String
+        public var mediaConnection: FaxlineConfiguration.MediaConnection
 
-    public init(services: FaxServices) {
-        self.services = services
-        finisher = ReceivedFaxFinisher(services: services)
+        public init(ecm: Bool, stationID: String, mediaConnection: FaxlineConfiguration.MediaConnection) {
+            self.ecm = ecm
+            self.stationID = stationID
+            self.mediaConnection = mediaConnection
+        }
+    }
+
+    let routing: any DeviceRepository & RoutingRepository
+    let faxes: any FaxRepository
+    let finisher: ReceivedFaxFinisher
+    let diskGuard: DiskGuard
+    let calls: FaxCallEnvironment
+    let settings: Settings
+    /// Where Asterisk connects for a call's audio.
+    let mediaAddress: @Sendable () async throws -> FaxlineConfiguration.Listener
+
+    init(routing: any DeviceRepository & RoutingRepository, faxes: any FaxRepository, finisher: ReceivedFaxFinisher,
+         diskGuard: DiskGuard, calls: FaxCallEnvironment, settings: Settings,
+         mediaAddress: @escaping @Sendable () async throws -> FaxlineConfiguration.Listener) {
+        self.routing = routing
+        self.faxes = faxes
+        self.finisher = finisher
+        self.diskGuard = diskGuard
+        self.calls = calls
+        self.settings = settings
+        self.mediaAddress = mediaAddress
+    }
+
+    /// What the call's task hears, in order.
+    enum Event: Sendable {
+        case media(MediaCallEvent)
+        /// Asterisk's AudioSocket (or Dial) application returned.
+        case applicationReturned
     }
 
     public func handle(_ session: AGISession) async throws {
         let environment = session.environment
         let faxID = UUID().uuidString.lowercased()
-        var logger = services.logger
+        var logger = calls.logger
         logger[metadataKey: "fax.id"] = "\(faxID)"
         logger[metadataKey: "agi.uniqueid"] = "\(environment.uniqueID ?? "")"
 
@@ -35,88 +72,133 @@ public struct InboundFaxScript: AGIScriptHandler {
         case .refuse(let refusal):
             logger.notice("fax call refused", metadata: ["reason": "\(refusal)", "extension": "\(call.calledExtension)"])
             try await refuse(session, call: call, callerName: callerName, faxID: faxID, devices: [],
-                             error: Self.errorCode(for: refusal), reason: refusal.description, congestion: false)
+                             error: Self.errorCode(for: refusal), reason: refusal.description, congestion: false, logger: logger)
             return
         case .deliver(let plan):
             devices = plan.devices
         }
 
-        if let full = services.diskGuard.refusal() {
+        if let full = diskGuard.refusal() {
             logger.error("fax call refused: disk nearly full", metadata: ["reason": "\(full)"])
             try await refuse(session, call: call, callerName: callerName, faxID: faxID, devices: devices,
-                             error: "DISK_FULL", reason: full, congestion: true)
+                             error: "DISK_FULL", reason: full, congestion: true, logger: logger)
             return
         }
 
-        guard let line = services.lines.claim(for: .inbound, faxID: faxID, remoteNumber: call.callerNumber) else {
-            logger.warning("fax call refused: no free line", metadata: ["lines": "\(services.configuration.lines)"])
-            try await refuse(session, call: call, callerName: callerName, faxID: faxID, devices: devices,
-                             error: "NO_FREE_LINE", reason: "all fax lines are busy", congestion: true)
-            return
-        }
-        logger[metadataKey: "line"] = "\(line.lineName)"
-        var outcome = CallOutcome.failed
-        defer { _ = line.release(outcome) }
-
-        let now = Date()
-        var record = FaxRecord(
-            id: faxID, direction: .received, createdAt: now, deviceExtensions: devices.map(\.extensionNumber),
-            callerNumber: call.callerNumber, callerName: callerName, did: call.did, lineName: line.lineName,
-            status: .receiving)
-        try await services.database.insertFax(record)
-
-        let receiving = services.spool.temporaryFile("\(faxID).tif")
+        let receiving = finisher.spool.temporaryFile("\(faxID).tif")
         var options = FaxSessionOptions()
-        options.ecm = services.configuration.ecm
-        options.localStationID = devices.first.map(\.stationID).flatMap { $0.isEmpty ? nil : $0 } ?? services.configuration.stationID
-
-        _ = try await session.send(.answer)
-        line.update(.receiving, faxID: faxID, remoteNumber: call.callerNumber)
-
-        let uuid = UUID()
-        let waiter = try services.audioSessions.expect(uuid)
-        let connectTimeout = services.configuration.mediaConnectTimeout
-        async let media = AudioSocketFaxCall.run(waiter: waiter, connectTimeout: connectTimeout, logger: logger) {
-            try AudioFaxSession(role: .answering, document: .receive(path: receiving), options: options)
+        options.ecm = settings.ecm
+        options.localStationID = devices.first.map(\.stationID).flatMap { $0.isEmpty ? nil : $0 } ?? settings.stationID
+        let (events, sink) = AsyncStream.makeStream(of: Event.self)
+        defer { sink.finish() }
+        guard let runner = FaxCallRunner(
+            claiming: .inbound, faxID: faxID, remoteNumber: call.callerNumber, environment: calls, logger: logger,
+            makeSession: { [options] in try AudioFaxSession(role: .answering, document: .receive(path: receiving), options: options) },
+            report: { sink.yield(.media($0)) })
+        else {
+            logger.warning("fax call refused: no free line", metadata: ["lines": "\(calls.lines.lineCount)"])
+            try await refuse(session, call: call, callerName: callerName, faxID: faxID, devices: devices,
+                             error: "NO_FREE_LINE", reason: "all fax lines are busy", congestion: true, logger: logger)
+            return
         }
-        let address = try await services.mediaAddress()
+        logger[metadataKey: "line"] = "\(runner.line.lineName)"
+
+        let record = FaxRecord(
+            id: faxID, direction: .received, createdAt: Date(), deviceExtensions: devices.map(\.extensionNumber),
+            callerNumber: call.callerNumber, callerName: callerName, did: call.did, lineName: runner.line.lineName,
+            status: .receiving)
+        do {
+            try await faxes.insertFax(record)
+        } catch {
+            runner.giveUpConnecting("the call could not be recorded")
+            runner.release(succeeded: false)
+            throw error
+        }
+
+        let filed = await receive(session, record: record, receiving: receiving, devices: devices, runner: runner,
+                                  events: events, sink: sink, logger: logger)
+        try await setFaxVariables(session, result: filed.result, faxID: faxID)
+    }
+
+    /// Answers, asks Asterisk for the audio, and files the fax as soon as the call's audio has
+    /// ended — however it ends — then waits for Asterisk's application to return.
+    private func receive(_ session: AGISession, record: FaxRecord, receiving: String, devices: [FaxDevice],
+                         runner: FaxCallRunner, events: AsyncStream<Event>, sink: AsyncStream<Event>.Continuation,
+                         logger: Logger) async -> (record: FaxRecord, result: FaxResult) {
+        let finisher = self.finisher
+        @Sendable func file(_ outcome: MediaCallOutcome) async -> (record: FaxRecord, result: FaxResult) {
+            let filed = await finisher.finish(record, result: outcome, receivedFile: receiving, devices: devices, logger: logger)
+            runner.release(succeeded: filed.status == .received)
+            return (filed, outcome.fax)
+        }
         let connect: AGICommand
-        switch services.configuration.mediaConnection {
-        case .audioSocket:
-            connect = try .audioSocket(uuid: uuid, host: address.host, port: address.port)
-        case .dialGateway:
-            _ = try? await session.send(.setVariable("FAXOPT(gateway)", "yes"))
-            connect = try .dialAudioSocket(uuid: uuid, host: address.host, port: address.port)
+        do {
+            _ = try await session.send(.answer)
+            runner.answered()
+            let address = try await mediaAddress()
+            switch settings.mediaConnection {
+            case .audioSocket:
+                connect = try .audioSocket(uuid: runner.uuid, host: address.host, port: address.port)
+            case .dialGateway:
+                _ = try? await session.send(.setVariable("FAXOPT(gateway)", "yes"))
+                connect = try .dialAudioSocket(uuid: runner.uuid, host: address.host, port: address.port)
+            }
+        } catch {
+            logger.warning("the call ended before its audio was asked for", metadata: ["error": "\(error)"])
+            runner.hangUp("the call ended before its audio was asked for (\(error))")
+            return await file(await runner.outcome())
         }
-        // The application blocks for the whole call; its answer comes when the audio ends.
-        let connected = try? await session.send(connect, timeout: .seconds(4 * 3600))
-        if connected == nil { waiter.cancel() }
-        let result = await media
-
-        record = await finisher.finish(record, result: result, receivedFile: receiving, devices: devices, logger: logger)
-        outcome = record.status == .received ? .succeeded : .failed
-        try await setFaxVariables(session, result: result.fax, faxID: faxID)
+        let filed = await withTaskGroup(of: (record: FaxRecord, result: FaxResult)?.self) { group in
+            group.addTask {
+                await runner.expireConnection()
+                return nil
+            }
+            group.addTask {
+                var iterator = events.makeAsyncIterator()
+                while let event = await iterator.next() {
+                    switch event {
+                    case .applicationReturned:
+                        runner.giveUpConnecting("Asterisk's application returned before the audio connected (the caller hung up?)")
+                    case .media(.ended(let outcome)):
+                        return await file(outcome)
+                    case .media:
+                        continue
+                    }
+                }
+                return nil
+            }
+            // The application blocks for the whole call; its answer comes when the audio ends.
+            _ = try? await session.send(connect, timeout: .seconds(4 * 3600))
+            sink.yield(.applicationReturned)
+            var filed: (record: FaxRecord, result: FaxResult)?
+            for await result in group where result != nil { filed = result }
+            return filed
+        }
+        if let filed { return filed }
+        // Cut by a shutdown: hang up, and file what arrived.
+        runner.hangUp("the server is stopping")
+        return await file(await runner.outcome())
     }
 
     private func route(_ call: InboundCall) async throws -> RoutingDecision {
-        async let devices = services.database.devices()
-        async let table = services.database.routingTable()
+        async let devices = routing.devices()
+        async let table = routing.routingTable()
         return FaxRouter.route(call, devices: try await devices, table: try await table)
     }
 
     /// Records the refused call and tells Asterisk why, the way res_fax would, with congestion
     /// where a busy fax machine would give it (the caller's machine will try again).
     private func refuse(_ session: AGISession, call: InboundCall, callerName: String, faxID: String,
-                        devices: [FaxDevice], error: String, reason: String, congestion: Bool) async throws {
+                        devices: [FaxDevice], error: String, reason: String, congestion: Bool, logger: Logger) async throws {
         let record = FaxRecord(
             id: faxID, direction: .received, createdAt: Date(), finishedAt: Date(),
             deviceExtensions: devices.map(\.extensionNumber), callerNumber: call.callerNumber, callerName: callerName,
             did: call.did, status: .refused, session: FaxSessionSummary(errorText: error, statusString: reason))
         do {
-            try await services.database.insertFax(record)
+            try await faxes.insertFax(record)
         } catch {
             // A full disk may refuse this too; the log line above still says what happened.
-            services.logger.warning("could not record the refused call", metadata: ["error": "\(error)"])
+            logger.warning("could not record the refused call", metadata: ["error": "\(error)"])
         }
         _ = try await session.send(.setVariable("FAXSTATUS", "FAILED"))
         _ = try await session.send(.setVariable("FAXERROR", error))

@@ -1,8 +1,6 @@
 import Documents
 import FaxCore
 import Foundation
-import Store
-import Telephony
 
 /// One `faxline send` (or API call): documents to several numbers, as one broadcast.
 public struct JobSubmission: Sendable {
@@ -29,15 +27,15 @@ public struct JobSubmission: Sendable {
 /// once into the spool (`out/<broadcast id>.tif`), then stores one job per number in one
 /// transaction — either every job is queued or none is.
 public struct JobSubmitter: Sendable {
-    public let database: FaxDatabase
+    public let jobs: any JobRepository
     public let spool: Spool
     private let diskGuard: DiskGuard
     public var converter = DocumentConverter()
 
     /// `minimumFreeBytes`: below this much free space in the spool a submission is refused
     /// with a clear error, before anything is converted or queued.
-    public init(database: FaxDatabase, spoolRoot: String, minimumFreeBytes: Int64 = 0) {
-        self.database = database
+    public init(jobs: any JobRepository, spoolRoot: String, minimumFreeBytes: Int64 = 0) {
+        self.jobs = jobs
         self.spool = Spool(root: spoolRoot)
         diskGuard = DiskGuard(spool: spool, minimumFreeBytes: minimumFreeBytes)
     }
@@ -47,14 +45,7 @@ public struct JobSubmitter: Sendable {
         guard submission.numbers.count <= 1000 else { throw FaxValidationError(field: "number", reason: "at most 1000 per submission") }
         guard !submission.files.isEmpty else { throw FaxValidationError(field: "document", reason: "give at least one file") }
         try diskGuard.requireRoomForSubmission()
-        var numbers: [String] = []
-        for number in submission.numbers {
-            do {
-                numbers.append(try AMIDialString.normalizedNumber(number, field: "number"))
-            } catch {
-                throw FaxValidationError(field: "number", reason: error.description)
-            }
-        }
+        let numbers = try submission.numbers.map { number throws(FaxValidationError) in try FaxNumber.normalized(number) }
         let broadcastID = UUID().uuidString.lowercased()
         try spool.prepare()
         let temporary = spool.temporaryFile("\(broadcastID).tif")
@@ -69,7 +60,7 @@ public struct JobSubmitter: Sendable {
                 owner: submission.owner, notifyEmail: submission.notifyEmail, notifyOnRequeue: submission.notifyOnRequeue)
         }
         do {
-            return try await database.submitJobs(jobs)
+            return try await self.jobs.submitJobs(jobs)
         } catch {
             try? FileManager.default.removeItem(atPath: document.absolutePath(under: spool.root))
             throw error

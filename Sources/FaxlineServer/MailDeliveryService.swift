@@ -8,28 +8,61 @@ import ServiceLifecycle
 /// failures (mail server down, 4xx) are retried with backoff, permanent ones (5xx) are marked
 /// failed with the server's words. Nothing is lost across restarts: a delivery that was being
 /// sent when the process died is due again at start.
-public struct MailDeliveryService: Service {
-    let services: FaxServices
+public final class MailDeliveryService: Service, Sendable {
+    /// The mail settings of `faxline.conf`.
+    public struct Settings: Sendable {
+        public var fromAddress: String
+        public var retry: DeliveryRetryPolicy
+        /// How often the queue is looked at (and at once when a fax was queued).
+        public var pollInterval: Duration
+
+        public init(fromAddress: String, retry: DeliveryRetryPolicy, pollInterval: Duration) {
+            self.fromAddress = fromAddress
+            self.retry = retry
+            self.pollInterval = pollInterval
+        }
+    }
+
+    let deliveries: any DeliveryRepository
+    let faxes: any FaxRepository
+    let devices: any DeviceRepository
+    let spool: Spool
+    let settings: Settings
     let sender: any MailSender
     let composer: FaxMailComposer
+    let clock: any Clock<Duration>
+    let logger: Logger
+    private let wakeUps = WakeUps()
     /// At most this many deliveries are taken per pass.
     let batchSize = 20
 
-    public init(services: FaxServices, sender: any MailSender) throws(MailError) {
-        self.services = services
+    public init(deliveries: any DeliveryRepository, faxes: any FaxRepository, devices: any DeviceRepository, spool: Spool,
+                settings: Settings, sender: any MailSender, clock: any Clock<Duration> = ContinuousClock(),
+                logger: Logger) throws(MailError) {
+        self.deliveries = deliveries
+        self.faxes = faxes
+        self.devices = devices
+        self.spool = spool
+        self.settings = settings
         self.sender = sender
-        composer = FaxMailComposer(from: try MailAddress(services.configuration.smtp.fromAddress, displayName: "Faxline"))
+        self.clock = clock
+        self.logger = logger
+        composer = FaxMailComposer(from: try MailAddress(settings.fromAddress, displayName: "Faxline"))
+    }
+
+    /// Deliveries were queued: look at once.
+    public func wake() {
+        wakeUps.wake()
     }
 
     public func run() async throws {
-        let recovered = try await services.database.recoverInterruptedDeliveries(at: Date())
+        let recovered = try await deliveries.recoverInterruptedDeliveries(at: Date())
         if recovered > 0 {
-            services.logger.notice("mail deliveries interrupted by a restart are due again", metadata: ["count": "\(recovered)"])
+            logger.notice("mail deliveries interrupted by a restart are due again", metadata: ["count": "\(recovered)"])
         }
         await cancelWhenGracefulShutdown {
-            while !Task.isCancelled {
-                await deliverDue()
-                await services.deliveryWakeUp.wait(timeout: services.configuration.deliveryPollInterval)
+            await self.wakeUps.run(every: self.settings.pollInterval, clock: self.clock) {
+                await self.deliverDue()
             }
         }
     }
@@ -37,23 +70,23 @@ public struct MailDeliveryService: Service {
     /// One pass over the due deliveries. Returns how many were delivered.
     @discardableResult
     public func deliverDue(now: Date = Date()) async -> Int {
-        let database = services.database
+        let database = deliveries
         let due: [MailDelivery]
         do {
             due = try await database.dueDeliveries(at: now, limit: batchSize)
         } catch {
-            services.logger.error("cannot read the mail queue", metadata: ["error": "\(error)"])
+            logger.error("cannot read the mail queue", metadata: ["error": "\(error)"])
             return 0
         }
         var delivered = 0
         for candidate in due {
             guard let delivery = try? await database.markSending(id: candidate.id, at: now) else { continue }
-            var logger = services.logger
+            var logger = self.logger
             logger[metadataKey: "fax.id"] = "\(delivery.faxID)"
             logger[metadataKey: "mail.to"] = "\(delivery.recipient)"
             do {
                 let message = try await compose(delivery)
-                try await sender.send(message, from: services.configuration.smtp.fromAddress, to: [delivery.recipient])
+                try await sender.send(message, from: settings.fromAddress, to: [delivery.recipient])
                 try await database.markDelivered(id: delivery.id, at: Date())
                 delivered += 1
                 logger.info("fax delivered by mail")
@@ -68,7 +101,7 @@ public struct MailDeliveryService: Service {
                 // anything unexpected is retried.
                 let temporary = (error as? MailError)?.isTemporary ?? true
                 let next = temporary
-                    ? services.configuration.deliveryRetry.nextAttempt(
+                    ? settings.retry.nextAttempt(
                         afterFailedAttempts: delivery.attempts, queuedAt: delivery.createdAt, now: Date())
                     : nil
                 do {
@@ -87,13 +120,12 @@ public struct MailDeliveryService: Service {
     }
 
     private func compose(_ delivery: MailDelivery) async throws -> MailMessage {
-        guard let fax = try await services.database.fax(id: delivery.faxID) else {
+        guard let fax = try await faxes.fax(id: delivery.faxID) else {
             throw MailError.invalidContent("fax \(delivery.faxID) is gone")
         }
-        let devices = try await services.database.devices()
+        let devices = try await devices.devices()
         let device = devices.first { $0.emailAddresses.contains(delivery.recipient) && fax.deviceExtensions.contains($0.extensionNumber) }
             ?? devices.first { fax.deviceExtensions.contains($0.extensionNumber) }
-        let spool = services.spool
         let content = ReceivedFaxMailContent(
             deviceName: device?.name ?? "Fax",
             deviceExtension: device?.extensionNumber ?? fax.deviceExtensions.first ?? "",
@@ -108,9 +140,6 @@ public struct MailDeliveryService: Service {
             pdfFile: fax.files.pdf.map { URL(fileURLWithPath: $0.absolutePath(under: spool.root)) },
             tiffFile: fax.files.tiff.map { URL(fileURLWithPath: $0.absolutePath(under: spool.root)) },
             thumbnailFile: fax.files.thumbnail.map { URL(fileURLWithPath: $0.absolutePath(under: spool.root)) })
-        guard let format = FaxDeliveryFormat(rawValue: delivery.format.rawValue) else {
-            throw MailError.invalidContent("unknown delivery format \(delivery.format.rawValue)")
-        }
-        return try composer.compose(content, to: [try MailAddress(delivery.recipient)], format: format)
+        return try composer.compose(content, to: [try MailAddress(delivery.recipient)], format: delivery.format)
     }
 }

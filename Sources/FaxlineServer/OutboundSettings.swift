@@ -27,10 +27,8 @@ public struct OutboundSettings: Sendable, Equatable {
     public var context = "faxline-outbound"
     public var dialTimeout: Duration = .seconds(60)
     public var retry = JobRetryPolicy.standard
-    /// The queue is looked at this often (and at once when a job is submitted by this process).
+    /// The queue is looked at this often (and at once when a job is submitted: `wake`).
     public var pollInterval: Duration = .seconds(1)
-    /// Mail a notification also when a job is requeued (besides done and failed for good).
-    public var notifyOnRequeue = false
 
     public init() {}
 }
@@ -74,8 +72,8 @@ extension FaxlineConfiguration {
         case ("outbound", "retry_other"): outbound.retry.other = TimeInterval(try seconds(1...86_400))
         case ("outbound", "notify_requeue"):
             switch entry.value.lowercased() {
-            case "yes", "true", "on", "1": outbound.notifyOnRequeue = true
-            case "no", "false", "off", "0": outbound.notifyOnRequeue = false
+            case "yes", "true", "on", "1": outbound.retry.notifyOnRequeue = true
+            case "no", "false", "off", "0": outbound.retry.notifyOnRequeue = false
             default: throw bad("expected yes or no")
             }
         default:

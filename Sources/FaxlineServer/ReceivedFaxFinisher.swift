@@ -3,13 +3,31 @@ import FaxCore
 import FaxEngine
 import Foundation
 import Logging
+import NIOPosix
 
 /// Files a received fax: the TIFF into the spool, a PDF with the G4 data copied through, a
 /// thumbnail of page 1, the record with every result, and the mail deliveries. Pages that
 /// arrived are kept whatever else failed: a partial fax is still delivered.
+///
+/// The file work (reading the TIFF, writing the PDF) runs on a thread pool, never on the
+/// cooperative pool that runs the calls.
 struct ReceivedFaxFinisher: Sendable {
-    let services: FaxServices
+    let faxes: any FaxRepository
+    let deliveries: any DeliveryRepository
+    let spool: Spool
+    /// Tells the mail queue that deliveries were queued.
+    let deliveriesQueued: @Sendable () -> Void
+    let threadPool: NIOThreadPool
     let preview = FaxPreview(timeLimit: .seconds(60))
+
+    init(faxes: any FaxRepository, deliveries: any DeliveryRepository, spool: Spool,
+         threadPool: NIOThreadPool = .singleton, deliveriesQueued: @escaping @Sendable () -> Void) {
+        self.faxes = faxes
+        self.deliveries = deliveries
+        self.spool = spool
+        self.threadPool = threadPool
+        self.deliveriesQueued = deliveriesQueued
+    }
 
     func finish(_ record: FaxRecord, result outcome: MediaCallOutcome, receivedFile: String,
                 devices: [FaxDevice], logger: Logger) async -> FaxRecord {
@@ -21,12 +39,16 @@ struct ReceivedFaxFinisher: Sendable {
             compression: fax.compression.rawValue, remoteStationID: fax.remoteStationID,
             localStationID: fax.localStationID, duration: fax.duration, completionCode: fax.completionCode,
             errorText: fax.error, statusString: fax.statusString)
-        record.events = fax.events.map { FaxLogEntry(time: $0.time, kind: $0.kind.rawValue, text: $0.text) }
-        if case .neverConnected(let reason) = outcome.ending {
+        record.events = fax.events.map(\.logEntry)
+        switch outcome.ending {
+        case .neverConnected(let reason):
             record.events.append(FaxLogEntry(time: 0, kind: "note", text: "audio never connected: \(reason)"))
-        }
-        if case .mediaFailed(let reason) = outcome.ending {
+        case .mediaFailed(let reason):
             record.events.append(FaxLogEntry(time: fax.duration, kind: "note", text: "audio failed: \(reason)"))
+        case .hungUpByUs(let reason):
+            record.events.append(FaxLogEntry(time: fax.duration, kind: "note", text: "hung up: \(reason)"))
+        case .faxFinished, .farEndHungUp:
+            break
         }
 
         if fax.pagesConfirmed > 0 {
@@ -44,7 +66,7 @@ struct ReceivedFaxFinisher: Sendable {
         try? FileManager.default.removeItem(atPath: receivedFile)
 
         do {
-            try await services.database.updateFax(record)
+            try await faxes.updateFax(record)
             try await queueDeliveries(of: record, to: devices)
         } catch {
             logger.error("could not store the fax record", metadata: ["error": "\(error)"])
@@ -61,19 +83,15 @@ struct ReceivedFaxFinisher: Sendable {
         guard record.files.tiff != nil else { return }
         let recipients = MailRecipient.recipients(of: devices)
         guard !recipients.isEmpty else { return }
-        _ = try await services.database.enqueueDeliveries(faxID: record.id, recipients: recipients, at: Date())
-        services.deliveryWakeUp.signal()
-    }
-
-    /// Files the pages of a reception the server did not live to finish.
-    func fileRecovered(_ receivedFile: String, record: FaxRecord) async throws -> FaxSpoolFiles {
-        try await file(receivedFile, record: record)
+        _ = try await deliveries.enqueueDeliveries(faxID: record.id, recipients: recipients, at: Date())
+        deliveriesQueued()
     }
 
     /// Writes the PDF and thumbnail next to the TIFF in the temporary folder, then moves all
-    /// three into place; a failure leaves nothing behind in the spool proper.
-    private func file(_ receivedFile: String, record: FaxRecord) async throws -> FaxSpoolFiles {
-        let spool = services.spool
+    /// three into place; a failure leaves nothing behind in the spool proper. Also files the
+    /// pages of a reception the server did not live to finish (startup recovery).
+    func file(_ receivedFile: String, record: FaxRecord) async throws -> FaxSpoolFiles {
+        let spool = self.spool
         let base = spool.incomingBase(faxID: record.id, at: record.createdAt)
         let pdf = spool.temporaryFile("\(record.id).pdf")
         let thumbnail = spool.temporaryFile("\(record.id).png")
@@ -81,7 +99,10 @@ struct ReceivedFaxFinisher: Sendable {
             try? FileManager.default.removeItem(atPath: pdf)
             try? FileManager.default.removeItem(atPath: thumbnail)
         }
-        _ = try FaxPDFWriter.write(tiff: receivedFile, to: pdf, title: "Fax from \(record.callerNumber)")
+        let title = "Fax from \(record.callerNumber)"
+        try await threadPool.runIfActive {
+            _ = try FaxPDFWriter.write(tiff: receivedFile, to: pdf, title: title)
+        }
         var hasThumbnail = true
         do {
             try await preview.thumbnail(ofPDF: pdf, to: thumbnail)

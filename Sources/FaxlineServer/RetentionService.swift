@@ -8,21 +8,19 @@ import ServiceLifecycle
 public struct RetentionService: Service {
     let cleaner: SpoolCleaner
     let schedule: RetentionSchedule?
-    let clock: @Sendable () -> Date
+    /// The time of day, for the schedule.
+    let now: @Sendable () -> Date
+    /// Waits until the next run.
+    let clock: any Clock<Duration>
     let logger: Logger
 
     public init(cleaner: SpoolCleaner, schedule: RetentionSchedule?, logger: Logger,
-                clock: @escaping @Sendable () -> Date = { Date() }) {
+                now: @escaping @Sendable () -> Date = { Date() }, clock: any Clock<Duration> = ContinuousClock()) {
         self.cleaner = cleaner
         self.schedule = schedule
+        self.now = now
         self.clock = clock
         self.logger = logger
-    }
-
-    public init(services: FaxServices) {
-        self.init(
-            cleaner: SpoolCleaner(configuration: services.configuration, database: services.database, logger: services.logger),
-            schedule: services.configuration.cleanupSchedule, logger: services.logger)
     }
 
     public func run() async throws {
@@ -32,11 +30,11 @@ public struct RetentionService: Service {
         }
         await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
-                let now = clock()
-                let next = schedule.nextRun(after: now)
+                let start = now()
+                let next = schedule.nextRun(after: start)
                 logger.debug("next cleanup", metadata: ["at": "\(next)"])
                 do {
-                    try await Task.sleep(for: .seconds(max(1, next.timeIntervalSince(now))))
+                    try await clock.sleep(for: .milliseconds(Int64(max(1, next.timeIntervalSince(start)) * 1000)))
                 } catch {
                     break
                 }
@@ -49,7 +47,7 @@ public struct RetentionService: Service {
     @discardableResult
     public func runOnce() async -> SpoolCleaner.Outcome? {
         do {
-            let outcome = try await cleaner.run(now: clock(), actor: "serve")
+            let outcome = try await cleaner.run(now: now(), actor: "serve")
             if case .alreadyRunning = outcome {
                 logger.notice("skipped the scheduled cleanup: another cleanup is running")
             }

@@ -61,10 +61,12 @@ public struct Spool: Sendable {
 
 public enum SpoolError: Error, CustomStringConvertible {
     case cannotPlace(file: String, reason: String)
+    case missing(file: String)
 
     public var description: String {
         switch self {
         case .cannotPlace(let file, let reason): "cannot move \(file) into the spool: \(reason)"
+        case .missing(let file): "\(file) is missing from the spool"
         }
     }
 }

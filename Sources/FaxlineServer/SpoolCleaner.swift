@@ -1,7 +1,6 @@
 import FaxCore
 import Foundation
 import Logging
-import Store
 
 /// Retention for one data folder: deletes expired faxes (records and files together), the
 /// images of zero-retention faxes once delivered, other finished records, stale temporary
@@ -33,7 +32,7 @@ public struct SpoolCleaner: Sendable {
     /// Spool folders whose files belong to records: received faxes, outbound documents.
     public static let sweptFolders = ["in", "out"]
 
-    public let database: FaxDatabase
+    public let store: any RetentionRepository
     public let spool: Spool
     public let policy: RetentionPolicy
     public let lockPath: String
@@ -44,9 +43,9 @@ public struct SpoolCleaner: Sendable {
     /// Called at each stage; a throw aborts the run there (tests simulate a kill with it).
     public var faultInjection: (@Sendable (Stage) throws -> Void)?
 
-    public init(database: FaxDatabase, spool: Spool, policy: RetentionPolicy, lockPath: String,
+    public init(store: any RetentionRepository, spool: Spool, policy: RetentionPolicy, lockPath: String,
                 finishedRecords: [any FinishedRecordRetention] = [], logger: Logger) {
-        self.database = database
+        self.store = store
         self.spool = spool
         self.policy = policy
         self.lockPath = lockPath
@@ -55,12 +54,12 @@ public struct SpoolCleaner: Sendable {
     }
 
     /// A cleaner for a server's data folder, on its configured policy; finished records are
-    /// the outbound jobs unless others are given.
-    public init(configuration: FaxlineConfiguration, database: FaxDatabase, logger: Logger,
+    /// the store's own (outbound jobs) unless others are given.
+    public init(configuration: FaxlineConfiguration, store: any FaxStore, logger: Logger,
                 finishedRecords: [any FinishedRecordRetention]? = nil) {
-        self.init(database: database, spool: Spool(root: configuration.spoolDirectory), policy: configuration.retention,
+        self.init(store: store, spool: Spool(root: configuration.spoolDirectory), policy: configuration.retention,
                   lockPath: configuration.dataDirectory + "/" + Self.lockFileName,
-                  finishedRecords: finishedRecords ?? [FinishedJobRetention(database: database)], logger: logger)
+                  finishedRecords: finishedRecords ?? store.finishedRecordSources, logger: logger)
     }
 
     /// One full cleanup at `now`. `actor` names who ran it in the audit log.
@@ -79,13 +78,13 @@ public struct SpoolCleaner: Sendable {
             try await sweepMissingFiles(report: &report)
         } catch {
             // A run that stopped half way is audited too, with what it had done.
-            try? await database.appendAudit(AuditEntry(
+            try? await store.appendAudit(AuditEntry(
                 at: now, kind: .cleanup, actor: actor, summary: "stopped by an error (\(error)) after " + report.auditSummary))
             throw error
         }
         let elapsed = ContinuousClock.now - started
         report.seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-        try await database.appendAudit(AuditEntry(at: now, kind: .cleanup, actor: actor, summary: report.auditSummary))
+        try await store.appendAudit(AuditEntry(at: now, kind: .cleanup, actor: actor, summary: report.auditSummary))
         logger.notice("cleanup finished", metadata: [
             "dry-run": "\(dryRun)", "faxes": "\(report.deletedFaxIDs.count)", "images": "\(report.imagesDeletedFaxIDs.count)",
             "files": "\(report.deletedFiles)", "bytes": "\(report.deletedBytes)", "errors": "\(report.errors.count)",
@@ -97,9 +96,9 @@ public struct SpoolCleaner: Sendable {
     /// not yet delivered unless `evenIfUndelivered`. Writes an audit entry.
     public func deleteFax(id: String, evenIfUndelivered: Bool, actor: String, now: Date) async throws -> CleanupReport {
         var report = CleanupReport(dryRun: false, startedAt: now)
-        let purge = try await database.write { try $0.markForManualPurge(faxID: id, evenIfUndelivered: evenIfUndelivered) }
+        let purge = try await store.markForManualPurge(faxID: id, evenIfUndelivered: evenIfUndelivered)
         try await execute([purge], report: &report)
-        try await database.appendAudit(AuditEntry(
+        try await store.appendAudit(AuditEntry(
             at: now, kind: .manualDeletion, actor: actor,
             summary: "fax \(purge.faxID): \(report.deletedFiles) files, \(report.deletedBytes) bytes"
                 + (report.errors.isEmpty ? "" : "; " + report.errors.joined(separator: "; "))))
@@ -110,7 +109,7 @@ public struct SpoolCleaner: Sendable {
 
     private func resumeInterruptedPurges(_ report: inout CleanupReport) async throws {
         if report.dryRun {
-            let pending = try await database.pendingPurges(limit: 10_000)
+            let pending = try await store.pendingPurges(limit: 10_000)
             report.resumedPurges = pending.count
             try await tally(pending, into: &report)
             return
@@ -119,7 +118,7 @@ public struct SpoolCleaner: Sendable {
         while true {
             // A purge that failed (a file that cannot be deleted) stays marked; `seen` keeps
             // this loop from retrying it forever within one run.
-            let pending = try await database.pendingPurges(limit: batchSize).filter { !seen.contains($0.faxID) }
+            let pending = try await store.pendingPurges(limit: batchSize).filter { !seen.contains($0.faxID) }
             if pending.isEmpty { break }
             seen.formUnion(pending.map(\.faxID))
             report.resumedPurges += pending.count
@@ -128,11 +127,11 @@ public struct SpoolCleaner: Sendable {
     }
 
     private func purgeExpiredFaxes(now: Date, report: inout CleanupReport) async throws {
-        let overrides = try await database.retentionOverrides()
+        let overrides = try await store.retentionOverrides()
         let cutoff = policy.youngestPossibleRecordCutoff(now: now)
         var cursor: FaxRetentionCursor?
         while true {
-            let batch = try await database.faxRetentionCandidates(olderThan: cutoff, after: cursor, limit: batchSize)
+            let batch = try await store.faxRetentionCandidates(olderThan: cutoff, after: cursor, limit: batchSize)
             guard let last = batch.last else { break }
             cursor = FaxRetentionCursor(createdAt: last.createdAt, id: last.id)
             var purges: [FaxPurge] = []
@@ -151,7 +150,7 @@ public struct SpoolCleaner: Sendable {
             if report.dryRun {
                 try await tally(purges, into: &report)
             } else {
-                let marked = try await database.markForPurge(purges)
+                let marked = try await store.markForPurge(purges)
                 try faultInjection?(.afterMarking)
                 try await execute(marked, report: &report)
             }
@@ -182,14 +181,14 @@ public struct SpoolCleaner: Sendable {
             }
         }
         try faultInjection?(.afterDeletingFiles)
-        try await database.completePurges(completed)
+        try await store.completePurges(completed)
     }
 
     /// Files of these purges that a record outside them still names.
     private func sharedFiles(of purges: [FaxPurge]) async throws -> Set<String> {
         let purgedIDs = Set(purges.map(\.faxID))
         let paths = purges.flatMap { $0.files.map(\.relativePath) }
-        return try await database.read { try $0.referencedSpoolPaths(paths, excludingFaxIDs: purgedIDs) }
+        return try await store.referencedSpoolPaths(paths, excludingFaxIDs: purgedIDs)
     }
 
     private func tally(_ purges: [FaxPurge], into report: inout CleanupReport) async throws {
@@ -234,7 +233,7 @@ public struct SpoolCleaner: Sendable {
     private func sweepTemporaryFiles(now: Date, report: inout CleanupReport) async throws {
         let folder = spool.temporaryDirectory
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder) else { return }
-        let inFlight = try await database.read { try $0.inFlightFaxIDs() }
+        let inFlight = try await store.inFlightFaxIDs()
         for name in names {
             let path = folder + "/" + name
             guard let info = fileInfo(path), info.isRegular, now.timeIntervalSince(info.modified) > policy.temporaryFileAge,
@@ -251,7 +250,7 @@ public struct SpoolCleaner: Sendable {
     /// temporary-file age: a fax being filed is renamed into place a moment before its record
     /// is updated.
     private func sweepOrphanFiles(now: Date, report: inout CleanupReport) async throws {
-        let inFlight = try await database.read { try $0.inFlightFaxIDs() }
+        let inFlight = try await store.inFlightFaxIDs()
         // Only the folders whose files records name: anything else in the spool root is not ours
         // to judge. A new kind of spool file needs its folder here and its table in
         // `StoreTransaction.spoolReferences`.
@@ -292,7 +291,7 @@ public struct SpoolCleaner: Sendable {
             }
         }
         let paths = files.map(\.relative)
-        let known = try await database.read { try $0.referencedSpoolPaths(paths) }
+        let known = try await store.referencedSpoolPaths(paths, excludingFaxIDs: [])
         for file in files where !known.contains(file.relative) {
             let stem = Self.stem((file.relative as NSString).lastPathComponent)
             if inFlight.contains(stem) { continue }
@@ -313,17 +312,16 @@ public struct SpoolCleaner: Sendable {
     private func sweepMissingFiles(report: inout CleanupReport) async throws {
         var cursor: String?
         while true {
-            let batch = try await database.read { [cursor, batchSize] in try $0.faxFiles(after: cursor, limit: batchSize) }
+            let batch = try await store.faxFiles(after: cursor, limit: batchSize)
             guard let last = batch.last else { break }
             cursor = last.faxID
-            for (faxID, files) in batch {
-                for file in files where fileInfo(spool.absolute(file.relativePath)) == nil {
+            for entry in batch {
+                let faxID = entry.faxID
+                for file in entry.files where fileInfo(spool.absolute(file.relativePath)) == nil {
                     report.recordsWithMissingFiles += 1
                     if report.dryRun { continue }
                     logger.warning("a fax file is missing from the spool", metadata: ["fax.id": "\(faxID)", "file": "\(file)"])
-                    try await database.write {
-                        try $0.forgetMissingFile(faxID: faxID, path: file, note: "file \(file) was missing from the spool")
-                    }
+                    try await store.forgetMissingFile(faxID: faxID, path: file, note: "file \(file) was missing from the spool")
                 }
             }
         }

@@ -1,33 +1,37 @@
 import FaxCore
 import FaxEngine
 import Foundation
+import Logging
 import ServiceLifecycle
 
 /// Writes the server's status snapshot every second; removes it on a clean stop, so that
 /// `faxline status` can tell a stopped server from a running one.
 struct StatusReporter: Service {
-    let services: FaxServices
+    let path: String
+    let lines: LinePool
+    let diskGuard: DiskGuard
+    let clock: any Clock<Duration>
+    let logger: Logger
     let startedAt = Date()
     let listeners: @Sendable () async -> (agi: String, audioSocket: String)
     var outbound: @Sendable () -> String = { "off (no [ami] username in faxline.conf)" }
 
     func run() async throws {
-        let path = services.configuration.statusPath
         await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
                 do {
                     try await snapshot().write(to: path)
                 } catch {
-                    services.logger.warning("cannot write the status file", metadata: ["path": "\(path)", "error": "\(error)"])
+                    logger.warning("cannot write the status file", metadata: ["path": "\(path)", "error": "\(error)"])
                 }
-                try? await Task.sleep(for: .seconds(1))
+                try? await clock.sleep(for: .seconds(1))
             }
         }
         try? FileManager.default.removeItem(atPath: path)
     }
 
     func snapshot() async -> ServerStatus {
-        let pool = services.lines.snapshot()
+        let pool = lines.snapshot()
         let addresses = await listeners()
         return ServerStatus(
             version: FaxlineVersion.version, processID: getpid(), startedAt: startedAt, updatedAt: Date(),
@@ -39,6 +43,6 @@ struct StatusReporter: Service {
             inboundCalls: pool.counters.inboundCalls, outboundCalls: pool.counters.outboundCalls,
             succeeded: pool.counters.succeeded, failed: pool.counters.failed,
             refusedNoFreeLine: pool.counters.inboundRefusedNoFreeLine + pool.counters.outboundRefusedNoFreeLine,
-            freeDiskBytes: services.spool.freeBytes(), refusingCalls: services.diskGuard.refusal(), outbound: outbound())
+            freeDiskBytes: diskGuard.spool.freeBytes(), refusingCalls: diskGuard.refusal(), outbound: outbound())
     }
 }

@@ -1,3 +1,4 @@
+import FaxCore
 import Foundation
 
 /// Builds the mail that delivers a received fax to a device's mailboxes.
@@ -16,7 +17,7 @@ public struct FaxMailComposer: Sendable {
 
     /// The message for `content` in `format`. The files the format needs must exist, except
     /// for a fax without pages, which becomes a notice without attachments.
-    public func compose(_ content: ReceivedFaxMailContent, to recipients: [MailAddress], format: FaxDeliveryFormat) throws(MailError) -> MailMessage {
+    public func compose(_ content: ReceivedFaxMailContent, to recipients: [MailAddress], format: DeliveryFormat) throws(MailError) -> MailMessage {
         let facts = Facts(content, timeZone: timeZone)
         let baseName = attachmentBaseName(content)
         let hasPages = content.pages > 0

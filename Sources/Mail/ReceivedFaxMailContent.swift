@@ -52,15 +52,3 @@ public struct ReceivedFaxMailContent: Sendable {
         self.thumbnailFile = thumbnailFile
     }
 }
-
-/// How a fax device wants its received faxes.
-public enum FaxDeliveryFormat: String, Sendable, CaseIterable, Codable {
-    /// Text body + PDF attachment.
-    case pdf
-    /// Text body + TIFF attachment.
-    case tiff
-    /// Text body + PDF and TIFF attachments.
-    case both
-    /// HTML body showing page 1 (cid: image) with a text alternative, plus the PDF attached.
-    case inline
-}

@@ -48,15 +48,15 @@ struct DeviceRow: Codable, FetchableRecord, MutablePersistableRecord {
 }
 
 extension StoreTransaction {
-    public func devices() throws -> [FaxDevice] {
+    func devices() throws -> [FaxDevice] {
         try DeviceRow.order(DeviceRow.Columns.extensionNumber).fetchAll(db).map { try $0.model() }
     }
 
-    public func device(extension number: String) throws -> FaxDevice? {
+    func device(extension number: String) throws -> FaxDevice? {
         try DeviceRow.filter(DeviceRow.Columns.extensionNumber == number).fetchOne(db)?.model()
     }
 
-    public func addDevice(_ device: FaxDevice) throws -> FaxDevice {
+    func addDevice(_ device: FaxDevice) throws -> FaxDevice {
         try device.validate()
         var row = try DeviceRow(device)
         row.id = nil
@@ -70,7 +70,7 @@ extension StoreTransaction {
         return stored
     }
 
-    public func updateDevice(_ device: FaxDevice) throws -> FaxDevice {
+    func updateDevice(_ device: FaxDevice) throws -> FaxDevice {
         try device.validate()
         guard device.id != nil else { throw RepositoryError.notFound("fax device \(device.extensionNumber) (never stored)") }
         do {
@@ -83,7 +83,7 @@ extension StoreTransaction {
         return device
     }
 
-    public func removeDevice(extension number: String) throws {
+    func removeDevice(extension number: String) throws {
         let ruleIDs = try Int64.fetchAll(
             db, sql: "SELECT id FROM routingRule WHERE targetExtension = ? ORDER BY position", arguments: [number])
         let isDefault = try Bool.fetchOne(
@@ -101,7 +101,7 @@ extension StoreTransaction {
         guard deleted > 0 else { throw RepositoryError.notFound("fax device \(number)") }
     }
 
-    public func setDeviceEnabled(_ enabled: Bool, extension number: String) throws {
+    func setDeviceEnabled(_ enabled: Bool, extension number: String) throws {
         try db.execute(
             sql: "UPDATE device SET isEnabled = ? WHERE extensionNumber = ?", arguments: [enabled, number])
         guard db.changesCount > 0 else { throw RepositoryError.notFound("fax device \(number)") }

@@ -6,7 +6,26 @@ extension FaxDatabase: DeviceRepository {
     public func device(extension number: String) async throws -> FaxDevice? {
         try await read { try $0.device(extension: number) }
     }
-    public func addDevice(_ device: FaxDevice) async throws -> FaxDevice { try await write { try $0.addDevice(device) } }
+    public func addDevice(_ device: FaxDevice, retention: RetentionChange) async throws -> FaxDevice {
+        try retention.validate()
+        return try await write { transaction in
+            let stored = try transaction.addDevice(device)
+            if !retention.isEmpty { try transaction.changeDeviceRetention(retention, extension: stored.extensionNumber) }
+            return stored
+        }
+    }
+    public func changeDevice(extension number: String, _ changes: FaxDevice.Changes, retention: RetentionChange) async throws
+        -> FaxDevice
+    {
+        try retention.validate()
+        return try await write { transaction in
+            guard let device = try transaction.device(extension: number) else {
+                throw RepositoryError.notFound("fax device \(number)")
+            }
+            if !retention.isEmpty { try transaction.changeDeviceRetention(retention, extension: number) }
+            return try transaction.updateDevice(try device.applying(changes))
+        }
+    }
     public func updateDevice(_ device: FaxDevice) async throws -> FaxDevice {
         try await write { try $0.updateDevice(device) }
     }
@@ -39,6 +58,11 @@ extension FaxDatabase: RoutingRepository {
 
 extension FaxDatabase: FaxRepository {
     public func insertFax(_ fax: FaxRecord) async throws { try await write { try $0.insertFax(fax) } }
+    public func insertFaxes(_ faxes: [FaxRecord]) async throws {
+        try await write { transaction in
+            for fax in faxes { try transaction.insertFax(fax) }
+        }
+    }
     public func updateFax(_ fax: FaxRecord) async throws { try await write { try $0.updateFax(fax) } }
     public func fax(id: String) async throws -> FaxRecord? { try await read { try $0.fax(id: id) } }
     public func recentFaxes(_ query: FaxQuery) async throws -> [FaxRecord] {

@@ -2,9 +2,10 @@ import FaxCore
 import Foundation
 import GRDB
 
-/// The SQLite database of one Faxline data folder: devices, routing, faxes and the mail
-/// delivery queue. It implements FaxCore's repository protocols; `read`/`write` group several
-/// operations in one transaction.
+/// The SQLite store of one Faxline data folder: devices, routing, faxes, the mail delivery
+/// queue, jobs and retention. Everything outside this module reaches it through FaxCore's
+/// repository protocols (``FaxStore``); `read`/`write` group several operations of one
+/// repository method in one transaction.
 public final class FaxDatabase: Sendable {
     /// File name inside the data folder.
     public static let fileName = "faxline.sqlite"
@@ -49,20 +50,24 @@ public final class FaxDatabase: Sendable {
 
     // MARK: - Transactions
 
-    public func read<T>(_ body: (StoreTransaction) throws -> T) throws -> T {
+    func read<T>(_ body: (StoreTransaction) throws -> T) throws -> T {
         try writer.read { db in try body(StoreTransaction(db: db)) }
     }
 
-    public func write<T>(_ body: (StoreTransaction) throws -> T) throws -> T {
+    func write<T>(_ body: (StoreTransaction) throws -> T) throws -> T {
         try writer.write { db in try body(StoreTransaction(db: db)) }
     }
 
-    public func read<T: Sendable>(_ body: @escaping @Sendable (StoreTransaction) throws -> T) async throws -> T {
+    func read<T: Sendable>(_ body: @escaping @Sendable (StoreTransaction) throws -> T) async throws -> T {
         try await writer.read { db in try body(StoreTransaction(db: db)) }
     }
 
-    public func write<T: Sendable>(_ body: @escaping @Sendable (StoreTransaction) throws -> T) async throws -> T {
-        try await writer.write { db in try body(StoreTransaction(db: db)) }
+    /// Not cancelled with the task that asked for it: a change that was decided is recorded,
+    /// also while the server is shutting down (an interrupted call's final record).
+    func write<T: Sendable>(_ body: @escaping @Sendable (StoreTransaction) throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            writer.asyncWrite({ db in try body(StoreTransaction(db: db)) }, completion: { _, result in continuation.resume(with: result) })
+        }
     }
 
     /// Runs raw SQL; for tests that must prove the schema refuses bad rows.
@@ -72,6 +77,6 @@ public final class FaxDatabase: Sendable {
 }
 
 /// The operations of the store inside one transaction (`FaxDatabase.read`/`write`).
-public struct StoreTransaction {
+struct StoreTransaction {
     let db: Database
 }

@@ -89,7 +89,7 @@ struct FaxRow: Codable, FetchableRecord, PersistableRecord {
 }
 
 extension StoreTransaction {
-    public func insertFax(_ fax: FaxRecord) throws {
+    func insertFax(_ fax: FaxRecord) throws {
         try fax.validate()
         do {
             try FaxRow(fax).insert(db)
@@ -98,7 +98,7 @@ extension StoreTransaction {
         }
     }
 
-    public func updateFax(_ fax: FaxRecord) throws {
+    func updateFax(_ fax: FaxRecord) throws {
         try fax.validate()
         do {
             try FaxRow(fax).update(db)
@@ -107,11 +107,11 @@ extension StoreTransaction {
         }
     }
 
-    public func fax(id: String) throws -> FaxRecord? {
+    func fax(id: String) throws -> FaxRecord? {
         try FaxRow.fetchOne(db, key: id.lowercased())?.model()
     }
 
-    public func recentFaxes(_ query: FaxQuery) throws -> [FaxRecord] {
+    func recentFaxes(_ query: FaxQuery) throws -> [FaxRecord] {
         var request = FaxRow.all()
         if let direction = query.direction { request = request.filter(FaxRow.Columns.direction == direction.rawValue) }
         if !query.statuses.isEmpty { request = request.filter(query.statuses.map(\.rawValue).contains(FaxRow.Columns.status)) }

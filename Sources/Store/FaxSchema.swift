@@ -8,6 +8,7 @@ enum FaxSchema {
         migrator.registerMigration("v1", migrate: v1)
         migrator.registerMigration("retention", migrate: retention)
         migrator.registerMigration("outbound-jobs", migrate: JobSchema.outboundJobs)
+        migrator.registerMigration("users", migrate: UserSchema.users)
         return migrator
     }()
 

@@ -82,7 +82,7 @@ struct JobRow: Codable, FetchableRecord, MutablePersistableRecord {
 }
 
 extension StoreTransaction {
-    public func submitJobs(_ jobs: [Job]) throws -> [Job] {
+    func submitJobs(_ jobs: [Job]) throws -> [Job] {
         try jobs.map { job in
             var row = try JobRow(job)
             row.id = nil
@@ -93,11 +93,11 @@ extension StoreTransaction {
         }
     }
 
-    public func job(id: Int64) throws -> Job? {
+    func job(id: Int64) throws -> Job? {
         try JobRow.fetchOne(db, key: id)?.model()
     }
 
-    public func jobs(_ query: JobQuery) throws -> [Job] {
+    func jobs(_ query: JobQuery) throws -> [Job] {
         var request = JobRow.all()
         if let states = query.states { request = request.filter(states.map(\.rawValue).contains(Column("state"))) }
         if let broadcast = query.broadcastID { request = request.filter(Column("broadcastId") == broadcast) }
@@ -105,7 +105,7 @@ extension StoreTransaction {
     }
 
     /// Walks the partial index of waiting jobs in the order they are served.
-    public func dueJobs(at now: Date, excludingNumbers: Set<String>, limit: Int) throws -> [Job] {
+    func dueJobs(at now: Date, excludingNumbers: Set<String>, limit: Int) throws -> [Job] {
         var arguments: StatementArguments = [now]
         var exclusion = ""
         if !excludingNumbers.isEmpty {
@@ -124,31 +124,20 @@ extension StoreTransaction {
         ).map { try $0.model() }
     }
 
-    public func nextWakeUp() throws -> Date? {
-        try Date.fetchOne(db, sql: "SELECT min(notBefore) FROM job WHERE state IN ('queued', 'requeued')")
-    }
-
-    public func saveJob(_ job: Job, expecting expected: JobState) throws {
+    func saveJob(_ job: Job, expecting expected: JobState) throws {
         guard let id = job.id else { throw RepositoryError.notFound("job without id") }
         guard let stored = try String.fetchOne(db, sql: "SELECT state FROM job WHERE id = ?", arguments: [id]) else {
             throw RepositoryError.notFound("job \(id)")
         }
+        // Optimistic concurrency: which changes are allowed is the state machine's business
+        // (Job's transitions); the store only checks that nobody changed the job meanwhile.
         guard stored == expected.rawValue else {
             throw JobTransitionError(jobID: id, from: JobState(rawValue: stored) ?? expected, to: job.state)
-        }
-        guard expected == job.state || expected.canMove(to: job.state) else {
-            throw JobTransitionError(jobID: id, from: expected, to: job.state)
         }
         try JobRow(job).update(db)
     }
 
-    public func recordConfirmedPages(jobID: Int64, nextPage: Int) throws {
-        try db.execute(
-            sql: "UPDATE job SET nextPage = min(max(nextPage, ?), pageCount + 1) WHERE id = ? AND state = 'sending'",
-            arguments: [nextPage, jobID])
-    }
-
-    public func activeJobs() throws -> [Job] {
+    func activeJobs() throws -> [Job] {
         try JobRow.filter(["dialing", "sending"].contains(Column("state"))).fetchAll(db).map { try $0.model() }
     }
 }
@@ -162,28 +151,29 @@ extension FaxDatabase: JobRepository {
     public func dueJobs(at now: Date, excludingNumbers: Set<String>, limit: Int) async throws -> [Job] {
         try await read { try $0.dueJobs(at: now, excludingNumbers: excludingNumbers, limit: limit) }
     }
-    public func nextWakeUp() async throws -> Date? { try await read { try $0.nextWakeUp() } }
     public func saveJob(_ job: Job, expecting expected: JobState) async throws {
         try await durableWrite { try $0.saveJob(job, expecting: expected) }
     }
     public func activeJobs() async throws -> [Job] { try await read { try $0.activeJobs() } }
-    public func recordConfirmedPages(jobID: Int64, nextPage: Int) async throws {
-        try await durableWrite { try $0.recordConfirmedPages(jobID: jobID, nextPage: nextPage) }
-    }
 
     /// A write transaction committed with `synchronous = FULL`: the job survives a power cut,
     /// not only a crash of the process (WAL with NORMAL, the default, only promises the latter).
-    public func durableWrite<T: Sendable>(_ body: @escaping @Sendable (StoreTransaction) throws -> T) async throws -> T {
-        try await writer.writeWithoutTransaction { db in
-            try db.execute(sql: "PRAGMA synchronous = FULL")
-            defer { try? db.execute(sql: "PRAGMA synchronous = NORMAL") }
-            var result: T?
-            try db.inTransaction {
-                result = try body(StoreTransaction(db: db))
-                return .commit
+    /// Like every write, it is not cancelled with the task that asked for it.
+    func durableWrite<T: Sendable>(_ body: @escaping @Sendable (StoreTransaction) throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            writer.asyncWriteWithoutTransaction { db in
+                continuation.resume(with: Result {
+                    try db.execute(sql: "PRAGMA synchronous = FULL")
+                    defer { try? db.execute(sql: "PRAGMA synchronous = NORMAL") }
+                    var result: T?
+                    try db.inTransaction {
+                        result = try body(StoreTransaction(db: db))
+                        return .commit
+                    }
+                    guard let result else { throw StoreCorruption(what: "transaction returned nothing") }
+                    return result
+                })
             }
-            guard let result else { throw StoreCorruption(what: "transaction returned nothing") }
-            return result
         }
     }
 }

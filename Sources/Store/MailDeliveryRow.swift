@@ -39,7 +39,7 @@ struct MailDeliveryRow: Codable, FetchableRecord, MutablePersistableRecord {
 }
 
 extension StoreTransaction {
-    public func enqueueDeliveries(faxID: String, recipients: [MailRecipient], at now: Date) throws -> [MailDelivery] {
+    func enqueueDeliveries(faxID: String, recipients: [MailRecipient], at now: Date) throws -> [MailDelivery] {
         let faxID = faxID.lowercased()
         guard try FaxRow.exists(db, key: faxID) else { throw RepositoryError.notFound("fax \(faxID)") }
         for recipient in recipients {
@@ -56,7 +56,7 @@ extension StoreTransaction {
         return try deliveries(faxID: faxID)
     }
 
-    public func dueDeliveries(at now: Date, limit: Int) throws -> [MailDelivery] {
+    func dueDeliveries(at now: Date, limit: Int) throws -> [MailDelivery] {
         try MailDeliveryRow
             .filter(MailDeliveryRow.Columns.state == MailDeliveryState.pending.rawValue)
             .filter(MailDeliveryRow.Columns.nextAttemptAt <= now)
@@ -66,7 +66,7 @@ extension StoreTransaction {
             .map { try $0.model() }
     }
 
-    public func markSending(id: Int64, at now: Date) throws -> MailDelivery? {
+    func markSending(id: Int64, at now: Date) throws -> MailDelivery? {
         try db.execute(
             sql: """
                 UPDATE mailDelivery SET state = 'sending', attempts = attempts + 1, nextAttemptAt = NULL
@@ -77,14 +77,14 @@ extension StoreTransaction {
         return try delivery(id: id)
     }
 
-    public func markDelivered(id: Int64, at now: Date) throws {
+    func markDelivered(id: Int64, at now: Date) throws {
         try db.execute(
             sql: "UPDATE mailDelivery SET state = 'delivered', deliveredAt = ? WHERE id = ? AND state = 'sending'",
             arguments: [now, id])
         try finishTransition(id: id)
     }
 
-    public func markFailed(id: Int64, error: String, nextAttemptAt: Date?) throws {
+    func markFailed(id: Int64, error: String, nextAttemptAt: Date?) throws {
         let message = String(error.prefix(MailDeliveryRow.maximumErrorLength))
         try db.execute(
             sql: """
@@ -95,18 +95,18 @@ extension StoreTransaction {
         try finishTransition(id: id)
     }
 
-    public func deliveries(faxID: String) throws -> [MailDelivery] {
+    func deliveries(faxID: String) throws -> [MailDelivery] {
         try MailDeliveryRow.filter(MailDeliveryRow.Columns.faxId == faxID.lowercased())
             .order(MailDeliveryRow.Columns.id)
             .fetchAll(db)
             .map { try $0.model() }
     }
 
-    public func delivery(id: Int64) throws -> MailDelivery? {
+    func delivery(id: Int64) throws -> MailDelivery? {
         try MailDeliveryRow.fetchOne(db, key: id)?.model()
     }
 
-    public func recoverInterruptedDeliveries(at now: Date) throws -> Int {
+    func recoverInterruptedDeliveries(at now: Date) throws -> Int {
         try db.execute(
             sql: "UPDATE mailDelivery SET state = 'pending', nextAttemptAt = ? WHERE state = 'sending'", arguments: [now])
         return db.changesCount

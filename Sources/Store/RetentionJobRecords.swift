@@ -5,10 +5,10 @@ import GRDB
 /// Finished outbound jobs (done, failed, killed) with their attempt histories (kept in the
 /// job row), for the cleaner. Their documents (`out/…`) are then no longer named by any job and
 /// go with the orphan sweep once no other job of the broadcast needs them.
-public struct FinishedJobRetention: FinishedRecordRetention {
+struct FinishedJobRetention: FinishedRecordRetention {
     let database: FaxDatabase
 
-    public init(database: FaxDatabase) {
+    init(database: FaxDatabase) {
         self.database = database
     }
 

@@ -2,33 +2,10 @@ import FaxCore
 import Foundation
 import GRDB
 
-/// A change to one retention override; `nil` fields stay as they are.
-public struct RetentionChange: Sendable, Equatable {
-    public enum Days: Sendable, Equatable {
-        case set(Int)
-        /// Back to the default.
-        case clear
-    }
-
-    public var days: Days?
-    public var zeroRetention: Bool?
-
-    public init(days: Days? = nil, zeroRetention: Bool? = nil) {
-        self.days = days
-        self.zeroRetention = zeroRetention
-    }
-
-    public var isEmpty: Bool { days == nil && zeroRetention == nil }
-
-    func validate() throws {
-        if case .set(let days) = days { _ = try RetentionOverride(days: days) }
-    }
-}
-
 extension StoreTransaction {
     // MARK: - Overrides
 
-    public func retentionOverrides() throws -> RetentionOverrides {
+    func retentionOverrides() throws -> RetentionOverrides {
         var overrides = RetentionOverrides()
         for row in try Row.fetchAll(db, sql: "SELECT extensionNumber, groupName, retentionDays, zeroRetention FROM device") {
             let number: String = row["extensionNumber"]
@@ -45,7 +22,7 @@ extension StoreTransaction {
     }
 
     /// The device's own override (not its group's); `nil` when it has none.
-    public func deviceRetention(extension number: String) throws -> RetentionOverride? {
+    func deviceRetention(extension number: String) throws -> RetentionOverride? {
         guard let row = try Row.fetchOne(
             db, sql: "SELECT retentionDays, zeroRetention FROM device WHERE extensionNumber = ?", arguments: [number])
         else { throw RepositoryError.notFound("fax device \(number)") }
@@ -53,7 +30,7 @@ extension StoreTransaction {
         return override.isEmpty ? nil : override
     }
 
-    public func changeDeviceRetention(_ change: RetentionChange, extension number: String) throws {
+    func changeDeviceRetention(_ change: RetentionChange, extension number: String) throws {
         try change.validate()
         try db.execute(
             sql: """
@@ -66,7 +43,7 @@ extension StoreTransaction {
         guard db.changesCount > 0 else { throw RepositoryError.notFound("fax device \(number)") }
     }
 
-    public func changeGroupRetention(_ change: RetentionChange, group: String) throws {
+    func changeGroupRetention(_ change: RetentionChange, group: String) throws {
         try FaxDevice.validateGroupName(group)
         try change.validate()
         try db.execute(sql: "INSERT INTO deviceGroup (name, isEnabled) VALUES (?, 1) ON CONFLICT (name) DO NOTHING", arguments: [group])
@@ -89,15 +66,15 @@ extension StoreTransaction {
     }
 
     /// Every group that has a row (enabled flag or retention), by name.
-    public func groupRetentions() throws -> [(group: String, override: RetentionOverride)] {
+    func groupRetentions() throws -> [GroupRetention] {
         try Row.fetchAll(db, sql: "SELECT name, retentionDays, zeroRetention FROM deviceGroup ORDER BY name").map { row in
-            (row["name"], try RetentionOverride(days: row["retentionDays"], zeroRetention: row["zeroRetention"]))
+            GroupRetention(group: row["name"], override: try RetentionOverride(days: row["retentionDays"], zeroRetention: row["zeroRetention"]))
         }
     }
 
     // MARK: - Fax purges
 
-    public func faxRetentionCandidates(olderThan cutoff: Date, after cursor: FaxRetentionCursor?, limit: Int) throws
+    func faxRetentionCandidates(olderThan cutoff: Date, after cursor: FaxRetentionCursor?, limit: Int) throws
         -> [FaxRetentionCandidate]
     {
         var sql = """
@@ -131,7 +108,7 @@ extension StoreTransaction {
         }
     }
 
-    public func markForPurge(_ purges: [FaxPurge]) throws -> [FaxPurge] {
+    func markForPurge(_ purges: [FaxPurge]) throws -> [FaxPurge] {
         let statement = try db.cachedStatement(sql: """
             UPDATE fax SET purgeState = ?
             WHERE id = ? AND purgeState IS NULL AND status NOT IN ('receiving', 'sending') AND deliveryState <> 'pending'
@@ -146,7 +123,7 @@ extension StoreTransaction {
 
     /// Marks one fax for a manual deletion. Refuses a fax on the line; a fax still waiting for
     /// delivery only with `evenIfUndelivered`.
-    public func markForManualPurge(faxID: String, evenIfUndelivered: Bool) throws -> FaxPurge {
+    func markForManualPurge(faxID: String, evenIfUndelivered: Bool) throws -> FaxPurge {
         guard let row = try Row.fetchOne(
             db, sql: "SELECT status, deliveryState, purgeState, tiffPath, pdfPath, thumbnailPath FROM fax WHERE id = ?",
             arguments: [faxID.lowercased()])
@@ -162,7 +139,7 @@ extension StoreTransaction {
         return FaxPurge(faxID: faxID.lowercased(), scope: .record, files: try Self.files(of: row))
     }
 
-    public func pendingPurges(limit: Int) throws -> [FaxPurge] {
+    func pendingPurges(limit: Int) throws -> [FaxPurge] {
         try Row.fetchAll(
             db,
             sql: """
@@ -176,7 +153,7 @@ extension StoreTransaction {
         }
     }
 
-    public func completePurges(_ faxIDs: [String]) throws {
+    func completePurges(_ faxIDs: [String]) throws {
         let deleteRecord = try db.cachedStatement(sql: "DELETE FROM fax WHERE id = ? AND purgeState = 'record'")
         let clearImages = try db.cachedStatement(sql: """
             UPDATE fax SET tiffPath = NULL, pdfPath = NULL, thumbnailPath = NULL, purgeState = NULL
@@ -196,7 +173,7 @@ extension StoreTransaction {
 
     /// Which of `paths` (relative spool paths) a record points at — any fax (purging or not)
     /// except those in `excludingFaxIDs`, and any row of `spoolReferences`.
-    public func referencedSpoolPaths(_ paths: [String], excludingFaxIDs: Set<String> = []) throws -> Set<String> {
+    func referencedSpoolPaths(_ paths: [String], excludingFaxIDs: Set<String> = []) throws -> Set<String> {
         guard !paths.isEmpty else { return [] }
         var referenced = Set<String>()
         for chunk in stride(from: 0, to: paths.count, by: 300).map({ Array(paths[$0..<min($0 + 300, paths.count)]) }) {
@@ -224,7 +201,7 @@ extension StoreTransaction {
     }
 
     /// Faxes (not purging) that point at files, by id after `cursor`.
-    public func faxFiles(after cursor: String?, limit: Int) throws -> [(faxID: String, files: [SpoolPath])] {
+    func faxFiles(after cursor: String?, limit: Int) throws -> [FaxFileList] {
         try Row.fetchAll(
             db,
             sql: """
@@ -234,11 +211,11 @@ extension StoreTransaction {
                 ORDER BY id LIMIT ?
                 """,
             arguments: [cursor ?? "", min(max(limit, 1), 10_000)]
-        ).map { row in (row["id"], try Self.files(of: row)) }
+        ).map { row in FaxFileList(faxID: row["id"], files: try Self.files(of: row)) }
     }
 
     /// Drops a record's pointer to a file that is gone, noting it in the fax's event log.
-    public func forgetMissingFile(faxID: String, path: SpoolPath, note: String) throws {
+    func forgetMissingFile(faxID: String, path: SpoolPath, note: String) throws {
         var changed = false
         for column in ["tiffPath", "pdfPath", "thumbnailPath"] {
             try db.execute(
@@ -251,20 +228,20 @@ extension StoreTransaction {
     }
 
     /// Ids of the faxes on the line.
-    public func inFlightFaxIDs() throws -> Set<String> {
+    func inFlightFaxIDs() throws -> Set<String> {
         try String.fetchSet(db, sql: "SELECT id FROM fax WHERE status IN ('receiving', 'sending')")
     }
 
     // MARK: - Audit
 
-    public func appendAudit(_ entry: AuditEntry) throws {
+    func appendAudit(_ entry: AuditEntry) throws {
         try db.execute(
             sql: "INSERT INTO auditLog (at, kind, actor, summary) VALUES (?, ?, ?, ?)",
             arguments: [entry.at, entry.kind.rawValue, String(entry.actor.prefix(100)), String(entry.summary.prefix(4000))])
     }
 
     /// Newest first.
-    public func auditEntries(limit: Int = 100) throws -> [AuditEntry] {
+    func auditEntries(limit: Int = 100) throws -> [AuditEntry] {
         try Row.fetchAll(
             db, sql: "SELECT id, at, kind, actor, summary FROM auditLog ORDER BY at DESC, id DESC LIMIT ?",
             arguments: [min(max(limit, 1), 10_000)]
@@ -288,4 +265,32 @@ extension FaxDatabase: RetentionRepository {
     public func pendingPurges(limit: Int) async throws -> [FaxPurge] { try await read { try $0.pendingPurges(limit: limit) } }
     public func completePurges(_ faxIDs: [String]) async throws { try await write { try $0.completePurges(faxIDs) } }
     public func appendAudit(_ entry: AuditEntry) async throws { try await write { try $0.appendAudit(entry) } }
+    public func auditEntries(limit: Int) async throws -> [AuditEntry] { try await read { try $0.auditEntries(limit: limit) } }
+    public func deviceRetention(extension number: String) async throws -> RetentionOverride? {
+        try await read { try $0.deviceRetention(extension: number) }
+    }
+    public func changeDeviceRetention(_ change: RetentionChange, extension number: String) async throws {
+        try await write { try $0.changeDeviceRetention(change, extension: number) }
+    }
+    public func changeGroupRetention(_ change: RetentionChange, group: String) async throws {
+        try await write { try $0.changeGroupRetention(change, group: group) }
+    }
+    public func groupRetentions() async throws -> [GroupRetention] { try await read { try $0.groupRetentions() } }
+    public func markForManualPurge(faxID: String, evenIfUndelivered: Bool) async throws -> FaxPurge {
+        try await write { try $0.markForManualPurge(faxID: faxID, evenIfUndelivered: evenIfUndelivered) }
+    }
+    public func referencedSpoolPaths(_ paths: [String], excludingFaxIDs: Set<String>) async throws -> Set<String> {
+        try await read { try $0.referencedSpoolPaths(paths, excludingFaxIDs: excludingFaxIDs) }
+    }
+    public func inFlightFaxIDs() async throws -> Set<String> { try await read { try $0.inFlightFaxIDs() } }
+    public func faxFiles(after cursor: String?, limit: Int) async throws -> [FaxFileList] {
+        try await read { try $0.faxFiles(after: cursor, limit: limit) }
+    }
+    public func forgetMissingFile(faxID: String, path: SpoolPath, note: String) async throws {
+        try await write { try $0.forgetMissingFile(faxID: faxID, path: path, note: note) }
+    }
+}
+
+extension FaxDatabase: FaxStore {
+    public var finishedRecordSources: [any FinishedRecordRetention] { [FinishedJobRetention(database: self)] }
 }

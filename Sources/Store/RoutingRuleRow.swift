@@ -57,7 +57,7 @@ struct RoutingRuleRow: Codable, FetchableRecord, MutablePersistableRecord {
 }
 
 extension StoreTransaction {
-    public func routingTable() throws -> RoutingTable {
+    func routingTable() throws -> RoutingTable {
         let rules = try RoutingRuleRow.order(RoutingRuleRow.Columns.position, RoutingRuleRow.Columns.id).fetchAll(db)
             .map { try $0.model() }
         let settings = try Row.fetchOne(db, sql: "SELECT defaultExtension, faxingEnabled FROM routingSettings WHERE id = 1")
@@ -67,11 +67,11 @@ extension StoreTransaction {
             flags: FaxEnableFlags(globallyEnabled: settings?["faxingEnabled"] ?? true, disabledGroups: disabledGroups))
     }
 
-    public func rule(id: Int64) throws -> RoutingRule? {
+    func rule(id: Int64) throws -> RoutingRule? {
         try RoutingRuleRow.fetchOne(db, key: id)?.model()
     }
 
-    public func addRule(_ rule: RoutingRule) throws -> RoutingRule {
+    func addRule(_ rule: RoutingRule) throws -> RoutingRule {
         try rule.validate()
         if let target = rule.targetExtension { try requireDevice(target) }
         let count = try RoutingRuleRow.fetchCount(db)
@@ -83,13 +83,13 @@ extension StoreTransaction {
         return try row.model()
     }
 
-    public func removeRule(id: Int64) throws {
+    func removeRule(id: Int64) throws {
         guard let row = try RoutingRuleRow.fetchOne(db, key: id) else { throw RepositoryError.notFound("routing rule \(id)") }
         _ = try row.delete(db)
         try db.execute(sql: "UPDATE routingRule SET position = position - 1 WHERE position > ?", arguments: [row.position])
     }
 
-    public func moveRule(id: Int64, to position: Int) throws {
+    func moveRule(id: Int64, to position: Int) throws {
         guard position >= 1 else {
             throw FaxValidationError(field: "position", reason: "must be 1 or more (got \(position))")
         }
@@ -107,21 +107,21 @@ extension StoreTransaction {
         try db.execute(sql: "UPDATE routingRule SET position = ? WHERE id = ?", arguments: [target, id])
     }
 
-    public func setRuleEnabled(_ enabled: Bool, id: Int64) throws {
+    func setRuleEnabled(_ enabled: Bool, id: Int64) throws {
         try db.execute(sql: "UPDATE routingRule SET isEnabled = ? WHERE id = ?", arguments: [enabled, id])
         guard db.changesCount > 0 else { throw RepositoryError.notFound("routing rule \(id)") }
     }
 
-    public func setDefaultExtension(_ number: String?) throws {
+    func setDefaultExtension(_ number: String?) throws {
         if let number { try requireDevice(number) }
         try db.execute(sql: "UPDATE routingSettings SET defaultExtension = ? WHERE id = 1", arguments: [number])
     }
 
-    public func setFaxingEnabled(_ enabled: Bool) throws {
+    func setFaxingEnabled(_ enabled: Bool) throws {
         try db.execute(sql: "UPDATE routingSettings SET faxingEnabled = ? WHERE id = 1", arguments: [enabled])
     }
 
-    public func setGroupEnabled(_ enabled: Bool, group: String) throws {
+    func setGroupEnabled(_ enabled: Bool, group: String) throws {
         try FaxDevice.validateGroupName(group)
         try db.execute(
             sql: """

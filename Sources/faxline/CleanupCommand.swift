@@ -66,7 +66,7 @@ struct CleanupCommand: AsyncParsableCommand {
             let database = try data.openDatabase()
             var logger = Logger(label: "faxline.cleanup")
             logger.logLevel = verbose ? .info : .warning
-            let cleaner = SpoolCleaner(configuration: configuration, database: database, logger: logger)
+            let cleaner = SpoolCleaner(configuration: configuration, store: database, logger: logger)
             let outcome = try await cleaner.run(now: Date(), dryRun: dryRun, actor: CleanupCommand.actor)
             switch outcome {
             case .alreadyRunning:
@@ -93,7 +93,7 @@ struct CleanupCommand: AsyncParsableCommand {
 
         func run() async throws {
             let configuration = try CleanupCommand.loadConfiguration(data)
-            let cleaner = SpoolCleaner(configuration: configuration, database: try data.openDatabase(),
+            let cleaner = SpoolCleaner(configuration: configuration, store: try data.openDatabase(),
                                        logger: Logger(label: "faxline.cleanup"))
             var failed = false
             for id in ids {
@@ -111,15 +111,14 @@ struct CleanupCommand: AsyncParsableCommand {
         }
     }
 
-    struct Audit: ParsableCommand {
+    struct Audit: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Show the audit log of cleanups and deletions, newest first.")
 
         @Option(help: "How many entries.") var limit = 20
         @OptionGroup var data: DataOptions
 
-        func run() throws {
-            let limit = self.limit
-            let entries = try data.openDatabase().read { try $0.auditEntries(limit: limit) }
+        func run() async throws {
+            let entries = try await data.openDatabase().auditEntries(limit: limit)
             let formatter = ISO8601DateFormatter()
             print(entries.isEmpty ? "No audit entries." : TextTable.render(
                 header: ["TIME", "KIND", "BY", "WHAT"],

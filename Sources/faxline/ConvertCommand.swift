@@ -3,7 +3,7 @@ import Documents
 import Foundation
 
 /// `faxline convert`: shows what a document becomes before it is ever sent.
-struct ConvertCommand: ParsableCommand {
+struct ConvertCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "convert",
         abstract: "Turn documents into fax pages and write the fax, its PDF and previews.",
@@ -44,7 +44,7 @@ struct ConvertCommand: ParsableCommand {
         guard !files.isEmpty || cover else { throw ValidationError("give at least one document (or --cover)") }
     }
 
-    func run() throws {
+    func run() async throws {
         var options = ConversionOptions(
             format: FaxPageFormat(resolution: FaxResolution(rawValue: resolution) ?? .fine,
                                   paper: PaperSize(rawValue: paper) ?? .a4),
@@ -61,18 +61,12 @@ struct ConvertCommand: ParsableCommand {
         let tiff = directory.appendingPathComponent("fax.tif").path
         let pdf = directory.appendingPathComponent("fax.pdf").path
         let thumbnail = directory.appendingPathComponent("thumbnail.png").path
-        let files = self.files
-        let conversion = options
-
-        let result = try BlockingTask.run {
-            let result = try await DocumentConverter(options: conversion).convert(files, to: tiff)
-            try FaxPDFWriter.write(tiff: tiff, to: pdf)
-            let preview = FaxPreview()
-            try await preview.thumbnail(ofPDF: pdf, to: thumbnail)
-            for page in 1...result.pageCount {
-                try await preview.fullPage(page, ofPDF: pdf, to: directory.appendingPathComponent("page-\(page).png").path)
-            }
-            return result
+        let result = try await DocumentConverter(options: options).convert(files, to: tiff)
+        try FaxPDFWriter.write(tiff: tiff, to: pdf)
+        let preview = FaxPreview()
+        try await preview.thumbnail(ofPDF: pdf, to: thumbnail)
+        for page in 1...result.pageCount {
+            try await preview.fullPage(page, ofPDF: pdf, to: directory.appendingPathComponent("page-\(page).png").path)
         }
         let reader = try FaxTIFFReader(path: tiff)
         print("\(result.pageCount) page\(result.pageCount == 1 ? "" : "s")"
@@ -81,27 +75,5 @@ struct ConvertCommand: ParsableCommand {
             print("  page \(page.index + 1): \(page.width)×\(page.height) at \(Int(page.xResolution))×\(Int(page.yResolution)) dpi")
         }
         print("wrote \(tiff), \(pdf), \(thumbnail) and page-1…\(result.pageCount).png")
-    }
-}
-
-/// Runs async work from a synchronous command (the CLI's root command is synchronous).
-enum BlockingTask {
-    private final class Outcome<T: Sendable>: @unchecked Sendable {
-        private let lock = NSLock()
-        private var stored: Result<T, any Error>?
-        func set(_ value: Result<T, any Error>) { lock.withLock { stored = value } }
-        func get() -> Result<T, any Error>? { lock.withLock { stored } }
-    }
-
-    static func run<T: Sendable>(_ work: @escaping @Sendable () async throws -> T) throws -> T {
-        let outcome = Outcome<T>()
-        let done = DispatchSemaphore(value: 0)
-        Task.detached {
-            do { outcome.set(.success(try await work())) } catch { outcome.set(.failure(error)) }
-            done.signal()
-        }
-        done.wait()
-        guard let result = outcome.get() else { throw CancellationError() }
-        return try result.get()
     }
 }

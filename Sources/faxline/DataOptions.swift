@@ -57,6 +57,14 @@ func reportingInvalidValues<T>(_ body: () throws -> T) throws -> T {
     }
 }
 
+func reportingInvalidValues<T>(_ body: () async throws -> T) async throws -> T {
+    do {
+        return try await body()
+    } catch let error as FaxValidationError {
+        throw ValidationError(error.description)
+    }
+}
+
 /// Plain text tables for list commands.
 enum TextTable {
     static func render(header: [String], rows: [[String]]) -> String {

@@ -3,7 +3,7 @@ import FaxCore
 import Store
 
 /// `faxline devices …`: the fax devices (extensions) in the database.
-struct DevicesCommand: ParsableCommand {
+struct DevicesCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "devices",
         abstract: "Add, change, list and remove fax devices.",
@@ -23,7 +23,7 @@ struct DevicesCommand: ParsableCommand {
         @OptionGroup var retention: RetentionOptions
     }
 
-    struct Add: ParsableCommand {
+    struct Add: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Add a fax device.")
 
         @Argument(help: ArgumentHelp("Extension number (digits).", valueName: "ext")) var extensionNumber: String
@@ -36,19 +36,15 @@ struct DevicesCommand: ParsableCommand {
             guard !fields.email.isEmpty else { throw ValidationError("at least one --email is required") }
         }
 
-        func run() throws {
+        func run() async throws {
             let device = try reportingInvalidValues {
                 try FaxDevice(
                     extensionNumber: extensionNumber, name: fields.name ?? "", emailAddresses: fields.email,
                     deliveryFormat: fields.format ?? .pdf, stationID: fields.stationID ?? "", headerText: fields.header ?? "",
                     isEnabled: !disabled, group: fields.group)
             }
-            let database = try data.openDatabase()
-            let retention = fields.retention.change
-            let stored = try database.write { transaction in
-                let stored = try transaction.addDevice(device)
-                if !retention.isEmpty { try transaction.changeDeviceRetention(retention, extension: stored.extensionNumber) }
-                return stored
+            let stored = try await reportingInvalidValues {
+                try await data.openDatabase().addDevice(device, retention: fields.retention.change)
             }
             print("Added fax device \(stored.extensionNumber) (\(stored.name)).")
         }
@@ -62,7 +58,7 @@ struct DevicesCommand: ParsableCommand {
         }
     }
 
-    struct Change: ParsableCommand {
+    struct Change: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Change a fax device.", discussion: "Only the options given change; --email replaces all addresses.")
 
@@ -86,27 +82,21 @@ struct DevicesCommand: ParsableCommand {
                 group: noGroup ? .remove : fields.group.map { .set($0) })
         }
 
-        func run() throws {
-            let database = try data.openDatabase()
-            let changed = try database.write { transaction in
-                guard let device = try transaction.device(extension: extensionNumber) else {
-                    throw RepositoryError.notFound("fax device \(extensionNumber)")
-                }
-                let retention = fields.retention.change
-                if !retention.isEmpty { try transaction.changeDeviceRetention(retention, extension: extensionNumber) }
-                return try transaction.updateDevice(reportingInvalidValues { try device.applying(changes) })
+        func run() async throws {
+            let changed = try await reportingInvalidValues {
+                try await data.openDatabase().changeDevice(extension: extensionNumber, changes, retention: fields.retention.change)
             }
             print("Changed fax device \(changed.extensionNumber) (\(changed.name)).")
         }
     }
 
-    struct List: ParsableCommand {
+    struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List the fax devices.")
 
         @OptionGroup var data: DataOptions
 
-        func run() throws {
-            let devices = try data.openDatabase().read { try $0.devices() }
+        func run() async throws {
+            let devices = try await data.openDatabase().devices()
             print(Self.table(devices))
         }
 
@@ -124,39 +114,39 @@ struct DevicesCommand: ParsableCommand {
         }
     }
 
-    struct Remove: ParsableCommand {
+    struct Remove: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Remove a fax device.", discussion: "Its received faxes stay in the database and the spool.")
 
         @Argument(help: ArgumentHelp("Extension number of the device.", valueName: "ext")) var extensionNumber: String
         @OptionGroup var data: DataOptions
 
-        func run() throws {
-            try data.openDatabase().write { try $0.removeDevice(extension: extensionNumber) }
+        func run() async throws {
+            try await data.openDatabase().removeDevice(extension: extensionNumber)
             print("Removed fax device \(extensionNumber).")
         }
     }
 
-    struct Enable: ParsableCommand {
+    struct Enable: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Switch a fax device on.")
 
         @Argument(help: ArgumentHelp("Extension number of the device.", valueName: "ext")) var extensionNumber: String
         @OptionGroup var data: DataOptions
 
-        func run() throws {
-            try data.openDatabase().write { try $0.setDeviceEnabled(true, extension: extensionNumber) }
+        func run() async throws {
+            try await data.openDatabase().setDeviceEnabled(true, extension: extensionNumber)
             print("Fax device \(extensionNumber) is enabled.")
         }
     }
 
-    struct Disable: ParsableCommand {
+    struct Disable: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Switch a fax device off: its calls are refused.")
 
         @Argument(help: ArgumentHelp("Extension number of the device.", valueName: "ext")) var extensionNumber: String
         @OptionGroup var data: DataOptions
 
-        func run() throws {
-            try data.openDatabase().write { try $0.setDeviceEnabled(false, extension: extensionNumber) }
+        func run() async throws {
+            try await data.openDatabase().setDeviceEnabled(false, extension: extensionNumber)
             print("Fax device \(extensionNumber) is disabled.")
         }
     }

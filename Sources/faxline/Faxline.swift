@@ -8,6 +8,6 @@ struct Faxline: AsyncParsableCommand {
         abstract: "A fax server for Asterisk PBXs.",
         version: "faxline \(FaxlineVersion.version) (spandsp \(FaxlineVersion.spandspRelease))",
         subcommands: [Serve.self, Status.self, SendCommand.self, JobsCommand.self, Loopback.self, DevicesCommand.self, RoutesCommand.self, ConvertCommand.self,
-                      CleanupCommand.self, RetentionGroupsCommand.self]
+                      CleanupCommand.self, RetentionGroupsCommand.self, UsersCommand.self, TokensCommand.self]
     )
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import FaxCore
+import FaxlineServer
 import Foundation
 import Store
 
@@ -75,15 +76,32 @@ struct JobsCommand: AsyncParsableCommand {
         @OptionGroup var data: DataOptions
 
         func run() async throws {
-            let database = try data.openDatabase()
+            let server = ControlClient(dataDirectory: data.directory)
+            let who = ProcessInfo.processInfo.environment["USER"] ?? "the user"
             for id in ids {
-                try await change(id, database: database) { job in
-                    guard !job.state.isFinal else { throw CommandFailure("job \(id) has already ended (\(job.state.rawValue))") }
-                    job.state = .killed
-                    job.reason = "killed by \(ProcessInfo.processInfo.environment["USER"] ?? "the user")"
-                    job.finishedAt = Date()
+                let state: String
+                do {
+                    // A running server is the writer of the jobs it has on the line: it applies
+                    // the kill and hangs up at once.
+                    switch try await server.send(.kill(jobID: id, by: who)) {
+                    case .ok(let detail): state = detail
+                    case .error(let message): throw CommandFailure(message)
+                    }
+                } catch is ControlClientError {
+                    state = try await Self.killWithoutServer(id, by: who, data: data)
                 }
-                print("job \(id): killed")
+                print("job \(id): \(state)")
+            }
+        }
+
+        /// No server runs: nothing is on the line, the transition goes straight to the store.
+        static func killWithoutServer(_ id: Int64, by who: String, data: DataOptions) async throws -> String {
+            do {
+                return try await JobCommands(jobs: try data.openDatabase()).kill(id, by: who).state.rawValue
+            } catch let error as JobTransitionError {
+                throw CommandFailure("job \(id) has already ended (\(error.from.rawValue))")
+            } catch RepositoryError.notFound {
+                throw CommandFailure("no job \(id)")
             }
         }
     }
@@ -94,39 +112,19 @@ struct JobsCommand: AsyncParsableCommand {
         @OptionGroup var data: DataOptions
 
         func run() async throws {
-            let database = try data.openDatabase()
+            let commands = JobCommands(jobs: try data.openDatabase())
             for id in ids {
-                try await change(id, database: database) { job in
-                    guard job.state == .failed || job.state == .killed else {
-                        throw CommandFailure("job \(id) is \(job.state.rawValue); only failed or killed jobs can be retried")
-                    }
-                    let now = Date()
-                    job.state = .queued
-                    job.reason = ""
-                    job.tries = 0
-                    job.dials = 0
-                    job.notBefore = now
-                    job.killAt = max(job.killAt, now.addingTimeInterval(Job.defaultKillAfter))
-                    job.finishedAt = nil
+                do {
+                    _ = try await commands.retry(id)
+                } catch let error as JobTransitionError {
+                    throw CommandFailure("job \(id) is \(error.from.rawValue); only failed or killed jobs can be retried")
+                } catch RepositoryError.notFound {
+                    throw CommandFailure("no job \(id)")
                 }
                 print("job \(id): queued again")
             }
+            // The running server picks it up now rather than at its next look at the queue.
+            _ = try? await ControlClient(dataDirectory: data.directory).send(.wake)
         }
     }
-}
-
-/// Applies `edit` to the stored job, retrying if the server changed it meanwhile.
-private func change(_ id: Int64, database: FaxDatabase, _ edit: (inout Job) throws -> Void) async throws {
-    for _ in 0..<5 {
-        guard var job = try await database.job(id: id) else { throw CommandFailure("no job \(id)") }
-        let before = job.state
-        try edit(&job)
-        do {
-            try await database.saveJob(job, expecting: before)
-            return
-        } catch is JobTransitionError {
-            continue
-        }
-    }
-    throw CommandFailure("job \(id) keeps changing; try again")
 }

@@ -4,7 +4,7 @@ import Foundation
 
 /// Runs a sender and a receiver back to back in one process: a newcomer's first proof that the
 /// engine works on this machine.
-struct Loopback: ParsableCommand {
+struct Loopback: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Send a fax TIFF to a receiver in this process and report the results.",
         discussion: "Prints one line of key=value results per call.")
@@ -30,7 +30,7 @@ struct Loopback: ParsableCommand {
         if unpaced && transport != .t38 { throw ValidationError("--unpaced applies to --transport t38 only") }
     }
 
-    func run() throws {
+    func run() async throws {
         var options = FaxSessionOptions()
         options.ecm = !noEcm
         var senderOptions = options

@@ -3,22 +3,23 @@ import FaxCore
 import Store
 
 /// `faxline groups …`: retention overrides for device groups (a device's own override wins).
-struct RetentionGroupsCommand: ParsableCommand {
+struct RetentionGroupsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "groups",
         abstract: "Show device groups and set their retention.",
         subcommands: [List.self, Retention.self],
         defaultSubcommand: List.self)
 
-    struct List: ParsableCommand {
+    struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List groups and devices with their retention.")
 
         @OptionGroup var data: DataOptions
 
-        func run() throws {
-            let (groups, devices, overrides) = try data.openDatabase().read { transaction in
-                (try transaction.groupRetentions(), try transaction.devices(), try transaction.retentionOverrides())
-            }
+        func run() async throws {
+            let store = try data.openDatabase()
+            let groups = try await store.groupRetentions()
+            let devices = try await store.devices()
+            let overrides = try await store.retentionOverrides()
             let named = Set(groups.map(\.group)).union(devices.compactMap(\.group))
             let groupRows = named.sorted().map { name in
                 [name, RetentionOptions.describe(groups.first { $0.group == name }?.override),
@@ -35,7 +36,7 @@ struct RetentionGroupsCommand: ParsableCommand {
         }
     }
 
-    struct Retention: ParsableCommand {
+    struct Retention: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Set how long a group's faxes are kept.")
 
         @Argument(help: ArgumentHelp("Group name.", valueName: "group")) var group: String
@@ -46,11 +47,9 @@ struct RetentionGroupsCommand: ParsableCommand {
             if retention.change.isEmpty { throw ValidationError("give --retention-days, --zero-retention or --normal-retention") }
         }
 
-        func run() throws {
-            let change = retention.change
-            let group = self.group
-            try reportingInvalidValues {
-                try data.openDatabase().write { try $0.changeGroupRetention(change, group: group) }
+        func run() async throws {
+            try await reportingInvalidValues {
+                try await data.openDatabase().changeGroupRetention(retention.change, group: group)
             }
             print("Changed the retention of group \(group).")
         }

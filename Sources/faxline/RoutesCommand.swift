@@ -3,7 +3,7 @@ import FaxCore
 import Store
 
 /// `faxline routes …`: the routing table for inbound faxes.
-struct RoutesCommand: ParsableCommand {
+struct RoutesCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "routes",
         abstract: "Show and edit the routing table for inbound faxes.",
@@ -15,7 +15,7 @@ struct RoutesCommand: ParsableCommand {
         subcommands: [Add.self, List.self, Remove.self, Move.self, Default.self, Enable.self, Disable.self],
         defaultSubcommand: List.self)
 
-    struct Add: ParsableCommand {
+    struct Add: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Add a routing rule.")
 
         @Option(help: ArgumentHelp("Pattern for the called number (DID).", valueName: "pattern")) var did: String?
@@ -35,7 +35,7 @@ struct RoutesCommand: ParsableCommand {
             if reject && continueAfterMatch { throw ValidationError("--continue does not apply to --reject") }
         }
 
-        func run() throws {
+        func run() async throws {
             let rule = try reportingInvalidValues {
                 try RoutingRule(
                     position: position ?? Int.max, didPattern: did.map(DialPattern.init),
@@ -43,18 +43,18 @@ struct RoutesCommand: ParsableCommand {
                     action: to.map { .deliver(toExtension: $0) } ?? .reject, continueAfterMatch: continueAfterMatch,
                     isEnabled: !disabled, description: description)
             }
-            let stored = try data.openDatabase().write { try $0.addRule(rule) }
+            let stored = try await data.openDatabase().addRule(rule)
             print("Added routing rule \(stored.id ?? 0) at position \(stored.position).")
         }
     }
 
-    struct List: ParsableCommand {
+    struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Show the routing table in the order it is evaluated.")
 
         @OptionGroup var data: DataOptions
 
-        func run() throws {
-            let table = try data.openDatabase().read { try $0.routingTable() }
+        func run() async throws {
+            let table = try await data.openDatabase().routingTable()
             print(Self.render(table))
         }
 
@@ -84,19 +84,19 @@ struct RoutesCommand: ParsableCommand {
         }
     }
 
-    struct Remove: ParsableCommand {
+    struct Remove: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Remove a routing rule.")
 
         @Argument(help: "Id of the rule (see routes list).") var id: Int64
         @OptionGroup var data: DataOptions
 
-        func run() throws {
-            try data.openDatabase().write { try $0.removeRule(id: id) }
+        func run() async throws {
+            try await data.openDatabase().removeRule(id: id)
             print("Removed routing rule \(id).")
         }
     }
 
-    struct Move: ParsableCommand {
+    struct Move: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Move a routing rule to another position.")
 
         @Argument(help: "Id of the rule (see routes list).") var id: Int64
@@ -107,13 +107,13 @@ struct RoutesCommand: ParsableCommand {
             guard position >= 1 else { throw ValidationError("--position must be 1 or more") }
         }
 
-        func run() throws {
-            try data.openDatabase().write { try $0.moveRule(id: id, to: position) }
+        func run() async throws {
+            try await data.openDatabase().moveRule(id: id, to: position)
             print("Moved routing rule \(id).")
         }
     }
 
-    struct Default: ParsableCommand {
+    struct Default: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Set where faxes go that no device or rule claims.")
 
         @Option(help: ArgumentHelp("Deliver them to the device with this extension.", valueName: "ext")) var to: String?
@@ -125,13 +125,13 @@ struct RoutesCommand: ParsableCommand {
             if let to { _ = try reportingInvalidValues { try RoutingRule(action: .deliver(toExtension: to)) } }
         }
 
-        func run() throws {
-            try data.openDatabase().write { try $0.setDefaultExtension(to) }
+        func run() async throws {
+            try await data.openDatabase().setDefaultExtension(to)
             print(to.map { "Faxes nobody claims go to \($0)." } ?? "Faxes nobody claims are refused.")
         }
     }
 
-    struct Enable: ParsableCommand {
+    struct Enable: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Enable faxing, globally or for a group; or enable a rule.")
 
         @Option(help: "Enable this device group only.") var group: String?
@@ -142,12 +142,12 @@ struct RoutesCommand: ParsableCommand {
             if group != nil && rule != nil { throw ValidationError("--group and --rule exclude each other") }
         }
 
-        func run() throws {
-            try setEnabled(true, group: group, rule: rule, data: data)
+        func run() async throws {
+            try await setEnabled(true, group: group, rule: rule, data: data)
         }
     }
 
-    struct Disable: ParsableCommand {
+    struct Disable: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Disable faxing, globally or for a group; or disable a rule.", discussion: "A disable higher up wins: global, then group, then device.")
 
@@ -159,22 +159,21 @@ struct RoutesCommand: ParsableCommand {
             if group != nil && rule != nil { throw ValidationError("--group and --rule exclude each other") }
         }
 
-        func run() throws {
-            try setEnabled(false, group: group, rule: rule, data: data)
+        func run() async throws {
+            try await setEnabled(false, group: group, rule: rule, data: data)
         }
     }
 }
 
-private func setEnabled(_ enabled: Bool, group: String?, rule: Int64?, data: DataOptions) throws {
+private func setEnabled(_ enabled: Bool, group: String?, rule: Int64?, data: DataOptions) async throws {
     if let group { try reportingInvalidValues { try FaxDevice.validateGroupName(group) } }
-    try data.openDatabase().write { transaction in
-        if let group {
-            try transaction.setGroupEnabled(enabled, group: group)
-        } else if let rule {
-            try transaction.setRuleEnabled(enabled, id: rule)
-        } else {
-            try transaction.setFaxingEnabled(enabled)
-        }
+    let routing = try data.openDatabase()
+    if let group {
+        try await routing.setGroupEnabled(enabled, group: group)
+    } else if let rule {
+        try await routing.setRuleEnabled(enabled, id: rule)
+    } else {
+        try await routing.setFaxingEnabled(enabled)
     }
     let word = enabled ? "enabled" : "disabled"
     if let group {

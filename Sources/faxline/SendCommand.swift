@@ -5,7 +5,7 @@ import Foundation
 import Store
 
 /// `faxline send`: queues documents for one or more numbers, like HylaFAX's sendfax. The
-/// running server picks the jobs up within a second.
+/// running server is told at once (`wake` on the control socket).
 struct SendCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "send",
@@ -78,7 +78,7 @@ struct SendCommand: AsyncParsableCommand {
         submission.owner = ProcessInfo.processInfo.environment["USER"] ?? ""
         let jobs: [Job]
         do {
-            jobs = try await JobSubmitter(database: database, spoolRoot: configuration.spoolDirectory,
+            jobs = try await JobSubmitter(jobs: database, spoolRoot: configuration.spoolDirectory,
                                       minimumFreeBytes: configuration.minimumFreeBytes).submit(submission)
         } catch let error as FaxValidationError {
             throw ValidationError(error.description)
@@ -89,6 +89,8 @@ struct SendCommand: AsyncParsableCommand {
             FileHandle.standardOutput.write(Data(
                 "job \(job.id ?? 0) to \(job.number): queued (\(job.pageCount) pages, broadcast \(job.broadcastID.prefix(8)))\n".utf8))
         }
+        // The running server looks at the queue now; without one, the jobs wait for it.
+        _ = try? await ControlClient(dataDirectory: data.directory).send(.wake)
         if wait {
             let failed = try await JobProgress.follow(jobs.compactMap(\.id), database: database)
             if failed > 0 { throw ExitCode(1) }

@@ -4,13 +4,13 @@ import Foundation
 
 /// What the lines are doing, like HylaFAX's `faxstat -s`, read from the running server's
 /// status file.
-struct Status: ParsableCommand {
+struct Status: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Show the fax lines and counters of the running server.")
 
     @OptionGroup var data: DataOptions
     @Flag(help: "Print the status as JSON.") var json = false
 
-    func run() throws {
+    func run() async throws {
         let path = FaxlineConfiguration(dataDirectory: data.directory).statusPath
         guard FileManager.default.fileExists(atPath: path) else {
             throw CommandFailure("faxline serve is not running (no \(path))")

@@ -96,6 +96,21 @@ import Testing
         #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path) == ["letter.pdf"])
     }
 
+    @Test func pageSizesAreFoundAcrossTheWholeFilePieceByPiece() throws {
+        // 3000 boxes among filler of varied length, so many of them straddle the 1 MB pieces
+        // the reader works in.
+        var text = "%PDF-1.4\n"
+        for index in 0..<3000 {
+            text += String(repeating: "x", count: 300 + (index * 7919) % 700) + "\n"
+            text += "<< /Type /Page /MediaBox [0 0 \(600 + index % 5) 842] >>\n"
+        }
+        let pdf = TestDocuments.directory().appendingPathComponent("boxes.pdf").path
+        try Data(text.utf8).write(to: URL(fileURLWithPath: pdf))
+        let boxes = try PDFPageSize.boxes(of: pdf)
+        #expect(boxes.count == 3000)
+        #expect(boxes.enumerated().allSatisfy { $1.width == Double(600 + $0 % 5) && $1.height == 842 })
+    }
+
     @Test func aTIFFThatIsNotAFaxGetsAClearError() throws {
         let directory = TestDocuments.directory()
         let notTIFF = directory.appendingPathComponent("fax.tif").path

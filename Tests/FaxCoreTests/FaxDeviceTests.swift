@@ -62,8 +62,28 @@ import Testing
         rejects("email") { try device(emails: (0...FaxDevice.maximumEmailAddresses).map { "u\($0)@example.com" }) }
         let many = try device(emails: (1...FaxDevice.maximumEmailAddresses).map { "u\($0)@example.com" })
         #expect(many.emailAddresses.count == FaxDevice.maximumEmailAddresses)
-        let international = try device(emails: ["first.last+fax@sub.exämple.de", "x@localhost"])
+        // A domain in its ASCII form is what the mail path sends to; the Unicode form is refused
+        // with a message that says so, and so is a non-ASCII name (it would need SMTPUTF8).
+        let international = try device(emails: ["first.last+fax@sub.xn--exmple-cua.de", "x@localhost"])
         #expect(international.emailAddresses.count == 2)
+        rejects("email") { try device(emails: ["first.last+fax@sub.exämple.de"]) }
+        rejects("email") { try device(emails: ["jörg@example.com"]) }
+        #expect(throws: FaxValidationError.self) { try EmailAddress.validate("jörg@example.com") }
+        do {
+            try EmailAddress.validate("jörg@example.com")
+        } catch {
+            #expect(error.reason.contains("SMTPUTF8"))
+        }
+    }
+
+    @Test("numbers are dialed as they are normalized: one rule for jobs and dial strings")
+    func numberRule() throws {
+        #expect(try FaxNumber.normalized("+1 (555) 010-0") == "+15550100")
+        #expect(try FaxNumber.normalized("*31#5550100") == "*31#5550100")
+        for bad in ["", "+", "555;0100", "555&5551", "PJSIP/555", "5+55", String(repeating: "1", count: 33)] {
+            #expect(throws: FaxValidationError.self) { try FaxNumber.normalized(bad) }
+        }
+        #expect(FaxNumber.isDialable("+15550100") && !FaxNumber.isDialable("555 0100"))
     }
 
     @Test(arguments: [String(repeating: "1", count: 21), "Zürich", "tab\there"])

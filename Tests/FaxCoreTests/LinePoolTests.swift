@@ -92,24 +92,6 @@ final class Locked<Value: Sendable>: Sendable {
         again.release(.succeeded)
     }
 
-    @Test func blockedAndDownLinesAreNotClaimed() throws {
-        let pool = try LinePool(lines: 2)
-        #expect(pool.setBlocked(true, line: "line0"))
-        #expect(!pool.setBlocked(true, line: "line9"))
-        let claim = try #require(pool.claim(for: .inbound))
-        #expect(claim.lineName == "line1")
-        #expect(pool.snapshot().lines.map(\.state) == [.blocked, .ringing])
-        claim.release(.succeeded)
-        pool.setDown(true)
-        #expect(pool.claim(for: .inbound) == nil)
-        #expect(pool.snapshot().lines.map(\.state) == [.down, .down])
-        pool.setDown(false)
-        pool.setBlocked(false, line: "line0")
-        let next = try #require(pool.claim(for: .inbound))
-        #expect(next.lineName == "line0")
-        next.release(.succeeded)
-    }
-
     @Test func sinceFollowsTheClock() throws {
         let clock = Locked(Date(timeIntervalSince1970: 1_000))
         let pool = try LinePool(lines: 1, now: { clock.withLock { $0 } })

@@ -46,6 +46,29 @@ struct PreflightTests {
         }
     }
 
+    @Test("a TIFF whose directory is intact but whose image data ends early")
+    func stripBeyondTheEnd() throws {
+        // Page 1 of the letter, with its strip said to be far longer than the file: the
+        // directory reads fine, the data is not all there. Found without decoding anything.
+        let folder = try TestDocuments.makeTemporaryDirectory("preflight")
+        let page = folder.appendingPathComponent("page.tif")
+        try TestDocuments.run("/usr/bin/tiffcp", [try TestDocuments.letter().path + ",0", page.path])
+        var bytes = [UInt8](try Data(contentsOf: page))
+        try #require(bytes.starts(with: [0x49, 0x49, 42, 0]), "a little-endian TIFF")
+        func u16(_ at: Int) -> Int { Int(bytes[at]) | Int(bytes[at + 1]) << 8 }
+        let directory = u16(4) | u16(6) << 16
+        let entry = try #require((0..<u16(directory)).map { directory + 2 + 12 * $0 }.first { u16($0) == 279 })
+        try #require(u16(entry + 2) == 4, "strip byte counts as LONG")
+        let claimed = bytes.count * 4
+        for i in 0..<4 { bytes[entry + 8 + i] = UInt8((claimed >> (8 * i)) & 0xFF) }
+        let cut = folder.appendingPathComponent("cut.tif")
+        try Data(bytes).write(to: cut)
+        let error = sendError(cut.path)
+        #expect(error == .unreadableDocument(path: cut.path, reason: "page 1 is damaged (its image data is cut short)"))
+        // The untouched page passes.
+        #expect(sendError(page.path) == nil)
+    }
+
     @Test("a page that is not a fax page (colour, wrong width)")
     func notAFaxPage() throws {
         let folder = try TestDocuments.makeTemporaryDirectory("preflight")

@@ -34,7 +34,7 @@ final class CleanupFixture: @unchecked Sendable {
     func cleaner(policy: RetentionPolicy = .standard) -> SpoolCleaner {
         var configuration = self.configuration
         configuration.retention = policy
-        return SpoolCleaner(configuration: configuration, database: database, logger: logger)
+        return SpoolCleaner(configuration: configuration, store: database, logger: logger)
     }
 
     /// A finished fax, `ageDays` old, with a TIFF and a PDF (unless it is on the line).
@@ -69,9 +69,7 @@ final class CleanupFixture: @unchecked Sendable {
     }
 
     func insert(_ faxes: [FaxRecord]) async throws {
-        try await database.write { transaction in
-            for fax in faxes { try transaction.insertFax(fax) }
-        }
+        try await database.insertFaxes(faxes)
     }
 
     func exists(_ path: SpoolPath?) -> Bool {
@@ -86,7 +84,7 @@ final class CleanupFixture: @unchecked Sendable {
     /// Every record without a purge mark points only at files that exist; every fax file in
     /// the spool belongs to a record.
     func assertConsistent() async throws -> (recordsPointingNowhere: Int, filesNobodyKnows: Int) {
-        let purging = Set(try await database.read { try $0.pendingPurges(limit: 10_000) }.map(\.faxID))
+        let purging = Set(try await database.pendingPurges(limit: 10_000).map(\.faxID))
         var known = Set<String>()
         var pointingNowhere = 0
         for fax in try await allFaxes() {

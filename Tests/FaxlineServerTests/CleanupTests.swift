@@ -1,4 +1,5 @@
 import FaxCore
+import FaxTestSupport
 import FaxlineServer
 import Foundation
 import Store
@@ -18,15 +19,16 @@ import Testing
     /// Devices: 200 default (30 days), 300 own 60 days (in group legal), 400 group legal
     /// (14 days), 500 zero retention.
     func addDevices(_ fixture: CleanupFixture) async throws {
-        try await fixture.database.write { transaction in
+        let database = fixture.database
+        do {
             for number in ["200", "300", "400", "500"] {
-                _ = try transaction.addDevice(try FaxDevice(
+                _ = try await database.addDevice(try FaxDevice(
                     extensionNumber: number, name: "Device \(number)", emailAddresses: ["fax\(number)@example.com"],
                     group: number == "300" || number == "400" ? "legal" : nil))
             }
-            try transaction.changeDeviceRetention(RetentionChange(days: .set(60)), extension: "300")
-            try transaction.changeGroupRetention(RetentionChange(days: .set(14)), group: "legal")
-            try transaction.changeDeviceRetention(RetentionChange(zeroRetention: true), extension: "500")
+            try await database.changeDeviceRetention(RetentionChange(days: .set(60)), extension: "300")
+            try await database.changeGroupRetention(RetentionChange(days: .set(14)), group: "legal")
+            try await database.changeDeviceRetention(RetentionChange(zeroRetention: true), extension: "500")
         }
     }
 
@@ -109,7 +111,7 @@ import Testing
         }
         let consistency = try await fixture.assertConsistent()
         #expect(consistency.recordsPointingNowhere == 0 && consistency.filesNobodyKnows == 0)
-        let audit = try await fixture.database.read { try $0.auditEntries() }
+        let audit = try await fixture.database.auditEntries(limit: 100)
         #expect(audit.count == 2 && audit.allSatisfy { $0.kind == .cleanup && $0.actor == "test" })
 
         // A second run finds nothing more to do.
@@ -129,9 +131,9 @@ import Testing
             if reached == stage, calls.next() == 2 { throw Simulated() }
         }
         await #expect(throws: Simulated.self) { try await crashing.run(now: fixture.now, actor: "test") }
-        let marked = try await fixture.database.read { try $0.pendingPurges(limit: 10_000) }
+        let marked = try await fixture.database.pendingPurges(limit: 10_000)
         #expect(!marked.isEmpty)
-        let audit = try await fixture.database.read { try $0.auditEntries() }
+        let audit = try await fixture.database.auditEntries(limit: 100)
         #expect(audit.count == 1 && audit[0].summary.hasPrefix("stopped by an error"))
         let halfway = try await fixture.assertConsistent()
         #expect(halfway.recordsPointingNowhere == 0 && halfway.filesNobodyKnows == 0)
@@ -140,7 +142,7 @@ import Testing
         #expect(rerun.resumedPurges == marked.count)
         let remaining = Set(try await fixture.allFaxes().map(\.id))
         #expect(remaining == expected.untouched.union(expected.imagesDeleted))
-        #expect(try await fixture.database.read { try $0.pendingPurges(limit: 10) }.isEmpty)
+        #expect(try await fixture.database.pendingPurges(limit: 10).isEmpty)
         let final = try await fixture.assertConsistent()
         #expect(final.recordsPointingNowhere == 0 && final.filesNobodyKnows == 0)
     }
@@ -225,7 +227,7 @@ import Testing
         #expect(flock(other, LOCK_EX | LOCK_NB) == 0)
         #expect(try await fixture.cleaner().run(now: fixture.now, actor: "test") == .alreadyRunning)
         let service = RetentionService(cleaner: fixture.cleaner(), schedule: .standard, logger: fixture.logger,
-                                       clock: { [now = fixture.now] in now })
+                                       now: { [now = fixture.now] in now })
         #expect(await service.runOnce() == .alreadyRunning)
         #expect(try await fixture.database.fax(id: old.id) != nil)
         close(other)
@@ -314,17 +316,20 @@ import Testing
         let schedule = RetentionSchedule.standard
         // Half a second before the next 03:30: the service sleeps until then, and cleans up.
         let justBefore = schedule.nextRun(after: fixture.now).addingTimeInterval(-0.5)
+        let clock = TestClock()
         let service = RetentionService(cleaner: fixture.cleaner(), schedule: schedule, logger: fixture.logger,
-                                       clock: { justBefore })
-        let running = Task { try await service.run() }
-        // The audit entry is the run's last step.
+                                       now: { justBefore }, clock: clock)
         var audit: [AuditEntry] = []
-        for _ in 0..<200 where audit.isEmpty {
-            try await Task.sleep(for: .milliseconds(100))
-            audit = try await fixture.database.read { try $0.auditEntries() }
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await service.run() }
+            await clock.waitForSleepers()
+            #expect(try await fixture.database.auditEntries(limit: 100).isEmpty)
+            // The service waits at least a second; then it cleans up, and sleeps until the next day.
+            clock.advance(by: .seconds(1))
+            await clock.waitForSleepers()
+            audit = try await fixture.database.auditEntries(limit: 100)
+            group.cancelAll()
         }
-        running.cancel()
-        _ = await running.result
         #expect(audit.first?.actor == "serve")
         #expect(try await fixture.database.fax(id: old.id) == nil)
     }
@@ -347,7 +352,7 @@ import Testing
         }
         _ = try await cleaner.deleteFax(id: pending.id, evenIfUndelivered: true, actor: "alice", now: fixture.now)
         #expect(try await fixture.database.fax(id: pending.id) == nil)
-        let audit = try await fixture.database.read { try $0.auditEntries() }
+        let audit = try await fixture.database.auditEntries(limit: 100)
         #expect(audit.count == 2 && audit.allSatisfy { $0.kind == .manualDeletion && $0.actor == "alice" })
         #expect(audit.contains { $0.summary.contains(delivered.id) })
     }

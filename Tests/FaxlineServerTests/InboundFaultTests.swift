@@ -22,7 +22,7 @@ struct InboundFaultTests {
             call.callerID = "55501\(index)0"
             return Task { try await emulator.placeInboundCall(call) }
         }
-        try await waitUntil { harness.server.services.lines.snapshot().lines.allSatisfy { $0.state != .idle } }
+        try await waitUntil { harness.lines.snapshot().lines.allSatisfy { $0.state != .idle } }
 
         let fifth = try await emulator.placeInboundCall(try ServerHarness.call())
         #expect(fifth.variables["FAXSTATUS"] == "FAILED")
@@ -36,7 +36,7 @@ struct InboundFaultTests {
             #expect(outcome.variables["FAXSTATUS"] == "SUCCESS")
             #expect(outcome.variables["FAXPAGES"] == "3")
         }
-        let counters = harness.server.services.lines.snapshot().counters
+        let counters = harness.lines.snapshot().counters
         #expect(counters.inboundCalls == 4)
         #expect(counters.succeeded == 4)
         #expect(counters.inboundRefusedNoFreeLine == 1)
@@ -61,7 +61,7 @@ struct InboundFaultTests {
         #expect(outcome.mediaFrames == 0)
         let fax = try await harness.onlyFax()
         #expect(fax.status == .refused)
-        #expect(harness.server.services.lines.snapshot().counters.inboundCalls == 0)
+        #expect(harness.lines.snapshot().counters.inboundCalls == 0)
         await harness.stop()
     }
 
@@ -91,7 +91,7 @@ struct InboundFaultTests {
         #expect(try FaxPageRaster.pages(of: tiff) == [sent[0]])
         let messages = try await harness.smtp.waitForMessages(count: 1)
         #expect(messages.first?.text.contains("partial") == true || messages.first?.text.contains("Partial") == true)
-        #expect(harness.server.services.lines.snapshot().lines.allSatisfy { $0.state == .idle })
+        #expect(harness.lines.snapshot().lines.allSatisfy { $0.state == .idle })
         await harness.stop()
     }
 
@@ -107,7 +107,7 @@ struct InboundFaultTests {
         #expect(fax.status == .failed)
         #expect(fax.files.tiff == nil)
         #expect(fax.events.contains { $0.text.contains("audio never connected") })
-        #expect(harness.server.services.lines.snapshot().lines.allSatisfy { $0.state == .idle })
+        #expect(harness.lines.snapshot().lines.allSatisfy { $0.state == .idle })
         #expect(try FileManager.default.contentsOfDirectory(atPath: harness.spoolRoot + "/tmp").isEmpty)
         await harness.stop()
     }

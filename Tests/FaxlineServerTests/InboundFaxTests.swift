@@ -55,13 +55,9 @@ func renderedPageCount(_ pdf: String) throws -> Int {
     return try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".png") }.count
 }
 
-/// Polls `condition` until it holds or `timeout` passes.
-func waitUntil(timeout: Duration = .seconds(20), _ condition: () async throws -> Bool,
-               sourceLocation: SourceLocation = #_sourceLocation) async throws {
-    let deadline = ContinuousClock.now.advanced(by: timeout)
-    while ContinuousClock.now < deadline {
-        if try await condition() { return }
-        try await Task.sleep(for: .milliseconds(50))
+/// Waits until `condition` holds (polled a bounded number of times); an issue if it never does.
+func waitUntil(_ condition: () async throws -> Bool, sourceLocation: SourceLocation = #_sourceLocation) async throws {
+    if try await !eventually(condition) {
+        Issue.record("condition not met", sourceLocation: sourceLocation)
     }
-    Issue.record("condition not met within \(timeout)", sourceLocation: sourceLocation)
 }

@@ -32,7 +32,7 @@ struct OutboundConfigurationTests {
         #expect(configuration.outbound.context == "fax-out")
         #expect(configuration.outbound.dialTimeout == .seconds(45))
         #expect(configuration.outbound.retry.busy == 120 && configuration.outbound.retry.noAnswer == 300)
-        #expect(configuration.outbound.notifyOnRequeue)
+        #expect(configuration.outbound.retry.notifyOnRequeue)
     }
 
     @Test("bad values name their line", arguments: [
@@ -57,7 +57,7 @@ struct SubmissionDiskGuardTests {
         let configuration = FaxlineConfiguration(dataDirectory: folder.path)
         let database = try FaxDatabase(path: configuration.databasePath)
         try FileManager.default.createDirectory(atPath: configuration.spoolDirectory, withIntermediateDirectories: true)
-        let submitter = JobSubmitter(database: database, spoolRoot: configuration.spoolDirectory, minimumFreeBytes: .max / 2)
+        let submitter = JobSubmitter(jobs: database, spoolRoot: configuration.spoolDirectory, minimumFreeBytes: .max / 2)
         let submission = JobSubmission(numbers: ["5550100"], files: [try TestDocuments.letter().path])
         do {
             _ = try await submitter.submit(submission)

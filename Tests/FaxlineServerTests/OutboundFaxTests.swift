@@ -1,10 +1,11 @@
 import FaxCore
 import FaxTestSupport
-import FaxlineServer
 import Foundation
 import Store
 import Telephony
 import Testing
+
+@testable import FaxlineServer
 
 /// Outbound faxes end to end: the real dispatcher, AMI client and AudioSocket server, with
 /// `TestAMIServer` as Asterisk's manager and a spandsp receiver on the far end.
@@ -32,6 +33,9 @@ struct OutboundFaxTests {
         #expect(originate.action["Async"] == "true")
         #expect(originate.callerID == "\"ACME\" <5550199>")
         #expect(originate.variables["FAXLINE_JOB"] == String(try #require(job.id)))
+        // Where the dialplan connects the audio: the server's own AudioSocket address.
+        let media = try await harness.server.server.audioSocketServer.localAddress
+        #expect(originate.variables["FAXLINE_AUDIOSOCKET"] == "127.0.0.1:\(media.port ?? 0)")
 
         try await waitUntil { await harness.farEnd.calls.count == 1 }
         let call = try #require(await harness.farEnd.calls.first)
@@ -100,19 +104,20 @@ struct OutboundFaxTests {
         await harness.stop()
     }
 
-    @Test("the server dies mid-send: after a restart the job completes, no confirmed page sent again")
+    @Test("the server is cut mid-send: the job is recorded as interrupted; after a restart no confirmed page is sent again")
     func restartMidSend() async throws {
         let ami = try await TestAMIServer.start()
         let farEnd = try OutboundFarEnd()
         let first = try await OutboundHarness.start(ami: ami, farEnd: farEnd)
         let submitted = try #require(try await first.submit(["5550105"]).first)
-        // Page 1 is confirmed and recorded; the server goes away without any cleanup of the job.
+        // Page 1 is confirmed and recorded; then the server is cut (cancelled, past any grace).
         let sending = try await first.waitForJob(submitted.id, in: [.done], or: { $0.nextPage >= 2 })
         #expect(sending.state == .sending)
         await first.stop()
         let jobID = try #require(submitted.id)
         let left = try #require(try await first.database.job(id: jobID))
-        #expect(left.state == .sending || left.state == .dialing)
+        #expect(left.state == .requeued && left.lastCause == .interrupted && left.tries == 1)
+        #expect(left.nextPage >= 2)
 
         let second = try await OutboundHarness.start(ami: ami, farEnd: farEnd, dataDirectory: first.server.configuration.dataDirectory)
         let job = try await second.waitForJob(submitted.id, in: [.done, .failed])
@@ -129,6 +134,32 @@ struct OutboundFaxTests {
         await second.stop()
     }
 
+    @Test("a job a crash left on the line (kill -9): requeued as interrupted at the next start, resumed where it stopped")
+    func crashLeftAJobOnTheLine() async throws {
+        let folder = try TestDocuments.makeTemporaryDirectory("crash-outbound")
+        var configuration = FaxlineConfiguration(dataDirectory: folder.path)
+        configuration.minimumFreeBytes = 0
+        let database = try FaxDatabase(path: configuration.databasePath)
+        // What the dead process left: a job sending, page 1 confirmed.
+        let submitted = try #require(try await JobSubmitter(jobs: database, spoolRoot: configuration.spoolDirectory)
+            .submit(JobSubmission(numbers: ["5550108"], files: [try TestDocuments.letter().path])).first)
+        let dialing = try submitted.dial(at: Date())
+        try await database.saveJob(dialing.job, expecting: .queued)
+        let sending = try dialing.job.answered()
+        try await database.saveJob(sending.job, expecting: .dialing)
+        try await database.saveJob(try sending.job.pageConfirmed(nextPage: 2).job, expecting: .sending)
+
+        let harness = try await OutboundHarness.start(dataDirectory: folder.path)
+        let job = try await harness.waitForJob(submitted.id, in: [.done, .failed])
+        #expect(job.state == .done && job.tries == 2)
+        #expect(job.attempts.map(\.cause) == [.interrupted, nil])
+        #expect(job.attempts.last?.firstPage == 2)
+        try await waitUntil { await harness.farEnd.calls.count == 1 }
+        let sent = try FaxPageRaster.pages(of: harness.document(of: job))
+        #expect(try FaxPageRaster.pages(of: try #require(await harness.farEnd.calls.first).receivedFile) == Array(sent[1...]))
+        await harness.stop()
+    }
+
     @Test("the manager connection drops: jobs wait (not failed, nothing counted), status says why, then they go")
     func managerDownAndBack() async throws {
         let harness = try await OutboundHarness.start()
@@ -137,7 +168,9 @@ struct OutboundFaxTests {
         await harness.ami.shutdown()
         try await waitUntil { dispatcher.statusLine.contains("waiting: Asterisk manager") }
         let submitted = try #require(try await harness.submit(["5550106"], document: try Self.onePage()).first)
-        try await Task.sleep(for: .seconds(1))
+        // The dispatcher looks at the queue a few times while the manager is down.
+        let passes = dispatcher.passes
+        #expect(try await eventually { dispatcher.passes >= passes + 3 })
         let jobID = try #require(submitted.id)
         let waiting = try #require(try await harness.database.job(id: jobID))
         #expect(waiting.state == .queued && waiting.dials == 0 && waiting.attempts.isEmpty)
@@ -186,7 +219,7 @@ struct OutboundFaxTests {
         // Another fax to a number of the broadcast waits for that number's call to end.
         let again = try await harness.submit([numbers[0]], document: try Self.onePage())
         for job in jobs + again {
-            let finished = try await harness.waitForJob(job.id, in: [.done, .failed], timeout: .seconds(120))
+            let finished = try await harness.waitForJob(job.id, in: [.done, .failed])
             #expect(finished.state == .done)
         }
         #expect(await harness.farEnd.maximumConcurrent <= 4)
@@ -197,23 +230,25 @@ struct OutboundFaxTests {
         await harness.stop()
     }
 
-    @Test("killing a job on the line hangs up; the job stays killed with the call in its history")
+    @Test("killing a job on the line hangs up at once; the job stays killed with the call in its history")
     func killDuringSend() async throws {
         let harness = try await OutboundHarness.start()
+        let dispatcher = try #require(harness.server.server.outbound)
         let submitted = try #require(try await harness.submit(["5550107"]).first)
-        let sending = try await harness.waitForJob(submitted.id, in: [.sending, .done, .failed])
+        let sending = try await harness.waitForJob(submitted.id, in: [.done, .failed], or: { $0.nextPage >= 2 })
         #expect(sending.state == .sending)
-        var killed = sending
-        killed.state = .killed
-        killed.reason = "killed by test"
-        try await harness.database.saveJob(killed, expecting: .sending)
+        // The dispatcher applies the kill to the call it has on the line: no database poll.
+        #expect(try await dispatcher.kill(jobID: try #require(submitted.id), by: "test") == .killed)
         try await waitUntil { await harness.farEnd.calls.count == 1 }
         #expect(await harness.farEnd.calls.first?.outcome.farEnd?.isSuccess == false)
-        try await waitUntil { harness.server.server.services.lines.snapshot().lines.allSatisfy { $0.state == .idle } }
-        let job = try await harness.waitForJob(submitted.id, in: [.killed], or: { $0.attempts.count == 1 })
+        try await waitUntil { harness.server.lines.snapshot().lines.allSatisfy { $0.state == .idle } }
+        let job = try await harness.waitForJob(submitted.id, in: [], or: { $0.attempts.count == 1 })
         #expect(job.state == .killed && job.reason == "killed by test")
         #expect(job.attempts.first?.result.contains("killed") == true)
+        #expect(job.nextPage >= 2 && job.tries == 1 && job.dials == 1)
         #expect(await harness.ami.originates.count == 1)
+        // A killed job cannot be killed again; the caller is told why.
+        await #expect(throws: JobTransitionError.self) { try await dispatcher.kill(jobID: try #require(submitted.id), by: "test") }
         await harness.stop()
     }
 

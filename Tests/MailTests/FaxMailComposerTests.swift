@@ -1,3 +1,4 @@
+import FaxCore
 import Foundation
 import Testing
 @testable import Mail
@@ -41,7 +42,7 @@ struct FaxMailComposerTests {
     let composer = FaxMailComposer(from: try! MailAddress("fax@example.com", displayName: "Faxline"), timeZone: TimeZone(identifier: "UTC")!)
     let recipients = [try! MailAddress("sales@example.org")]
 
-    func compose(_ files: FaxFiles, _ format: FaxDeliveryFormat, content: ReceivedFaxMailContent? = nil) throws -> MIMEEntity {
+    func compose(_ files: FaxFiles, _ format: DeliveryFormat, content: ReceivedFaxMailContent? = nil) throws -> MIMEEntity {
         let message = try composer.compose(content ?? files.content(), to: recipients, format: format)
         return try MIMEEntity(try message.encoded())
     }
@@ -49,9 +50,9 @@ struct FaxMailComposerTests {
     @Test func subjectNamesCallerStationAndPages() throws {
         let files = try FaxFiles()
         let entity = try compose(files, .pdf)
-        #expect(decodeRFC2047(try #require(entity.header("Subject"))) == "Fax from +1 555 0100 (ACME FAX) — 3 pages")
+        #expect(EncodedWords.decode(try #require(entity.header("Subject"))) == "Fax from +1 555 0100 (ACME FAX) — 3 pages")
         let single = try compose(files, .pdf, content: files.content(pages: 1, stationID: nil, callerName: "Bob"))
-        #expect(decodeRFC2047(try #require(single.header("Subject"))) == "Fax from +1 555 0100 (Bob) — 1 page")
+        #expect(EncodedWords.decode(try #require(single.header("Subject"))) == "Fax from +1 555 0100 (Bob) — 1 page")
         #expect(entity.header("To") == "sales@example.org")
         #expect(entity.header("From") == "Faxline <fax@example.com>")
     }
@@ -112,11 +113,11 @@ struct FaxMailComposerTests {
         #expect(!String(decoding: try alternative[1].decodedBody(), as: UTF8.self).contains("cid:"))
     }
 
-    @Test(arguments: FaxDeliveryFormat.allCases)
-    func partialFaxIsClearlyMarked(_ format: FaxDeliveryFormat) throws {
+    @Test(arguments: DeliveryFormat.allCases)
+    func partialFaxIsClearlyMarked(_ format: DeliveryFormat) throws {
         let files = try FaxFiles()
         let entity = try compose(files, format, content: files.content(pages: 2, partial: true))
-        #expect(decodeRFC2047(try #require(entity.header("Subject"))).hasPrefix("Partial fax from +1 555 0100"))
+        #expect(EncodedWords.decode(try #require(entity.header("Subject"))).hasPrefix("Partial fax from +1 555 0100"))
         let text = try Self.plainText(of: entity)
         #expect(text.hasPrefix("NOTE: this fax is INCOMPLETE (call dropped after page 2)"))
     }
@@ -137,7 +138,7 @@ struct FaxMailComposerTests {
         content.deviceExtension = ""
         let entity = try compose(files, .pdf, content: content)
         #expect(entity.headers(named: "X-Faxline-Device").isEmpty)
-        #expect(decodeRFC2047(try #require(entity.header("Subject"))).count < 300)
+        #expect(EncodedWords.decode(try #require(entity.header("Subject"))).count < 300)
     }
 
     @Test func missingFilesAreClearErrors() throws {

@@ -132,32 +132,6 @@ struct MIMEEntity {
     var bodyLines: [String] { crlfLines(body) }
 }
 
-/// Decodes RFC 2047 B and Q encoded-words in an unfolded header value; whitespace between two
-/// adjacent encoded-words is dropped, as RFC 2047 6.2 says.
-func decodeRFC2047(_ value: String) -> String {
-    let pattern = try! NSRegularExpression(pattern: "=\\?([^?]+)\\?([BbQq])\\?([^?]*)\\?=")
-    var result = ""
-    var cursor = value.startIndex
-    var previousWasEncoded = false
-    let nsValue = value as NSString
-    for match in pattern.matches(in: value, range: NSRange(location: 0, length: nsValue.length)) {
-        let range = Range(match.range, in: value)!
-        let between = String(value[cursor..<range.lowerBound])
-        if !(previousWasEncoded && between.allSatisfy({ $0 == " " || $0 == "\t" })) { result += between }
-        let encoding = nsValue.substring(with: match.range(at: 2)).uppercased()
-        let payload = nsValue.substring(with: match.range(at: 3))
-        if encoding == "B", let data = Data(base64Encoded: payload) {
-            result += String(decoding: data, as: UTF8.self)
-        } else {
-            result += payload.replacingOccurrences(of: "_", with: " ")
-        }
-        cursor = range.upperBound
-        previousWasEncoded = true
-    }
-    result += value[cursor...]
-    return result
-}
-
 /// Lines of CRLF-terminated text, split on bytes.
 func crlfLines(_ bytes: [UInt8]) -> [String] {
     var lines: [String] = []

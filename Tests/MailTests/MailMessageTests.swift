@@ -119,7 +119,7 @@ struct MailMessageTests {
         let entity = try MIMEEntity(bytes)
         let raw = try #require(entity.header("Subject"))
         #expect(raw.contains("=?UTF-8?B?"))
-        #expect(decodeRFC2047(raw) == subject)
+        #expect(EncodedWords.decode(raw) == subject)
         // Every encoded-word is at most 75 characters and decodes to whole UTF-8 characters.
         let words = raw.split(separator: " ").filter { $0.hasPrefix("=?") }
         for word in words {
@@ -135,9 +135,9 @@ struct MailMessageTests {
 
     @Test func asciiWordsStayReadableAroundEncodedOnes() {
         #expect(HeaderText.unstructured("Fax from +1 555 0100 (ACME) — 3 pages") == "Fax from +1 555 0100 (ACME) =?UTF-8?B?4oCU?= 3 pages")
-        #expect(decodeRFC2047(HeaderText.unstructured("a ü  ö b")) == "a ü  ö b")
+        #expect(EncodedWords.decode(HeaderText.unstructured("a ü  ö b")) == "a ü  ö b")
         // Text that looks like an encoded-word is encoded so it is shown literally.
-        #expect(decodeRFC2047(HeaderText.unstructured("=?UTF-8?B?QUJD?=")) == "=?UTF-8?B?QUJD?=")
+        #expect(EncodedWords.decode(HeaderText.unstructured("=?UTF-8?B?QUJD?=")) == "=?UTF-8?B?QUJD?=")
     }
 
     @Test func displayNamesAreQuotedOrEncoded() throws {

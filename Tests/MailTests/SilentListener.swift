@@ -48,4 +48,10 @@ final class SilentListener {
     deinit {
         close(descriptor)
     }
+
+    /// Whether a client has connected (it waits in the accept queue; the socket reads ready).
+    var hasWaitingClient: Bool {
+        var entry = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
+        return poll(&entry, 1, 0) == 1 && entry.revents & Int16(POLLIN) != 0
+    }
 }

@@ -1,29 +1,24 @@
 import FaxCore
+import StoreTestSupport
 import Foundation
 import Testing
 
-@testable import Store
-
+/// The mail delivery queue's contract, for every store.
 @Suite struct DeliveryQueueTests {
-    /// Lives as long as the test: removing the folder earlier would pull the file from under the pool.
-    let folder: TemporaryFolder
-
-    init() throws {
-        folder = try TemporaryFolder()
-    }
-
     let now = Sample.start
     let recipients = [MailRecipient(address: "a@example.com", format: .pdf), MailRecipient(address: "b@example.com", format: .tiff)]
 
-    func faxWithQueue(_ database: FaxDatabase) async throws -> (FaxRecord, [MailDelivery]) {
+    func faxWithQueue(_ database: any FaxStore) async throws -> (FaxRecord, [MailDelivery]) {
         let fax = try Sample.fax()
         try await database.insertFax(fax)
         let queued = try await database.enqueueDeliveries(faxID: fax.id, recipients: recipients, at: now)
         return (fax, queued)
     }
 
-    @Test func enqueueIsIdempotentAndMarksTheFaxPending() async throws {
-        let database = try folder.openDatabase()
+    @Test(arguments: StoreKind.allCases)
+    func enqueueIsIdempotentAndMarksTheFaxPending(kind: StoreKind) async throws {
+        let subject = try kind.make()
+        let database = subject.store
         let (fax, queued) = try await faxWithQueue(database)
         #expect(queued.map(\.recipient) == ["a@example.com", "b@example.com"])
         #expect(queued.map(\.format) == [.pdf, .tiff])
@@ -38,10 +33,13 @@ import Testing
             _ = try await database.enqueueDeliveries(
                 faxID: fax.id, recipients: [MailRecipient(address: "x@y\r\nz", format: .pdf)], at: now)
         }
+        withExtendedLifetime(subject) {}
     }
 
-    @Test func dueBackoffAndDelivery() async throws {
-        let database = try folder.openDatabase()
+    @Test(arguments: StoreKind.allCases)
+    func dueBackoffAndDelivery(kind: StoreKind) async throws {
+        let subject = try kind.make()
+        let database = subject.store
         let (fax, queued) = try await faxWithQueue(database)
         let policy = DeliveryRetryPolicy.standard
         #expect(try await database.dueDeliveries(at: now.addingTimeInterval(-1), limit: 10).isEmpty)
@@ -72,29 +70,35 @@ import Testing
         #expect(deliveries[0].lastError?.count == 2000)
         #expect(deliveries[1].deliveredAt == now.addingTimeInterval(3))
         #expect(try await database.fax(id: fax.id)?.deliveryState == .failed)
+        withExtendedLifetime(subject) {}
     }
 
-    @Test func allDeliveredMarksTheFaxDelivered() async throws {
-        let database = try folder.openDatabase()
+    @Test(arguments: StoreKind.allCases)
+    func allDeliveredMarksTheFaxDelivered(kind: StoreKind) async throws {
+        let subject = try kind.make()
+        let database = subject.store
         let (fax, queued) = try await faxWithQueue(database)
         for delivery in queued {
             _ = try await database.markSending(id: delivery.id, at: now)
             try await database.markDelivered(id: delivery.id, at: now)
         }
         #expect(try await database.fax(id: fax.id)?.deliveryState == .delivered)
+        withExtendedLifetime(subject) {}
     }
 
-    @Test func deliveriesLeftSendingByACrashComeBackAfterReopen() async throws {
+    @Test(arguments: StoreKind.allCases)
+    func deliveriesLeftSendingByACrashComeBackAfterReopen(kind: StoreKind) async throws {
+        let subject = try kind.make()
         let faxID: String
         let sendingID: Int64
         do {
-            let database = try folder.openDatabase()
+            let database = try subject.reopen()
             let (fax, queued) = try await faxWithQueue(database)
             faxID = fax.id
             sendingID = queued[0].id
             _ = try await database.markSending(id: sendingID, at: now)
         }
-        let restarted = try folder.openDatabase()
+        let restarted = try subject.reopen()
         let later = now.addingTimeInterval(600)
         #expect(try await restarted.dueDeliveries(at: later, limit: 10).count == 1)
         #expect(try await restarted.recoverInterruptedDeliveries(at: later) == 1)
@@ -106,14 +110,16 @@ import Testing
         #expect(try await restarted.fax(id: faxID)?.deliveryState == .pending)
     }
 
-    @Test func concurrentWorkersTakeEachDeliveryOnce() async throws {
-        let database = try folder.openDatabase()
+    @Test(arguments: StoreKind.allCases)
+    func concurrentWorkersTakeEachDeliveryOnce(kind: StoreKind) async throws {
+        let subject = try kind.make()
+        let database = subject.store
         let fax = try Sample.fax()
         try await database.insertFax(fax)
         let many = (0..<20).map { MailRecipient(address: "r\($0)@example.com", format: .pdf) }
         let queued = try await database.enqueueDeliveries(faxID: fax.id, recipients: many, at: now)
-        // A second connection pool on the same file, as a second process would have.
-        let other = try folder.openDatabase()
+        // A second connection to the same data, as a second process would have.
+        let other = try subject.reopen()
         let now = self.now
         let taken = try await withThrowingTaskGroup(of: Int64?.self) { group in
             for delivery in queued {

@@ -1,22 +1,17 @@
 import FaxCore
+import StoreTestSupport
 import Foundation
 import Testing
 
-@testable import Store
-
+/// The fax repository's contract, for every store.
 @Suite struct FaxStoreTests {
-    /// Lives as long as the test: removing the folder earlier would pull the file from under the pool.
-    let folder: TemporaryFolder
-
-    init() throws {
-        folder = try TemporaryFolder()
-    }
-
-    @Test func faxRoundTripsEveryField() async throws {
-        let database = try folder.openDatabase()
+    @Test(arguments: StoreKind.allCases)
+    func faxRoundTripsEveryField(kind: StoreKind) async throws {
+        let subject = try kind.make()
+        let database = subject.store
         var fax = try Sample.fax(extensions: ["200", "201"])
         try await database.insertFax(fax)
-        #expect(try await folder.openDatabase().fax(id: fax.id) == fax)
+        #expect(try await subject.reopen().fax(id: fax.id) == fax)
         #expect(try await database.fax(id: fax.id.uppercased()) == fax)
 
         fax.status = .partial
@@ -30,16 +25,21 @@ import Testing
         #expect(try await database.fax(id: UUID().uuidString) == nil)
     }
 
-    @Test func insertTwiceAndUpdateMissingAreErrors() async throws {
-        let database = try folder.openDatabase()
+    @Test(arguments: StoreKind.allCases)
+    func insertTwiceAndUpdateMissingAreErrors(kind: StoreKind) async throws {
+        let subject = try kind.make()
+        let database = subject.store
         let fax = try Sample.fax()
         try await database.insertFax(fax)
         await #expect(throws: RepositoryError.conflict("a fax with id \(fax.id) already exists")) { try await database.insertFax(fax) }
         await #expect(throws: RepositoryError.self) { try await database.updateFax(try Sample.fax()) }
+        withExtendedLifetime(subject) {}
     }
 
-    @Test func recentFaxesFilterAndOrder() async throws {
-        let database = try folder.openDatabase()
+    @Test(arguments: StoreKind.allCases)
+    func recentFaxesFilterAndOrder(kind: StoreKind) async throws {
+        let subject = try kind.make()
+        let database = subject.store
         var faxes: [FaxRecord] = []
         for index in 0..<6 {
             var fax = try Sample.fax(
@@ -57,12 +57,31 @@ import Testing
         #expect(ids(try await database.recentFaxes(FaxQuery(deviceExtension: "202"))) == [faxes[5].id, faxes[3].id, faxes[1].id])
         #expect(ids(try await database.recentFaxes(FaxQuery(deviceExtension: "20"))) == [])
         #expect(ids(try await database.recentFaxes(FaxQuery(since: faxes[3].createdAt, before: faxes[5].createdAt))) == [faxes[4].id, faxes[3].id])
+        withExtendedLifetime(subject) {}
     }
 
-    @Test func invalidFaxIsRefusedBeforeSQL() async throws {
-        let database = try folder.openDatabase()
+    @Test(arguments: StoreKind.allCases)
+    func invalidFaxIsRefusedBeforeSQL(kind: StoreKind) async throws {
+        let subject = try kind.make()
+        let database = subject.store
         var fax = try Sample.fax()
         fax.id = "fax-1"
         await #expect(throws: FaxValidationError.self) { try await database.insertFax(fax) }
+        withExtendedLifetime(subject) {}
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func manyFaxesAtOnce(kind: StoreKind) async throws {
+        let subject = try kind.make()
+        let database = subject.store
+        let faxes = try (0..<3).map { try Sample.fax(createdAt: Sample.start.addingTimeInterval(Double($0))) }
+        try await database.insertFaxes(faxes)
+        #expect(try await database.recentFaxes(FaxQuery()).map(\.id) == faxes.reversed().map(\.id))
+        // One transaction: a batch with a bad record stores none of it.
+        var bad = try Sample.fax()
+        bad.id = "not-a-uuid"
+        await #expect(throws: FaxValidationError.self) { try await database.insertFaxes([try Sample.fax(), bad]) }
+        #expect(try await database.recentFaxes(FaxQuery()).count == 3)
+        withExtendedLifetime(subject) {}
     }
 }

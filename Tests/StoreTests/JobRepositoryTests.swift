@@ -1,41 +1,36 @@
 import FaxCore
+import StoreTestSupport
 import Foundation
 import Store
 import Testing
 
-@Suite("Job repository (SQLite)")
+/// The job repository's contract, for every store.
+@Suite("Job repository")
 struct JobRepositoryTests {
-    static func openDatabase() throws -> FaxDatabase {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("faxline-jobs-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        return try FaxDatabase(path: folder.appendingPathComponent("faxline.sqlite").path)
-    }
-
-    /// SQLite keeps dates to the millisecond: tests use whole seconds to compare them exactly.
+    /// Stores keep dates to the millisecond: tests use whole seconds to compare them exactly.
     static func wholeSecondNow() -> Date { Date(timeIntervalSince1970: Date().timeIntervalSince1970.rounded(.down)) }
 
     static func job(_ number: String, priority: Int = 127, notBefore: Date? = nil, now: Date = wholeSecondNow()) throws -> Job {
         try Job(number: number, document: SpoolPath("out/x.tif"), pageCount: 3, priority: priority, submittedAt: now, notBefore: notBefore)
     }
 
-    @Test("submitted jobs come back whole, with ids, after reopening the file")
-    func roundTrip() throws {
-        let database = try Self.openDatabase()
+    @Test("submitted jobs come back whole, with ids, after reopening", arguments: StoreKind.allCases)
+    func roundTrip(kind: StoreKind) async throws {
+        let subject = try kind.make()
         var job = try Self.job("5550100")
         job.sender = JobSender(deviceExtension: "201", stationID: "+1 555 0199", callerIDNumber: "5550199", header: "ACME")
         job.notifyEmail = "boss@example.com"
-        let stored = try database.write { try $0.submitJobs([job]) }
+        let stored = try await subject.store.submitJobs([job])
         let id = try #require(stored.first?.id)
-        let reopened = try FaxDatabase(path: try #require(database.path))
-        let loaded = try #require(try reopened.read { try $0.job(id: id) })
+        let loaded = try #require(try await subject.reopen().job(id: id))
         job.id = id
         #expect(loaded == job)
-        #expect(try reopened.appliedMigrations().contains("outbound-jobs"))
     }
 
-    @Test("due jobs: lower priority number first, not before their time, busy numbers skipped")
-    func dueOrder() async throws {
-        let database = try Self.openDatabase()
+    @Test("due jobs: lower priority number first, not before their time, busy numbers skipped", arguments: StoreKind.allCases)
+    func dueOrder(kind: StoreKind) async throws {
+        let subject = try kind.make()
+        let database = subject.store
         let now = Self.wholeSecondNow()
         let submitted = try await database.submitJobs([
             try Self.job("1001", priority: 200, now: now),
@@ -50,28 +45,46 @@ struct JobRepositoryTests {
         #expect(skipping.map(\.number) == ["1004", "1001"])
         let later = try await database.dueJobs(at: now.addingTimeInterval(61), excludingNumbers: [], limit: 1)
         #expect(later.map(\.number) == ["1002"])
-        #expect(try await database.nextWakeUp() == now)
+        withExtendedLifetime(subject) {}
     }
 
-    @Test("a transition is saved only from the state the job is still in")
-    func guardedTransitions() async throws {
-        let database = try Self.openDatabase()
+    @Test("a transition is saved only from the state the job is still in", arguments: StoreKind.allCases)
+    func guardedTransitions(kind: StoreKind) async throws {
+        let subject = try kind.make()
+        let database = subject.store
         let job = try await database.submitJob(try Self.job("5550100"))
-        var dialing = job
-        dialing.state = .dialing
-        try await database.saveJob(dialing, expecting: .queued)
+        let dialing = try job.dial(at: Date())
+        try await database.saveJob(dialing.job, expecting: .queued)
         // A second dispatcher (or a stale copy) cannot take it again.
-        await #expect(throws: JobTransitionError.self) { try await database.saveJob(dialing, expecting: .queued) }
-        var done = dialing
-        done.state = .done
-        // dialing → done skips sending: refused.
-        await #expect(throws: JobTransitionError.self) { try await database.saveJob(done, expecting: .dialing) }
-        var sending = dialing
-        sending.state = .sending
-        try await database.saveJob(sending, expecting: .dialing)
-        try await database.recordConfirmedPages(jobID: try #require(job.id), nextPage: 3)
-        try await database.recordConfirmedPages(jobID: try #require(job.id), nextPage: 2)
+        let error = await #expect(throws: JobTransitionError.self) { try await database.saveJob(dialing.job, expecting: .queued) }
+        #expect(error?.from == .dialing)
+        // A write that expects a state the job has left is refused, whatever it writes.
+        var stale = dialing.job
+        stale.state = .killed
+        await #expect(throws: JobTransitionError.self) { try await database.saveJob(stale, expecting: .sending) }
+        let sending = try dialing.job.answered()
+        try await database.saveJob(sending.job, expecting: .dialing)
+        try await database.saveJob(try sending.job.pageConfirmed(nextPage: 3).job, expecting: .sending)
         #expect(try await database.job(id: try #require(job.id))?.nextPage == 3)
         #expect(try await database.activeJobs().map(\.id) == [job.id])
+        await #expect(throws: RepositoryError.self) {
+            var ghost = stale
+            ghost.id = 999_999
+            try await database.saveJob(ghost, expecting: .queued)
+        }
+        withExtendedLifetime(subject) {}
+    }
+
+    @Test("listing by state and broadcast", arguments: StoreKind.allCases)
+    func listing(kind: StoreKind) async throws {
+        let subject = try kind.make()
+        let database = subject.store
+        let jobs = try await database.submitJobs([try Self.job("1"), try Self.job("2")])
+        let killed = try jobs[0].kill(by: "me", at: Date())
+        try await database.saveJob(killed.job, expecting: .queued)
+        #expect(try await database.jobs(JobQuery(states: [.killed])).map(\.id) == [jobs[0].id])
+        #expect(try await database.jobs(JobQuery(broadcastID: jobs[1].broadcastID)).map(\.id) == [jobs[1].id])
+        #expect(try await database.jobs(JobQuery()).map(\.id) == [jobs[1].id, jobs[0].id])
+        withExtendedLifetime(subject) {}
     }
 }

@@ -1,4 +1,5 @@
 import FaxCore
+import StoreTestSupport
 import Foundation
 import GRDB
 import Testing

@@ -1,3 +1,4 @@
+import FaxTestSupport
 import Logging
 import NIOConcurrencyHelpers
 import NIOCore
@@ -10,35 +11,16 @@ import Testing
 enum AGITestSupport {
     /// Every way to cut `bytes` into two chunks, plus byte by byte, plus all at once.
     static func chunkings(of bytes: [UInt8]) -> [[[UInt8]]] {
-        var result: [[[UInt8]]] = [[bytes], bytes.map { [$0] }]
-        for split in 1..<max(bytes.count, 1) {
-            result.append([Array(bytes[..<split]), Array(bytes[split...])])
-        }
-        return result
+        Chunkings.of(bytes)
     }
 
-    /// Runs `decoder` over `chunks` the way ByteToMessageHandler does: one growing buffer that is
-    /// compacted now and then, decode until it wants more, then decodeLast at the end.
+    /// Runs `decoder` over `chunks` the way ByteToMessageHandler does.
     static func decode<Decoder: NIOSingleStepByteToMessageDecoder>(
         _ decoder: Decoder, chunks: [[UInt8]]
     ) throws -> [Decoder.InboundOut] {
-        var decoder = decoder
-        var buffer = ByteBuffer()
-        var output: [Decoder.InboundOut] = []
-        for (position, chunk) in chunks.enumerated() {
-            buffer.writeBytes(chunk)
-            while let message = try decoder.decode(buffer: &buffer) {
-                output.append(message)
-            }
-            if position % 3 == 2 { buffer.discardReadBytes() }
-        }
-        while let message = try decoder.decodeLast(buffer: &buffer, seenEOF: true) {
-            output.append(message)
-        }
-        return output
+        try Chunkings.decode(decoder, chunks: chunks)
     }
 
-    /// A logger that records what is logged, so tests can check for warnings.
     static func recordingLogger(_ label: String = "test") -> (Logger, AGITestLogRecorder) {
         let recorder = AGITestLogRecorder()
         var logger = Logger(label: label) { _ in AGITestLogHandler(recorder: recorder) }
@@ -68,17 +50,9 @@ enum AGITestSupport {
             }
     }
 
-    /// Waits until `condition` holds, checking every few milliseconds, for at most `timeout`.
-    static func eventually(
-        timeout: Duration = .seconds(5), _ condition: @Sendable () async -> Bool
-    ) async throws -> Bool {
-        let clock = ContinuousClock()
-        let deadline = clock.now + timeout
-        while clock.now < deadline {
-            if await condition() { return true }
-            try await Task.sleep(for: .milliseconds(5))
-        }
-        return await condition()
+    /// Waits until `condition` holds, checking every few milliseconds, a bounded number of times.
+    static func eventually(_ condition: @Sendable () async -> Bool) async throws -> Bool {
+        try await FaxTestSupport.eventually(every: .milliseconds(5), condition)
     }
 }
 

@@ -67,7 +67,7 @@ struct AMIClientTests {
     static func waitFor(
         _ client: AMIClient, _ what: Comment, _ condition: @escaping @Sendable (AMIStatus) -> Bool
     ) async throws {
-        let reached = try await AGITestSupport.eventually(timeout: .seconds(10)) { condition(client.status()) }
+        let reached = try await FaxTestSupport.eventually(tries: 2_000, every: .milliseconds(5)) { condition(client.status()) }
         try #require(reached, what)
     }
 
@@ -78,7 +78,7 @@ struct AMIClientTests {
     /// Waits until `count` timers are set to fire `delay` from now: the gate that says the
     /// client has acted on what it read, before a test moves the clock.
     static func waitForTimer(_ clock: TestClock, in delay: Duration, count: Int = 1) async throws {
-        let set = try await AGITestSupport.eventually(timeout: .seconds(10)) {
+        let set = try await FaxTestSupport.eventually(tries: 2_000, every: .milliseconds(5)) {
             let deadline = clock.now.advanced(by: delay)
             return clock.pendingDeadlines.filter { $0 == deadline }.count >= count
         }

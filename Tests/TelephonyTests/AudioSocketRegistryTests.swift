@@ -3,64 +3,52 @@ import Testing
 
 @testable import Telephony
 
-@Suite("AudioSocket session registry", .timeLimit(.minutes(1)))
+@Suite("AudioSocket session registry")
 struct AudioSocketRegistryTests {
     @Test func aUUIDCanBeExpectedOnlyOnce() throws {
         let registry = AudioSocketSessionRegistry()
         let uuid = UUID()
-        let waiter = try registry.expect(uuid)
-        #expect(throws: AudioSocketError.alreadyExpected(uuid)) { try registry.expect(uuid) }
+        let registration = try registry.register(uuid, endpoint: EchoEndpoint())
+        #expect(throws: AudioSocketError.alreadyExpected(uuid)) { try registry.register(uuid, endpoint: EchoEndpoint()) }
         #expect(registry.expectedCount == 1)
-        waiter.cancel()
+        #expect(registration.withdraw())
         #expect(registry.expectedCount == 0)
-        // Withdrawn, the UUID may be announced again; the old waiter cannot withdraw the new one.
-        let again = try registry.expect(uuid)
-        waiter.cancel()
+        // Withdrawn, the UUID may be announced again; the old registration cannot withdraw the new one.
+        let again = try registry.register(uuid, endpoint: EchoEndpoint())
+        #expect(!registration.withdraw())
         #expect(registry.expectedCount == 1)
         withExtendedLifetime(again) {}
     }
 
-    @Test func releasingTheWaiterWithdrawsTheRegistration() throws {
+    @Test func releasingTheRegistrationWithdrawsIt() throws {
         let registry = AudioSocketSessionRegistry()
         do {
-            let waiter = try registry.expect(UUID())
+            let registration = try registry.register(UUID(), endpoint: EchoEndpoint())
             #expect(registry.expectedCount == 1)
-            withExtendedLifetime(waiter) {}
+            withExtendedLifetime(registration) {}
         }
         #expect(registry.expectedCount == 0)
     }
 
-    @Test func waitingTimesOutAndWithdraws() async throws {
+    @Test func aConnectionIsHandedOverOnceAndThenCannotBeWithdrawn() throws {
         let registry = AudioSocketSessionRegistry()
         let uuid = UUID()
-        let waiter = try registry.expect(uuid)
-        let started = ContinuousClock.now
-        await #expect(throws: AudioSocketError.connectionTimedOut(uuid, after: .milliseconds(100))) {
-            try await waiter.connection(timeout: .milliseconds(100))
-        }
-        #expect(ContinuousClock.now - started < .seconds(5))
-        #expect(registry.expectedCount == 0)
-        await #expect(throws: AudioSocketError.notExpected(uuid)) { try await waiter.connection(timeout: .seconds(1)) }
-    }
-
-    @Test func cancellingTheWaitWithdraws() async throws {
-        let registry = AudioSocketSessionRegistry()
-        let waiter = try registry.expect(UUID())
-        let task = Task { try await waiter.connection(timeout: .seconds(30)) }
-        try await Task.sleep(for: .milliseconds(50))
-        task.cancel()
-        await #expect(throws: CancellationError.self) { try await task.value }
+        let endpoint = EchoEndpoint()
+        let registration = try registry.register(uuid, endpoint: endpoint)
+        #expect(registry.claim(uuid) === endpoint)
+        // A second connection with the same UUID finds nobody.
+        #expect(registry.claim(uuid) == nil)
+        #expect(!registration.withdraw())
         #expect(registry.expectedCount == 0)
     }
 
-    @Test func cancellingTheWaiterWakesTheWait() async throws {
+    @Test func aWithdrawnRegistrationIsNotHandedOver() throws {
         let registry = AudioSocketSessionRegistry()
         let uuid = UUID()
-        let waiter = try registry.expect(uuid)
-        let waiting = Task { _ = try await waiter.connection(timeout: .seconds(30)) }
-        #expect(try await AGITestSupport.eventually { registry.isWaiting(for: uuid) })
-        waiter.cancel()
-        await #expect(throws: CancellationError.self) { try await waiting.value }
-        #expect(registry.expectedCount == 0)
+        let registration = try registry.register(uuid, endpoint: EchoEndpoint())
+        #expect(registration.withdraw())
+        #expect(registry.claim(uuid) == nil)
+        // Withdrawing twice reports that it was no longer waiting.
+        #expect(!registration.withdraw())
     }
 }

@@ -9,7 +9,7 @@ import Testing
 @Suite("AudioSocket server", .timeLimit(.minutes(1)))
 struct AudioSocketServerTests {
     static func configuration(
-        handshakeTimeout: Duration = .seconds(3), idleTimeout: Duration = .seconds(5), maximumPayloadLength: Int = 4096
+        handshakeTimeout: Duration = .seconds(3), idleTimeout: Duration = .seconds(60), maximumPayloadLength: Int = 4096
     ) -> AudioSocketServer.Configuration {
         AudioSocketServer.Configuration(
             port: 0, handshakeTimeout: handshakeTimeout, idleTimeout: idleTimeout, maximumPayloadLength: maximumPayloadLength)
@@ -35,48 +35,16 @@ struct AudioSocketServerTests {
         }
     }
 
-    /// The call owner's loop: answers every audio frame with one frame of the same length (the
-    /// samples reversed byte-wise, so the test sees it was processed), until hangup or the end.
-    /// Returns what it saw besides audio, and how it ended.
-    static func runEchoOwner(_ connection: AudioSocketConnection) async -> [String] {
-        var seen: [String] = []
-        do {
-            for try await frame in connection.frames {
-                switch frame {
-                case .audio(let samples, let rate):
-                    let reply = ByteBuffer(bytes: samples.readableBytesView.reversed())
-                    try await connection.write(.audio(reply, sampleRate: rate))
-                case .hangup:
-                    seen.append("hangup")
-                    await connection.close()
-                    return seen
-                default:
-                    seen.append("\(frame)")
-                }
-            }
-            seen.append("end")
-        } catch {
-            seen.append("error: \(error)")
-        }
-        await connection.close()
-        return seen
-    }
-
     static func audio(_ index: Int, length: Int = 320) -> ByteBuffer {
         ByteBuffer(bytes: (0..<length).map { UInt8(truncatingIfNeeded: $0 &+ index) })
     }
 
-    @Test func announcedCallGetsItsAudioAnsweredFrameByFrame() async throws {
+    @Test func announcedCallIsHandedToItsEndpoint() async throws {
         let registry = AudioSocketSessionRegistry()
         let uuid = UUID()
-        let waiter = try registry.expect(uuid)
+        let endpoint = EchoEndpoint()
+        let registration = try registry.register(uuid, endpoint: endpoint)
         try await Self.withServer(registry: registry) { port in
-            async let owner: [String] = {
-                let connection = try await waiter.connection(timeout: .seconds(5))
-                #expect(connection.uuid == uuid)
-                #expect(try await connection.channel.getOption(.tcpOption(.tcp_nodelay)) != 0)
-                return await Self.runEchoOwner(connection)
-            }()
             let client = try await AGITestSupport.connectFrames(port: port)
             try await client.executeThenClose { inbound, outbound in
                 var frames = inbound.makeAsyncIterator()
@@ -92,33 +60,35 @@ struct AudioSocketServerTests {
                 try await outbound.write(AudioSocketFrame.hangup.encoded())
                 #expect(try await frames.next() == nil)
             }
-            #expect(try await owner == ["dtmf(55)", "hangup"])
+            #expect(await endpoint.seen() == ["dtmf(55)", "hangup"])
+            #expect(endpoint.hadNoDelay == true)
         }
         #expect(registry.expectedCount == 0)
+        // Handed over: too late to withdraw.
+        #expect(!registration.withdraw())
     }
 
     @Test func uuidFrameSplitAcrossWritesIsAccepted() async throws {
         let registry = AudioSocketSessionRegistry()
         let uuid = UUID()
-        let waiter = try registry.expect(uuid)
+        let endpoint = EchoEndpoint()
+        let registration = try registry.register(uuid, endpoint: endpoint)
         try await Self.withServer(registry: registry) { port in
-            async let owner = Self.runEchoOwner(try await waiter.connection(timeout: .seconds(5)))
             let client = try await AGITestSupport.connectFrames(port: port)
             try await client.executeThenClose { inbound, outbound in
                 var frames = inbound.makeAsyncIterator()
                 let bytes = Array(AudioSocketFrame.uuid(uuid).encoded().readableBytesView)
                 try await outbound.write(ByteBuffer(bytes: bytes[..<2]))
-                try await Task.sleep(for: .milliseconds(50))
                 try await outbound.write(ByteBuffer(bytes: bytes[2..<10]))
-                try await Task.sleep(for: .milliseconds(50))
                 try await outbound.write(ByteBuffer(bytes: bytes[10...]))
                 try await outbound.write(AudioSocketFrame.audio(Self.audio(5)).encoded())
                 #expect(try await frames.next()?.payloadLength == 320)
                 try await outbound.write(AudioSocketFrame.hangup.encoded())
                 #expect(try await frames.next() == nil)
             }
-            #expect(try await owner == ["hangup"])
+            #expect(await endpoint.seen() == ["hangup"])
         }
+        withExtendedLifetime(registration) {}
     }
 
     /// The server closed the connection: end of stream, or — when it closed with our bytes still
@@ -138,8 +108,8 @@ struct AudioSocketServerTests {
     @Test func unexpectedUUIDIsClosedAtOnce() async throws {
         let (logger, log) = AGITestSupport.recordingLogger()
         let registry = AudioSocketSessionRegistry()
-        let other = try registry.expect(UUID())
-        try await Self.withServer(configuration: Self.configuration(idleTimeout: .seconds(30)), registry: registry, logger: logger) { port in
+        let other = try registry.register(UUID(), endpoint: EchoEndpoint())
+        try await Self.withServer(registry: registry, logger: logger) { port in
             let client = try await AGITestSupport.connectFrames(port: port)
             let started = ContinuousClock.now
             try await client.executeThenClose { inbound, outbound in
@@ -162,7 +132,7 @@ struct AudioSocketServerTests {
         let (logger, log) = AGITestSupport.recordingLogger()
         let registry = AudioSocketSessionRegistry()
         let uuid = UUID()
-        let waiter = try registry.expect(uuid)
+        let registration = try registry.register(uuid, endpoint: EchoEndpoint())
         try await Self.withServer(registry: registry, logger: logger) { port in
             let client = try await AGITestSupport.connectFrames(port: port)
             try await client.executeThenClose { inbound, outbound in
@@ -180,7 +150,7 @@ struct AudioSocketServerTests {
         }
         let refusal = log.all.first { $0.message.contains("refused") }
         #expect(refusal?.metadata["error"]?.contains("kind 0x10") == true)
-        withExtendedLifetime(waiter) {}
+        withExtendedLifetime(registration) {}
     }
 
     @Test func garbageBeforeTheUUIDIsRefused() async throws {
@@ -215,9 +185,9 @@ struct AudioSocketServerTests {
     @Test func oversizeFrameEndsTheCallWithAnError() async throws {
         let registry = AudioSocketSessionRegistry()
         let uuid = UUID()
-        let waiter = try registry.expect(uuid)
+        let endpoint = EchoEndpoint()
+        let registration = try registry.register(uuid, endpoint: endpoint)
         try await Self.withServer(configuration: Self.configuration(maximumPayloadLength: 640), registry: registry) { port in
-            async let owner = Self.runEchoOwner(try await waiter.connection(timeout: .seconds(5)))
             let client = try await AGITestSupport.connectFrames(port: port)
             try await client.executeThenClose { inbound, outbound in
                 var frames = inbound.makeAsyncIterator()
@@ -227,18 +197,20 @@ struct AudioSocketServerTests {
                 try await outbound.write(ByteBuffer(bytes: [0x10, 0x02, 0x82]))  // 642 bytes announced
                 #expect(try await frames.next() == nil)
             }
-            let seen = try await owner
-            #expect(seen == ["error: AudioSocket payload of 642 bytes exceeds the limit of 640"])
+            #expect(await endpoint.seen() == ["error: AudioSocket payload of 642 bytes exceeds the limit of 640"])
         }
+        withExtendedLifetime(registration) {}
     }
 
+    /// The idle timeout is a backstop well above T.30's timers in production; a short one here
+    /// shows it works (timing is the point of this test).
     @Test func idleConnectionEndsWithATimeoutError() async throws {
         let registry = AudioSocketSessionRegistry()
         let uuid = UUID()
-        let waiter = try registry.expect(uuid)
+        let endpoint = EchoEndpoint()
+        let registration = try registry.register(uuid, endpoint: endpoint)
         let idleTimeout = Duration.seconds(1)
         try await Self.withServer(configuration: Self.configuration(idleTimeout: idleTimeout), registry: registry) { port in
-            async let owner = Self.runEchoOwner(try await waiter.connection(timeout: .seconds(5)))
             let client = try await AGITestSupport.connectFrames(port: port)
             try await client.executeThenClose { inbound, outbound in
                 var frames = inbound.makeAsyncIterator()
@@ -255,30 +227,34 @@ struct AudioSocketServerTests {
                 let elapsed = ContinuousClock.now - started
                 #expect(elapsed >= .milliseconds(900) && elapsed < .seconds(5))
             }
-            #expect(try await owner == ["error: \(AudioSocketError.idleTimeout(after: idleTimeout))"])
+            #expect(await endpoint.seen() == ["error: \(AudioSocketError.idleTimeout(after: idleTimeout))"])
         }
+        withExtendedLifetime(registration) {}
     }
 
-    @Test func connectionArrivingBeforeTheOwnerWaitsIsKept() async throws {
+    @Test func framesRightBehindTheUUIDReachTheEndpoint() async throws {
         let registry = AudioSocketSessionRegistry()
         let uuid = UUID()
-        let waiter = try registry.expect(uuid)
+        let endpoint = EchoEndpoint()
+        let registration = try registry.register(uuid, endpoint: endpoint)
         try await Self.withServer(registry: registry) { port in
             let client = try await AGITestSupport.connectFrames(port: port)
             try await client.executeThenClose { inbound, outbound in
-                try await outbound.write(AudioSocketFrame.uuid(uuid).encoded())
-                try await outbound.write(AudioSocketFrame.audio(Self.audio(9)).encoded())
-                try await Task.sleep(for: .milliseconds(100))
-                let connection = try await waiter.connection(timeout: .seconds(1))
-                var frames = connection.frames.makeAsyncIterator()
-                #expect(try await frames.next() == .audio(Self.audio(9)))
-                try await connection.write(.hangup)
+                // The UUID and the first frames in one write: the handover happens between them.
+                var bytes = AudioSocketFrame.uuid(uuid).encoded()
+                for index in 0..<3 { AudioSocketFrame.audio(Self.audio(index)).encode(into: &bytes) }
+                AudioSocketFrame.dtmf(UInt8(ascii: "1")).encode(into: &bytes)
+                try await outbound.write(bytes)
                 var replies = inbound.makeAsyncIterator()
-                #expect(try await replies.next() == .hangup)
-                await connection.close()
+                for index in 0..<3 {
+                    #expect(try await replies.next() == .audio(ByteBuffer(bytes: Self.audio(index).readableBytesView.reversed())))
+                }
+                try await outbound.write(AudioSocketFrame.hangup.encoded())
                 #expect(try await replies.next() == nil)
             }
+            #expect(await endpoint.seen() == ["dtmf(49)", "hangup"])
         }
+        withExtendedLifetime(registration) {}
     }
 
     @Test func manyCallsAtOnce() async throws {
@@ -287,10 +263,11 @@ struct AudioSocketServerTests {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for _ in 0..<32 {
                     let uuid = UUID()
-                    let waiter = try registry.expect(uuid)
+                    let endpoint = EchoEndpoint()
+                    let registration = try registry.register(uuid, endpoint: endpoint)
                     group.addTask {
-                        let seen = await Self.runEchoOwner(try await waiter.connection(timeout: .seconds(10)))
-                        #expect(seen == ["hangup"])
+                        #expect(await endpoint.seen() == ["hangup"])
+                        withExtendedLifetime(registration) {}
                     }
                     group.addTask {
                         let client = try await AGITestSupport.connectFrames(port: port)

@@ -46,7 +46,7 @@ public final class FastAGIServer: Service, Sendable {
     private let router: AGIRouter
     private let logger: Logger
     private let eventLoopGroup: any EventLoopGroup
-    private let boundAddress = OneShotValue<SocketAddress>()
+    private let boundAddress: ListenerAddress
 
     public init(
         configuration: Configuration = Configuration(),
@@ -58,11 +58,12 @@ public final class FastAGIServer: Service, Sendable {
         self.router = router
         self.logger = logger
         self.eventLoopGroup = eventLoopGroup
+        boundAddress = ListenerAddress(eventLoopGroup: eventLoopGroup)
     }
 
     /// The address the server listens on, once ``run()`` has bound it.
     public var localAddress: SocketAddress {
-        get async throws { try await boundAddress.value() }
+        get async throws { try await boundAddress.value }
     }
 
     public func run() async throws {
@@ -80,11 +81,11 @@ public final class FastAGIServer: Service, Sendable {
                     }
                 }
         } catch {
-            boundAddress.resolve(.failure(error))
+            boundAddress.failed(error)
             throw error
         }
         let address = serverChannel.channel.localAddress!
-        boundAddress.resolve(.success(address))
+        boundAddress.bound(address)
         logger.info("FastAGI server listening", metadata: ["address": "\(address)"])
         await ConnectionAcceptor.run(
             serverChannel: serverChannel,

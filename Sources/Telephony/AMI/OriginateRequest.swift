@@ -1,3 +1,4 @@
+import FaxCore
 import Foundation
 
 /// A request to place one outbound call with AMI `Originate` (always `Async: true`).
@@ -181,25 +182,11 @@ public enum AMIDialString {
     }
 
     public static func normalizedNumber(_ number: String, field: String) throws(OriginateRequestError) -> String {
-        var digits = ""
-        for character in number {
-            switch character {
-            case "0"..."9", "*", "#":
-                digits.append(character)
-            case "+" where digits.isEmpty:
-                digits.append(character)
-            case " ", "-", ".", "(", ")":
-                continue
-            default:
-                throw .invalidNumber(field: field, number: number)
-            }
-        }
-        guard digits.contains(where: \.isNumber) || digits.contains(where: { $0 == "*" || $0 == "#" }),
-            digits.count <= 32
-        else {
+        do {
+            return try FaxNumber.normalized(number, field: field)
+        } catch {
             throw .invalidNumber(field: field, number: number)
         }
-        return digits
     }
 }
 

@@ -8,14 +8,13 @@ public enum AudioSocketError: Error, Hashable, CustomStringConvertible {
     case firstFrameNotUUID(kind: UInt8)
     /// The connection closed before its UUID frame.
     case closedBeforeUUID
-    /// No frame arrived for this long; the connection has been closed.
+    /// No frame arrived for this long (the backstop above T.30's own timers); the connection
+    /// has been closed.
     case idleTimeout(after: Duration)
     /// Nobody expects a connection for this UUID.
     case notExpected(UUID)
-    /// `expect` was called twice for the same UUID.
+    /// `register` was called twice for the same UUID.
     case alreadyExpected(UUID)
-    /// Somebody is already waiting for this UUID's connection.
-    case alreadyWaiting(UUID)
     /// Asterisk did not connect for this UUID in time.
     case connectionTimedOut(UUID, after: Duration)
 
@@ -33,8 +32,6 @@ public enum AudioSocketError: Error, Hashable, CustomStringConvertible {
             return "no call expects an AudioSocket connection for \(uuid)"
         case .alreadyExpected(let uuid):
             return "an AudioSocket connection for \(uuid) is already expected"
-        case .alreadyWaiting(let uuid):
-            return "somebody already waits for the AudioSocket connection of \(uuid)"
         case .connectionTimedOut(let uuid, let after):
             return "Asterisk did not open the AudioSocket connection for \(uuid) within \(after)"
         }

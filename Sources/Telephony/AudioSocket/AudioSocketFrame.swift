@@ -56,7 +56,7 @@ public enum AudioSocketFrame: Sendable, Hashable {
         case .hangup:
             break
         case .uuid(let uuid):
-            withUnsafeBytes(of: uuid.uuid) { _ = buffer.writeBytes($0) }
+            _ = withUnsafeBytes(of: uuid.uuid) { buffer.writeBytes($0) }
         case .dtmf(let digit):
             buffer.writeInteger(digit)
         case .audio(let samples, _):

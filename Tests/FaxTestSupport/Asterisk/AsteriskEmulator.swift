@@ -6,10 +6,10 @@ import Telephony
 
 /// How the emulator paces the call's audio.
 public enum MediaPacing: Sendable {
-    /// A frame, then wait for the server's answer, then the next: the server's code path at
-    /// CPU speed.
+    /// 20 ms steps in emulated time, driven through the server's ``LockStepMediaClock``: the
+    /// server's code path at CPU speed.
     case lockStep
-    /// A frame every 20 ms, as Asterisk sends them.
+    /// A step every 20 ms of wall time (the server must run its real clock).
     case realTime
 }
 
@@ -29,6 +29,18 @@ public struct EmulatedInboundCall: Sendable {
     public var useBogusMediaUUID = false
     /// Hold the call, connected but silent, until this opens.
     public var mediaGate: AsyncGate?
+    /// What Asterisk does when asked to connect the audio.
+    public var audio: AudioConnection = .connects
+    /// The AGI connection drops right after the ANSWER (Asterisk crashed, the network broke).
+    public var dropsAGIAfterAnswer = false
+
+    public enum AudioConnection: Sendable {
+        case connects
+        /// The caller hangs up before the audio connects: the application returns at once.
+        case callerHangsUpFirst
+        /// The audio never connects; the application returns only when `gate` opens.
+        case neverConnects(AsyncGate)
+    }
 
     public init(machine: EmulatedFaxMachine) {
         self.machine = machine
@@ -57,14 +69,27 @@ public struct EmulatedCallOutcome: Sendable {
     /// Every command line the server sent, in order.
     public var commands: [String] = []
     public var answered = false
-    /// The far-end fax machine's own result.
+    /// The far-end fax machine's own result (`nil` when it never started).
     public var farEnd: FaxResult?
+    /// 20 ms steps the call's audio ran for.
+    public var steps = 0
+    /// Audio frames the far end sent.
     public var mediaFrames = 0
-    /// Time from each audio frame written to the server's answer read.
+    /// Audio frames the server sent.
+    public var serverFrames = 0
+    /// Real-time pacing: how late each of the server's frames arrived against a steady 20 ms
+    /// cadence from its first one.
     public var frameLatencies: [Duration] = []
-    /// The media server closed the connection without a single answer (e.g. a bogus UUID).
+    /// The media server closed the connection without sending a single frame (e.g. a bogus UUID).
     public var mediaRefused = false
     public var mediaError: String?
+    /// Asterisk's rule hung the call up: 2 s in which neither side sent anything.
+    public var hungUpForInactivity = false
+    /// Gaps the far end left in its frames, the frames it dropped in them, and the frames it
+    /// sent in a burst after a gap.
+    public var gaps = 0
+    public var droppedFrames = 0
+    public var burstFrames = 0
 }
 
 /// The Asterisk side of FastAGI and AudioSocket, with a spandsp fax machine behind it: what a
@@ -72,12 +97,15 @@ public struct EmulatedCallOutcome: Sendable {
 public struct AsteriskEmulator: Sendable {
     public var agiHost: String
     public var agiPort: Int
+    /// The server's media clock, which lock-step calls drive.
+    public var clock: LockStepMediaClock?
     /// The longest the emulator waits for any answer from the server before giving up.
     public var idleTimeout: TimeAmount = .seconds(20)
 
-    public init(agiHost: String = "127.0.0.1", agiPort: Int) {
+    public init(agiHost: String = "127.0.0.1", agiPort: Int, clock: LockStepMediaClock? = nil) {
         self.agiHost = agiHost
         self.agiPort = agiPort
+        self.clock = clock
     }
 
     public func placeInboundCall(_ call: EmulatedInboundCall) async throws -> EmulatedCallOutcome {
@@ -119,6 +147,10 @@ public struct AsteriskEmulator: Sendable {
                 case "ANSWER":
                     outcome.answered = true
                     reply = .success(AGIResult(result: 0))
+                    if call?.dropsAGIAfterAnswer == true {
+                        try await outbound.write(AGIReply.response(reply).encoded())
+                        return
+                    }
                 case "HANGUP":
                     channelHungUp = true
                 case "SET VARIABLE":
@@ -154,6 +186,15 @@ public struct AsteriskEmulator: Sendable {
     private func exec(_ arguments: [String], call: EmulatedInboundCall?, outcome: inout EmulatedCallOutcome) async -> (Int, Bool) {
         guard let application = arguments.first?.lowercased(), let call else { return (-2, false) }
         let data = arguments.count > 1 ? arguments[1] : ""
+        if application == "audiosocket" || application == "dial" {
+            switch call.audio {
+            case .connects: break
+            case .callerHangsUpFirst: return (-1, true)
+            case .neverConnects(let gate):
+                await gate.wait()
+                return (-1, true)
+            }
+        }
         switch application {
         case "audiosocket":
             // AudioSocket(<uuid>,<host>:<port>)
@@ -189,90 +230,8 @@ public struct AsteriskEmulator: Sendable {
                           outcome: inout EmulatedCallOutcome) async -> Bool {
         await Self.exchangeAudio(
             uuid: call.useBogusMediaUUID ? UUID() : announced, host: host, port: port, machine: call.machine,
-            calling: true, pacing: call.pacing, gate: call.mediaGate, hangUpGraceFrames: 0,
+            calling: true, pacing: call.pacing, clock: clock, gate: call.mediaGate, hangUpGraceFrames: 0,
             idleTimeout: idleTimeout, outcome: &outcome)
-    }
-
-    /// A call's audio over AudioSocket, as Asterisk's side: connects with `uuid`, then sends a
-    /// frame of `machine`'s audio and feeds it the server's answer, frame by frame, until the
-    /// machine is done, hangs up (`hangUpAfterPages`, `hangUpGraceFrames` frames after the
-    /// confirmation so that it reaches the sender) or the server ends the call. Returns whether
-    /// the far end hung up (rather than the server ending the audio).
-    static func exchangeAudio(
-        uuid: UUID, host: String, port: Int, machine: EmulatedFaxMachine, calling: Bool, pacing: MediaPacing,
-        gate: AsyncGate?, hangUpGraceFrames: Int, idleTimeout: TimeAmount, outcome: inout EmulatedCallOutcome
-    ) async -> Bool {
-        let session: AudioFaxSession
-        do {
-            session = try machine.makeSession(calling: calling)
-        } catch {
-            outcome.mediaError = "\(error)"
-            return true
-        }
-        var farEndHungUp = false
-        do {
-            let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-                .channelOption(.socketOption(.tcp_nodelay), value: 1)
-                .connect(host: host, port: port) { channel in
-                    channel.eventLoop.makeCompletedFuture {
-                        try channel.pipeline.syncOperations.addHandler(IdleStateHandler(readTimeout: idleTimeout))
-                        try channel.pipeline.syncOperations.addHandler(CloseOnIdleHandler())
-                        try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(AudioSocketFrameDecoder()))
-                        return try NIOAsyncChannel<AudioSocketFrame, ByteBuffer>(wrappingChannelSynchronously: channel)
-                    }
-                }
-            try await channel.executeThenClose { inbound, outbound in
-                try await outbound.write(AudioSocketFrame.uuid(uuid).encoded())
-                if let gate { await gate.wait() }
-                var replies = inbound.makeAsyncIterator()
-                var samples = [Int16](repeating: 0, count: 160)
-                let clock = ContinuousClock()
-                var due = clock.now
-                var graceLeft = hangUpGraceFrames
-                media: while true {
-                    if session.isFinished { farEndHungUp = true; break }
-                    if let limit = machine.hangUpAfterPages, session.pagesConfirmed >= limit {
-                        if graceLeft <= 0 { farEndHungUp = true; break }
-                        graceLeft -= 1
-                    }
-                    if pacing == .realTime {
-                        due = due.advanced(by: .milliseconds(20))
-                        try await clock.sleep(until: due)
-                    }
-                    samples.withUnsafeMutableBufferPointer { session.transmit(into: $0) }
-                    var payload = ByteBuffer()
-                    payload.reserveCapacity(samples.count * 2)
-                    for sample in samples { payload.writeInteger(sample, endianness: .little) }
-                    let sent = clock.now
-                    try await outbound.write(AudioSocketFrame.audio(payload).encoded())
-                    outcome.mediaFrames += 1
-                    guard let reply = try await replies.next() else { break }
-                    switch reply {
-                    case .audio(var heard, _):
-                        outcome.frameLatencies.append(clock.now - sent)
-                        let count = min(heard.readableBytes / 2, samples.count)
-                        for index in 0..<count {
-                            samples[index] = heard.readInteger(endianness: .little, as: Int16.self) ?? 0
-                        }
-                        samples.withUnsafeBufferPointer { session.receive(UnsafeBufferPointer(rebasing: $0[0..<count])) }
-                    case .hangup, .error:
-                        break media
-                    default:
-                        continue
-                    }
-                }
-                if farEndHungUp {
-                    try? await outbound.write(AudioSocketFrame.hangup.encoded())
-                }
-            }
-        } catch {
-            outcome.mediaError = "\(error)"
-        }
-        // Closed by the server before a single answer, however the close showed itself.
-        outcome.mediaRefused = outcome.frameLatencies.isEmpty
-        session.hangUp()
-        outcome.farEnd = session.result
-        return farEndHungUp
     }
 }
 

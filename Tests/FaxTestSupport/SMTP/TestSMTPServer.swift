@@ -68,7 +68,7 @@ public actor TestSMTPServer {
                 do {
                     try await serverChannel.executeThenClose { inbound in
                         for try await connection in inbound {
-                            let session = await self.acceptedConnection()
+                            let session = self.acceptedConnection()
                             group.addTask { await Self.serve(connection, session: session, server: self) }
                         }
                     }
@@ -95,13 +95,12 @@ public actor TestSMTPServer {
         messages.removeAll()
     }
 
-    /// Waits until at least `count` messages have arrived.
+    /// Waits until at least `count` messages have arrived (polled a bounded number of times:
+    /// about `timeout`).
     public func waitForMessages(count: Int, timeout: Duration = .seconds(10)) async throws -> [ReceivedSMTPMessage] {
-        let clock = ContinuousClock()
-        let deadline = clock.now + timeout
-        while messages.count < count {
-            guard clock.now < deadline else { throw ServerError.timedOut(waitingFor: count, received: messages.count) }
-            try await Task.sleep(for: .milliseconds(10))
+        let interval = Duration.milliseconds(10)
+        guard try await eventually(tries: Int(timeout / interval), every: interval, { self.messages.count >= count }) else {
+            throw ServerError.timedOut(waitingFor: count, received: messages.count)
         }
         return messages
     }
