@@ -3,7 +3,8 @@ import PackageDescription
 
 // libFuzzer targets for Faxline's parsers, one executable per parser. A package of its own so
 // that the main package's `swift build --build-tests` never links them: they build only with
-// `swift build --sanitize=fuzzer --sanitize=address` (scripts/fuzz does it, in Fuzz/.build).
+// `swift build -c release --sanitize=fuzzer -Xswiftc -sanitize=fuzzer,address` (scripts/fuzz
+// does it, in Fuzz/.build).
 let package = Package(
     name: "faxline-fuzz",
     platforms: [.macOS(.v15)],
@@ -19,6 +20,11 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
             ]
+        ),
+        // The picture targets' common run: the input as a file, decoded as a conversion decodes it.
+        .target(
+            name: "PictureFuzzSupport",
+            dependencies: ["FuzzSupport", .product(name: "Documents", package: "faxline")]
         ),
         .executableTarget(
             name: "agi-environment",
@@ -45,6 +51,21 @@ let package = Package(
         .executableTarget(
             name: "config",
             dependencies: ["FuzzSupport", .product(name: "FaxlineServer", package: "faxline")]
+        ),
+        .executableTarget(
+            name: "tiff",
+            dependencies: [
+                "FuzzSupport", "PictureFuzzSupport", .product(name: "Documents", package: "faxline"),
+                .product(name: "FaxTIFF", package: "faxline"),
+            ]
+        ),
+        .executableTarget(
+            name: "png",
+            dependencies: ["FuzzSupport", "PictureFuzzSupport"]
+        ),
+        .executableTarget(
+            name: "jpeg",
+            dependencies: ["FuzzSupport", "PictureFuzzSupport"]
         ),
     ],
     swiftLanguageModes: [.v6]
