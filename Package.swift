@@ -6,6 +6,12 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "faxline", targets: ["faxline"]),
+        // For the fuzz targets in Fuzz/, a package of its own that builds with sanitizers.
+        .library(name: "Telephony", targets: ["Telephony"]),
+        .library(name: "FaxlineServer", targets: ["FaxlineServer"]),
+        .library(name: "Documents", targets: ["Documents"]),
+        .library(name: "Mail", targets: ["Mail"]),
+        .library(name: "FaxTIFF", targets: ["FaxTIFF"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),

@@ -37,7 +37,9 @@ public final class FaxTIFFReader {
         guard page.isBilevel else {
             throw .damaged(path: path, reason: "page \(index + 1) is not black and white")
         }
-        guard page.width * page.height <= FaxBitmap.maximumPixels else {
+        // Overflow-checked: libtiff accepts a header of 4294967295 × 4294967295.
+        let (pixels, overflow) = page.width.multipliedReportingOverflow(by: page.height)
+        guard !overflow, pixels <= FaxBitmap.maximumPixels else {
             throw .tooLarge(path: path, reason: "page \(index + 1) is \(page.width)×\(page.height) pixels; a fax page has at most \(FaxBitmap.maximumPixels)")
         }
         var bitmap = FaxBitmap(width: page.width, height: page.height,

@@ -23,12 +23,15 @@ public struct ConfigurationFile: Sendable, Equatable {
         }
         var section = "general"
         var seen: [String: Int] = [:]
-        for (index, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+        // Split the bytes: as Characters, "\r\n" is one unit and never equals "\n", so a file
+        // with Windows line endings would read as one line.
+        for (index, rawLine) in text.utf8.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).enumerated() {
             let number = index + 1
-            guard rawLine.utf8.count <= Self.maximumLineLength else {
+            let lineBytes = rawLine.last == UInt8(ascii: "\r") ? rawLine.dropLast() : rawLine
+            guard lineBytes.count <= Self.maximumLineLength else {
                 throw .invalid(line: number, "line longer than \(Self.maximumLineLength) characters")
             }
-            var line = Substring(rawLine)
+            var line = Substring(lineBytes)
             if let comment = line.firstIndex(where: { $0 == ";" || $0 == "#" }) {
                 line = line[..<comment]
             }
@@ -38,14 +41,14 @@ public struct ConfigurationFile: Sendable, Equatable {
                 guard trimmed.hasSuffix("]"), trimmed.count > 2 else {
                     throw .malformed(section: section, line: number, "a section header looks like [name]")
                 }
-                section = String(trimmed.dropFirst().dropLast()).trimmingCharacters(in: .whitespaces).lowercased()
+                section = String(trimmed.dropFirst().dropLast()).trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
                 continue
             }
             guard let equals = trimmed.firstIndex(of: "=") else {
                 throw .malformed(section: section, line: number, "expected key = value")
             }
-            let key = trimmed[..<equals].trimmingCharacters(in: .whitespaces).lowercased()
-            let value = trimmed[trimmed.index(after: equals)...].trimmingCharacters(in: .whitespaces)
+            let key = trimmed[..<equals].trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
+            let value = trimmed[trimmed.index(after: equals)...].trimmingCharacters(in: .whitespacesAndNewlines)
             guard !key.isEmpty else { throw .malformed(section: section, line: number, "missing key before '='") }
             if let first = seen["\(section)\u{0}\(key)"] {
                 throw .duplicateSetting(section: section, key: key, line: number, firstLine: first)

@@ -22,4 +22,24 @@ import Testing
         }
         #expect(!FileManager.default.fileExists(atPath: output))
     }
+
+    /// Found writing the tiff fuzz target (its input is in Fuzz/Findings/tiff): libtiff accepts a
+    /// page of 4294967295 × 4294967295, and the fax TIFF reader (PDF writer, preview, page chop)
+    /// trapped on the pixel count.
+    @Test func aFaxTIFFDeclaringFourBillionSquaredPixelsIsRefused() throws {
+        let path = try TestPNG.write(TestTIFF.headerOnly(pages: 1, width: 0xFFFF_FFFF, height: 0xFFFF_FFFF), name: "overflow.tif")
+        let reader = try FaxTIFFReader(path: path)
+        #expect(reader.pages.first?.width == 0xFFFF_FFFF)
+        do {
+            _ = try reader.bitmap(page: 0)
+            Issue.record("decoded")
+        } catch {
+            guard case .tooLarge(let errorPath, let reason) = error else {
+                Issue.record("\(error)")
+                return
+            }
+            #expect(errorPath == path)
+            #expect(reason.contains("4294967295×4294967295"), "\(reason)")
+        }
+    }
 }

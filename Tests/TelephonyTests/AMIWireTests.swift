@@ -129,6 +129,16 @@ struct AMIWireTests {
         #expect((try? Self.decode([small], limits: limits).get().count) == 10)
     }
 
+    /// Found by fuzzing: a read that ended between the CR and LF of the blank line closing a
+    /// message of exactly the size limit counted the CR into the message and refused it.
+    @Test func messageOfExactlyTheSizeLimitPassesOnEverySplit() {
+        let bytes = Array("Variable: 0123456789\r\n\r\n".utf8)
+        let limits = AMIDecoderLimits(maxMessageBytes: 22)
+        for chunks in AGITestSupport.chunkings(of: bytes) {
+            #expect(Self.decode(chunks, limits: limits) == .success([.message(AMIMessage(["Variable": "0123456789"]))]))
+        }
+    }
+
     @Test func reportsAMessageCutOffByTheEnd() {
         for chunks in AGITestSupport.chunkings(of: Array("Event: Hangup\r\nCause: 1".utf8)) {
             #expect(Self.decode(chunks) == .failure(.truncatedMessage))

@@ -32,19 +32,28 @@ struct PictureConverter {
 
     private func decode(_ path: String, type: DocumentType, pageLimit: Int, deadline: PictureDeadline,
                         to writer: FaxTIFFWriter) throws(DocumentError) -> Int {
-        let format = options.format
+        try Self.decode(path, type: type, limits: limits, format: options.format, pageLimit: pageLimit,
+                        reportedLimit: options.maximumPages, deadline: deadline) { (page) throws(DocumentError) in
+            try writer.append(page)
+        }
+    }
+
+    /// Decodes the pages of `path` one at a time, handing each to `emit`; returns the count.
+    static func decode(_ path: String, type: DocumentType, limits: PictureLimits, format: FaxPageFormat,
+                       pageLimit: Int, reportedLimit: Int, deadline: PictureDeadline,
+                       emit: (FaxBitmap) throws(DocumentError) -> Void) throws(DocumentError) -> Int {
         switch type {
         case .png:
-            try writer.append(try PNGPicture(path: path, limits: limits, format: format, deadline: deadline).page())
+            try emit(try PNGPicture(path: path, limits: limits, format: format, deadline: deadline).page())
             return 1
         case .jpeg:
-            try writer.append(try JPEGPicture(path: path, limits: limits, format: format, deadline: deadline).page())
+            try emit(try JPEGPicture(path: path, limits: limits, format: format, deadline: deadline).page())
             return 1
         case .tiff:
             var count = 0
             try TIFFPicture(path: path, limits: limits, format: format, deadline: deadline)
-                .pages(pageLimit: pageLimit, reportedLimit: options.maximumPages) { (page) throws(DocumentError) in
-                    try writer.append(page)
+                .pages(pageLimit: pageLimit, reportedLimit: reportedLimit) { (page) throws(DocumentError) in
+                    try emit(page)
                     count += 1
                 }
             return count

@@ -96,28 +96,36 @@ public struct SMTPServerStateMachine: Sendable {
     /// Runs `input` through a session that accepts every credential, sender, recipient and
     /// message, and returns every action: bytes in, actions out, for fuzz targets.
     public static func actions(for input: [UInt8], configuration: Configuration) -> [SMTPServerAction] {
+        actions(forReads: [input[...]], configuration: configuration)
+    }
+
+    /// The same with the input arriving in `reads`, one socket read each.
+    public static func actions(forReads reads: [ArraySlice<UInt8>], configuration: Configuration) -> [SMTPServerAction] {
         var machine = SMTPServerStateMachine(configuration: configuration)
         var actions = [machine.connectionEstablished()]
-        var buffer = ByteBuffer(bytes: input)
-        while !machine.isClosed {
-            var action = machine.read(&buffer)
-            if action == .needMoreBytes { break }
-            while true {
-                actions.append(action)
-                let next: SMTPServerAction
-                switch action {
-                case .authenticate: next = machine.authenticationDecided(.accept)
-                case .checkSender: next = machine.senderDecided(.accept)
-                case .checkRecipient: next = machine.recipientDecided(.accept)
-                case .openMessage: next = machine.messageOpened()
-                case .finishMessage: next = machine.messageDecided(.accepted(queueID: "fuzz"))
-                case .startTLS:
-                    machine.tlsEstablished()
-                    next = .needMoreBytes
-                default: next = .needMoreBytes
+        var buffer = ByteBuffer()
+        for read in reads {
+            buffer.writeBytes(read)
+            while !machine.isClosed {
+                var action = machine.read(&buffer)
+                if action == .needMoreBytes { break }
+                while true {
+                    actions.append(action)
+                    let next: SMTPServerAction
+                    switch action {
+                    case .authenticate: next = machine.authenticationDecided(.accept)
+                    case .checkSender: next = machine.senderDecided(.accept)
+                    case .checkRecipient: next = machine.recipientDecided(.accept)
+                    case .openMessage: next = machine.messageOpened()
+                    case .finishMessage: next = machine.messageDecided(.accepted(queueID: "fuzz"))
+                    case .startTLS:
+                        machine.tlsEstablished()
+                        next = .needMoreBytes
+                    default: next = .needMoreBytes
+                    }
+                    if next == .needMoreBytes { break }
+                    action = next
                 }
-                if next == .needMoreBytes { break }
-                action = next
             }
         }
         return actions

@@ -94,7 +94,10 @@ public struct AMIDecoder: NIOSingleStepByteToMessageDecoder {
             throw .lineTooLong(limit: limits.maxLineLength)
         }
         guard let line else {
-            if !expectingBanner, pendingBytes + buffer.readableBytes > limits.maxMessageBytes {
+            // A CR at the end of the partial line is counted with its line once the LF comes: it
+            // may be the start of the blank line that ends the message, which is not counted.
+            let partialBytes = buffer.readableBytes - (buffer.readableBytesView.last == UInt8(ascii: "\r") ? 1 : 0)
+            if !expectingBanner, pendingBytes + partialBytes > limits.maxMessageBytes {
                 throw .messageTooLarge(limit: limits.maxMessageBytes)
             }
             return nil

@@ -1,0 +1,1 @@
+../../../Sources/Mail/SpoolFile.swift
