@@ -102,11 +102,6 @@ public struct FaxCommands: Sendable {
     }
 }
 
-/// The files of a received fax that can be copied out.
-public enum FaxFileKind: String, Sendable, CaseIterable {
-    case pdf, tiff
-}
-
 extension DeliveryFormat {
     /// The files a mail in this format attaches.
     var attachedFiles: [FaxFileKind] {

@@ -42,12 +42,7 @@ struct WebServicesAdapter: FaxArchive, JobQueue, FaxAdministration, ServerMonito
     }
 
     func filePath(_ kind: FaxFileKind, of fax: FaxRecord) -> String? {
-        let file = switch kind {
-        case .pdf: fax.files.pdf
-        case .tiff: fax.files.tiff
-        }
-        guard let path = file?.absolutePath(under: spool.root), FileManager.default.isReadableFile(atPath: path) else { return nil }
-        return path
+        try? FaxCommands(store: store, spool: spool).file(kind, of: fax)
     }
 
     /// Previews live in the spool's temporary folder: the daily cleanup removes them after

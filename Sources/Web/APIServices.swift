@@ -25,10 +25,6 @@ public protocol FaxArchive: Sendable {
     func delete(_ fax: FaxRecord, force: Bool, actor: String) async throws
 }
 
-public enum FaxFileKind: String, Sendable {
-    case pdf, tiff
-}
-
 /// The outbound queue.
 public protocol JobQueue: Sendable {
     /// Where uploaded documents are written while a request is read (the spool's temporary

@@ -25,7 +25,8 @@ public struct IPAddressRange: Sendable, Equatable, CustomStringConvertible {
         let family = network.count == 4 ? AF_INET : AF_INET6
         var buffer = [CChar](repeating: 0, count: Int(INET6_ADDRSTRLEN))
         _ = network.withUnsafeBytes { inet_ntop(family, $0.baseAddress, &buffer, socklen_t(buffer.count)) }
-        return String(cString: buffer) + "/\(prefixLength)"
+        let text = String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        return text + "/\(prefixLength)"
     }
 
     public func contains(_ address: String) -> Bool {
