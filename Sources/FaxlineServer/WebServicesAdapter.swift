@@ -57,7 +57,9 @@ struct WebServicesAdapter: FaxArchive, JobQueue, FaxAdministration, ServerMonito
     func mailAgain(_ fax: FaxRecord, to recipients: [MailRecipient]) async throws -> [MailDelivery] {
         let deliveries = try await store.requeueDeliveries(faxID: fax.id, recipients: recipients, at: Date())
         mailWakeUp()
-        return deliveries
+        // The store answers with all of the fax's deliveries; the caller asked about these.
+        let addresses = Set(recipients.map { $0.address.lowercased() })
+        return deliveries.filter { addresses.contains($0.recipient.lowercased()) }
     }
 
     func delete(_ fax: FaxRecord, force: Bool, actor: String) async throws {
