@@ -54,8 +54,12 @@ struct WebServicesAdapter: FaxArchive, JobQueue, FaxAdministration, ServerMonito
         return MailRecipient.recipients(of: devices)
     }
 
-    func mailAgain(_ fax: FaxRecord, to recipients: [MailRecipient]) async throws -> [MailDelivery] {
-        let deliveries = try await store.requeueDeliveries(faxID: fax.id, recipients: recipients, at: Date())
+    func mailAgain(_ fax: FaxRecord, to recipients: [MailRecipient], actor: String) async throws -> [MailDelivery] {
+        let now = Date()
+        let deliveries = try await store.requeueDeliveries(faxID: fax.id, recipients: recipients, at: now)
+        try await store.appendAudit(AuditEntry(
+            at: now, kind: .faxResent, actor: actor,
+            summary: "fax \(fax.id) mailed again to " + recipients.map(\.address).joined(separator: ", ")))
         mailWakeUp()
         // The store answers with all of the fax's deliveries; the caller asked about these.
         let addresses = Set(recipients.map { $0.address.lowercased() })

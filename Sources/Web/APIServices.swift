@@ -18,8 +18,8 @@ public protocol FaxArchive: Sendable {
     var previewDirectory: String { get }
     /// Who its devices mail it to today.
     func deviceRecipients(of fax: FaxRecord) async throws -> [MailRecipient]
-    /// Mails it again: deliveries due now.
-    func mailAgain(_ fax: FaxRecord, to recipients: [MailRecipient]) async throws -> [MailDelivery]
+    /// Mails it again: deliveries due now (audited as `actor`).
+    func mailAgain(_ fax: FaxRecord, to recipients: [MailRecipient], actor: String) async throws -> [MailDelivery]
     /// Deletes record and files through the retention's purge (audited as `actor`). A fax on the
     /// line is refused; one whose delivery is pending only with `force`.
     func delete(_ fax: FaxRecord, force: Bool, actor: String) async throws

@@ -75,7 +75,7 @@ extension FaxlineAPI {
     }
 
     func resendFax(_ input: Operations.ResendFax.Input) async throws -> Operations.ResendFax.Output {
-        let (fax, _) = try await fax(input.path.faxId, allowing: .resend)
+        let (fax, principal) = try await fax(input.path.faxId, allowing: .resend)
         guard fax.files.tiff != nil || fax.files.pdf != nil else {
             throw APIProblem(.conflict, "fax \(fax.id) has no pages kept to mail (it failed, or retention removed its images)")
         }
@@ -101,7 +101,7 @@ extension FaxlineAPI {
                 throw APIProblem(.conflict, "the fax's devices have no mail addresses; give the addresses in to")
             }
         }
-        let deliveries = try await services.faxes.mailAgain(fax, to: recipients)
+        let deliveries = try await services.faxes.mailAgain(fax, to: recipients, actor: Self.actor(principal))
         return .accepted(.init(body: .json(deliveries.map(Components.Schemas.Delivery.init))))
     }
 

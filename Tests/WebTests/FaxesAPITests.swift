@@ -194,6 +194,8 @@ struct FaxesAPITests {
                 "/api/v1/faxes/\(fax.id)/resend", .post, token: token, json: #"{"to":["boss@example.com"],"format":"tiff"}"#)
             #expect(other.status == .accepted)
             #expect(try other.jsonArray().first?["format"] as? String == "tiff")
+            let audited = try #require(try await fixture.database.latestAuditEntry(kind: .faxResent))
+            #expect(audited.summary == "fax \(fax.id) mailed again to boss@example.com" && audited.actor.contains("alice"))
             let problem = try await client.request("/api/v1/faxes/\(fax.id)/resend", .post, token: token, json: #"{"to":["not an address"]}"#)
                 .expectProblem(.unprocessableContent)
             #expect(problem["field"] as? String == "to")
