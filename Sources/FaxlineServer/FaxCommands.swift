@@ -62,6 +62,15 @@ public struct FaxCommands: Sendable {
         for format in Set(recipients.map(\.format)) {
             for kind in format.attachedFiles { _ = try file(kind, of: fax) }
         }
+        return try await mailAgain(fax, to: recipients, actor: actor, at: now)
+    }
+
+    /// Puts the fax's mail to `recipients` in the queue again and writes it to the audit log;
+    /// returns those recipients' deliveries. The caller has chosen and checked the recipients
+    /// (`resend` here, the REST API on its own terms).
+    public func mailAgain(_ fax: FaxRecord, to recipients: [MailRecipient], actor: String, at now: Date = Date()) async throws
+        -> [MailDelivery]
+    {
         let deliveries = try await store.requeueDeliveries(faxID: fax.id, recipients: recipients, at: now)
         try await store.appendAudit(AuditEntry(
             at: now, kind: .faxResent, actor: actor,

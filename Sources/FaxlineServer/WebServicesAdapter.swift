@@ -55,15 +55,9 @@ struct WebServicesAdapter: FaxArchive, JobQueue, FaxAdministration, ServerMonito
     }
 
     func mailAgain(_ fax: FaxRecord, to recipients: [MailRecipient], actor: String) async throws -> [MailDelivery] {
-        let now = Date()
-        let deliveries = try await store.requeueDeliveries(faxID: fax.id, recipients: recipients, at: now)
-        try await store.appendAudit(AuditEntry(
-            at: now, kind: .faxResent, actor: actor,
-            summary: "fax \(fax.id) mailed again to " + recipients.map(\.address).joined(separator: ", ")))
+        let deliveries = try await FaxCommands(store: store, spool: spool).mailAgain(fax, to: recipients, actor: actor)
         mailWakeUp()
-        // The store answers with all of the fax's deliveries; the caller asked about these.
-        let addresses = Set(recipients.map { $0.address.lowercased() })
-        return deliveries.filter { addresses.contains($0.recipient.lowercased()) }
+        return deliveries
     }
 
     func delete(_ fax: FaxRecord, force: Bool, actor: String) async throws {
