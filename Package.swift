@@ -98,6 +98,7 @@ let package = Package(
         .target(
             name: "ServerSupport",
             dependencies: [
+                "CMalloc",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -149,10 +150,21 @@ let package = Package(
             exclude: ["openapi.yaml", "openapi-generator-config.yaml"]
         ),
         // Wiring: configuration, services, startup recovery.
+        // A call's audio on its event loop: the frame loop between an AudioSocket connection and
+        // the fax engine. A module of its own, light on dependencies, so that its cost can be
+        // measured in a release build without the rest of the server (FramePathBench).
+        .target(
+            name: "CallMedia",
+            dependencies: [
+                "FaxEngine", "Telephony",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]
+        ),
         .target(
             name: "FaxlineServer",
             dependencies: [
-                "FaxEngine", "FaxCore", "Store", "Documents", "Telephony", "Mail", "Web", "Accounts", "ServerSupport", "CMalloc",
+                "FaxEngine", "FaxCore", "Store", "Documents", "Telephony", "CallMedia", "Mail", "Web", "Accounts", "ServerSupport",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -164,7 +176,7 @@ let package = Package(
         .executableTarget(
             name: "faxline",
             dependencies: [
-                "FaxEngine", "FaxCore", "Store", "FaxlineServer", "Documents", "Accounts",
+                "FaxEngine", "FaxCore", "Store", "FaxlineServer", "Documents", "Accounts", "ServerSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -251,10 +263,32 @@ let package = Package(
             ],
             path: "Benchmarks/FaxBench"
         ),
+        // The Asterisk side of the audio benchmarks: far ends on a fixed 20 ms schedule, their
+        // latency figures, the process's CPU and memory.
+        .target(
+            name: "BenchSupport",
+            dependencies: [
+                "FaxEngine", "Telephony",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            path: "Benchmarks/BenchSupport"
+        ),
+        .executableTarget(
+            name: "FramePathBench",
+            dependencies: [
+                "CallMedia", "BenchSupport", "FaxEngine", "Telephony", "ServerSupport",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            path: "Benchmarks/FramePathBench"
+        ),
         .executableTarget(
             name: "InboundBench",
             dependencies: [
-                "FaxlineServer", "FaxCore", "Store", "FaxTestSupport", "FaxEngine", "Telephony", "Mail",
+                "FaxlineServer", "BenchSupport", "FaxCore", "Store", "FaxTestSupport", "FaxEngine", "Telephony", "Mail", "ServerSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),

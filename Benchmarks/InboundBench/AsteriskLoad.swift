@@ -1,4 +1,5 @@
 import ArgumentParser
+import BenchSupport
 import FaxTestSupport
 import Foundation
 import NIOPosix

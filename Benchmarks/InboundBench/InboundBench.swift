@@ -1,9 +1,11 @@
 import ArgumentParser
+import BenchSupport
 import FaxCore
 import FaxlineServer
 import Foundation
 import Logging
 import Mail
+import ServerSupport
 import Store
 
 /// Inbound calls in real time through the real FastAGI and AudioSocket servers on loopback:
@@ -53,7 +55,7 @@ struct BenchmarkRun: AsyncParsableCommand {
         let agiPort = try await server.agiServer.localAddress.port ?? 0
         _ = try await server.audioSocketServer.localAddress
 
-        let referencePerTerminal = try reference.map { try referenceFaxWork($0) }
+        let referencePerTerminal = try reference.map { try ReferenceFaxWork.measure(program: $0, document: document) }
         if let referencePerTerminal {
             print(String(format: "C reference (reference_b2b_audio, same document): fax work per terminal %.3f %% of a core",
                          referencePerTerminal * 100))
@@ -156,31 +158,6 @@ struct BenchmarkRun: AsyncParsableCommand {
         }
         return try JSONDecoder().decode(Report.self, from: data)
     }
-
-    /// The C reference's CPU per fax terminal, as a fraction of a core: two spandsp terminals
-    /// back to back on the same document, divided by the call time they simulated.
-    func referenceFaxWork(_ program: String) throws -> Double {
-        let output = FileManager.default.temporaryDirectory.appendingPathComponent("faxline-bench-reference-\(getpid()).tif").path
-        defer { try? FileManager.default.removeItem(atPath: output) }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: program)
-        // ECM on, T.4 1D/2D and T.6, five calls: as the server and the far end negotiate.
-        process.arguments = [document, output, "1", "0x0E", "5"]
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let data = try pipe.fileHandleForReading.readToEnd() ?? Data()
-        process.waitUntilExit()
-        let text = String(decoding: data, as: UTF8.self)
-        func value(_ key: String) -> Double? {
-            text.split(whereSeparator: \.isWhitespace).first { $0.hasPrefix(key + "=") }.flatMap { Double($0.dropFirst(key.count + 1)) }
-        }
-        guard process.terminationStatus == 0, let cpu = value("cpu_s"), let simulated = value("sim_s"), simulated > 0 else {
-            throw ValidationError("the C reference failed: \(text)")
-        }
-        return cpu / simulated / 2
-    }
 }
 
 /// Keeps the mails the server composes for received faxes instead of sending them: the mail
@@ -191,15 +168,6 @@ final class DiscardedMail: MailSender {
     func send(_ message: MailMessage, from: String, to: [String]) async throws(MailError) {
         sent.withLock { $0 += 1 }
     }
-}
-
-/// The highest resident figures seen while calls run.
-final class PeakMemory: Sendable {
-    private let peak = Mutex((total: 0, anonymous: 0))
-    func note(_ bytes: (total: Int, anonymous: Int)) {
-        peak.withLock { $0 = (max($0.total, bytes.total), max($0.anonymous, bytes.anonymous)) }
-    }
-    var value: (total: Int, anonymous: Int) { peak.withLock { $0 } }
 }
 
 import Synchronization

@@ -1,3 +1,5 @@
+import BenchSupport
+
 /// What one run of the Asterisk side saw, printed as JSON for the benchmark process.
 struct LoadReport: Codable, Sendable {
     struct Call: Codable, Sendable {

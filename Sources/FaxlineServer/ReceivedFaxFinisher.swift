@@ -1,3 +1,4 @@
+import CallMedia
 import Documents
 import FaxCore
 import FaxEngine

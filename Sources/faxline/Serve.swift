@@ -2,6 +2,7 @@ import ArgumentParser
 import FaxCore
 import FaxlineServer
 import Logging
+import ServerSupport
 
 /// The daemon: FastAGI, AudioSocket, the mail queue and the status file, on the data folder's
 /// configuration (`<data>/faxline.conf`, all defaults when it is absent).

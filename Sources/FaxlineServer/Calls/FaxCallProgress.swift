@@ -1,3 +1,5 @@
+import CallMedia
+
 /// Where one fax call stands, inbound or outbound: claimed → answered → media connected →
 /// in T.30 → finished. It only moves forward; ``FaxCallRunner`` moves it on what happens.
 public struct FaxCallProgress: Sendable, Equatable {

@@ -1,9 +1,11 @@
+import CallMedia
 import FaxCore
 import FaxEngine
 import Foundation
 import Logging
 import NIOCore
 import NIOPosix
+import ServerSupport
 import Synchronization
 import Telephony
 

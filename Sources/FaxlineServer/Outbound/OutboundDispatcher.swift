@@ -1,3 +1,4 @@
+import CallMedia
 import FaxCore
 import FaxEngine
 import Foundation

@@ -9,14 +9,14 @@ import Telephony
 /// When Asterisk connects, it makes the engine session on the connection's event loop and hands
 /// both to a ``FaxMediaHandler``; everything the call's owner hears (connected, T.30 started,
 /// pages confirmed, the outcome) arrives through `report`, from the event loop.
-final class FaxMediaCall: AudioSocketCallEndpoint {
+public final class FaxMediaCall: AudioSocketCallEndpoint {
     private enum State {
         case waiting(hangUp: String?)
         case connected(NIOLoopBound<FaxMediaHandler>)
         case ended
     }
 
-    let uuid: UUID
+    public let uuid: UUID
     private let sending: Bool
     private let clock: any MediaClock
     private let makeSession: @Sendable () throws -> AudioFaxSession
@@ -25,7 +25,7 @@ final class FaxMediaCall: AudioSocketCallEndpoint {
     private let state = Mutex(State.waiting(hangUp: nil))
 
     /// `makeSession` runs on the connection's event loop, once Asterisk has connected.
-    init(uuid: UUID, sending: Bool, clock: any MediaClock, logger: Logger,
+    public init(uuid: UUID, sending: Bool, clock: any MediaClock, logger: Logger,
          makeSession: @escaping @Sendable () throws -> AudioFaxSession,
          report: @escaping @Sendable (MediaCallEvent) -> Void) {
         self.uuid = uuid
@@ -36,7 +36,7 @@ final class FaxMediaCall: AudioSocketCallEndpoint {
         self.report = report
     }
 
-    func connect(_ channel: any Channel) throws {
+    public func connect(_ channel: any Channel) throws {
         let session: AudioFaxSession
         do {
             session = try makeSession()
@@ -61,7 +61,7 @@ final class FaxMediaCall: AudioSocketCallEndpoint {
     }
 
     /// Ends the call from our side: at once if the audio is connected, else as soon as it is.
-    func hangUp(_ reason: String) {
+    public func hangUp(_ reason: String) {
         let handler = state.withLock { state -> NIOLoopBound<FaxMediaHandler>? in
             switch state {
             case .waiting: state = .waiting(hangUp: reason); return nil
@@ -74,7 +74,7 @@ final class FaxMediaCall: AudioSocketCallEndpoint {
     }
 
     /// The owner withdrew the registration before Asterisk connected: the call ends without audio.
-    func neverConnected(_ reason: String) {
+    public func neverConnected(_ reason: String) {
         finish(.neverConnected(reason, sending: sending))
     }
 

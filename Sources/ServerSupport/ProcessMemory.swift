@@ -12,7 +12,7 @@ public enum ProcessMemory {
     }
 
     /// Returns the pages freed in every arena to the system (when the last call has ended).
-    static func returnFreedMemory() {
+    package static func returnFreedMemory() {
         faxline_malloc_trim()
     }
 }

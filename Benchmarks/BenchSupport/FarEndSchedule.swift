@@ -5,15 +5,15 @@ import Synchronization
 /// on which every far end sends its frame, whatever the server did. A loop that falls behind
 /// sends the frames it owes, each with its scheduled time, so the line runs at wall-clock speed
 /// and the lateness shows in the figures instead of stretching the calls.
-final class FarEndSchedule: Sendable {
+package final class FarEndSchedule: Sendable {
     static let frameInterval = TimeAmount.milliseconds(20)
 
     /// What the far ends on this loop measured.
-    struct Figures: Sendable {
+    package struct Figures: Sendable {
         /// From a frame's scheduled time to the first server frame that arrived after it was sent.
-        var replies = LatencyHistogram()
+        package var replies = LatencyHistogram()
         /// From a frame's scheduled time to when this process sent it.
-        var sendLateness = LatencyHistogram()
+        package var sendLateness = LatencyHistogram()
     }
 
     private struct State {
@@ -40,7 +40,7 @@ final class FarEndSchedule: Sendable {
     }
 
     /// Every loop's figures, merged.
-    static func collectFigures() async throws -> Figures {
+    package static func collectFigures() async throws -> Figures {
         var all = Figures()
         for schedule in schedules.withLock({ Array($0.values) }) {
             let figures = try await schedule.eventLoop.submit { schedule.state.value.figures }.get()

@@ -1,9 +1,9 @@
 import Foundation
 
 /// CPU time and resident memory of a process, from the kernel's own accounting.
-enum ProcessUsage {
+package enum ProcessUsage {
     /// User and system CPU seconds of this process, all threads.
-    static func cpuSeconds() -> Double {
+    package static func cpuSeconds() -> Double {
         var usage = rusage()
         getrusage(RUSAGE_SELF.rawValue, &usage)
         return seconds(usage)
@@ -11,7 +11,7 @@ enum ProcessUsage {
 
     /// CPU seconds of the child processes this process started and waited for (Ghostscript
     /// drawing the previews of received faxes).
-    static func childrenCPUSeconds() -> Double {
+    package static func childrenCPUSeconds() -> Double {
         var usage = rusage()
         getrusage(RUSAGE_CHILDREN.rawValue, &usage)
         return seconds(usage)
@@ -24,7 +24,7 @@ enum ProcessUsage {
 
     /// Resident memory of this process: all of it (VmRSS, shared library code included) and
     /// its own anonymous memory (RssAnon: heaps, stacks, buffers — what the calls cost).
-    static func resident() -> (total: Int, anonymous: Int) {
+    package static func resident() -> (total: Int, anonymous: Int) {
         guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return (0, 0) }
         func kilobytes(_ key: String) -> Int {
             guard let line = status.split(separator: "\n").first(where: { $0.hasPrefix(key) }) else { return 0 }
@@ -34,7 +34,7 @@ enum ProcessUsage {
     }
 
     /// The machine's load average over the last minute.
-    static func loadAverage() -> String {
+    package static func loadAverage() -> String {
         let text = (try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8)) ?? ""
         return text.split(separator: " ").prefix(3).joined(separator: " ")
     }

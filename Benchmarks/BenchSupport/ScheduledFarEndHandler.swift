@@ -8,20 +8,22 @@ import Telephony
 /// connects with the call's UUID, sends a frame at every deadline of its loop's
 /// ``FarEndSchedule`` whatever came back, feeds the server's frames to the machine as they
 /// arrive, and measures how long each frame waited for the server's next one.
-final class ScheduledFarEndHandler: ChannelInboundHandler {
-    typealias InboundIn = AudioSocketFrame
-    typealias OutboundOut = ByteBuffer
+package final class ScheduledFarEndHandler: ChannelInboundHandler {
+    package typealias InboundIn = AudioSocketFrame
+    package typealias OutboundOut = ByteBuffer
 
     /// What one call's audio did.
-    struct Result: Codable, Sendable {
-        var wallSeconds = 0.0
-        var framesSent = 0
-        var serverFrames = 0
-        var farEndSucceeded = false
-        var pages = 0
+    package struct Result: Codable, Sendable {
+        package var wallSeconds = 0.0
+        package var framesSent = 0
+        package var serverFrames = 0
+        package var farEndSucceeded = false
+        package var pages = 0
         /// The far end hung up (its fax was done) rather than the server.
-        var farEndHungUp = false
-        var error: String?
+        package var farEndHungUp = false
+        package var error: String?
+
+        package init() {}
     }
 
     private let uuid: UUID
@@ -43,7 +45,7 @@ final class ScheduledFarEndHandler: ChannelInboundHandler {
         unanswered.reserveCapacity(16)
     }
 
-    func channelActive(context: ChannelHandlerContext) {
+    package func channelActive(context: ChannelHandlerContext) {
         self.context = context
         connectedAt = .now()
         context.writeAndFlush(wrapOutboundOut(AudioSocketFrame.uuid(uuid).encoded()), promise: nil)
@@ -73,7 +75,7 @@ final class ScheduledFarEndHandler: ChannelInboundHandler {
         result.framesSent += 1
     }
 
-    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+    package func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         switch unwrapInboundIn(data) {
         case .audio(let payload, _):
             let arrival = NIODeadline.now()
@@ -94,12 +96,12 @@ final class ScheduledFarEndHandler: ChannelInboundHandler {
         }
     }
 
-    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+    package func errorCaught(context: ChannelHandlerContext, error: any Error) {
         result.error = "\(error)"
         context.close(promise: nil)
     }
 
-    func channelInactive(context: ChannelHandlerContext) {
+    package func channelInactive(context: ChannelHandlerContext) {
         schedule?.remove(self)
         schedule = nil
         self.context = nil
@@ -113,7 +115,7 @@ final class ScheduledFarEndHandler: ChannelInboundHandler {
     }
 
     /// Connects a call's audio and runs it to its end.
-    static func run(uuid: UUID, host: String, port: Int, document: String, group: any EventLoopGroup) async -> Result {
+    package static func run(uuid: UUID, host: String, port: Int, document: String, group: any EventLoopGroup) async -> Result {
         let eventLoop = group.next()
         let done = eventLoop.makePromise(of: Result.self)
         do {

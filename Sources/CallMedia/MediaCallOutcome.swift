@@ -41,7 +41,7 @@ public struct MediaCallOutcome: Sendable {
     }
 
     /// A call whose audio never reached us.
-    static func neverConnected(_ reason: String, sending: Bool) -> MediaCallOutcome {
+    public static func neverConnected(_ reason: String, sending: Bool) -> MediaCallOutcome {
         MediaCallOutcome(fax: .notStarted(reason: reason, sending: sending), ending: .neverConnected(reason))
     }
 }
