@@ -102,6 +102,14 @@ struct FramePathRun: AsyncParsableCommand {
                      Double(idle.anonymous) / 1_048_576, Double(peakAnonymous) / 1_048_576,
                      Double(max(peakAnonymous - idle.anonymous, 0)) / 1024 / Double(max(calls, 1))))
         _ = peakTotal
+        let logs = outcomes.all.map(\.fax.events)
+        let lines = logs.reduce(0) { $0 + $1.count }
+        let bytes = logs.reduce(0) { $0 + $1.reduce(0) { $0 + $1.text.utf8.count } }
+        print(String(format: "T.30 event log kept: %.0f lines, %.1f KB of text a call",
+                     Double(lines) / Double(max(logs.count, 1)), Double(bytes) / 1024 / Double(max(logs.count, 1))))
+        if let path = ProcessInfo.processInfo.environment["FRAME_PATH_BENCH_LOG"], let first = logs.first {
+            try first.map(\.description).joined(separator: "\n").write(toFile: path, atomically: true, encoding: .utf8)
+        }
     }
 }
 

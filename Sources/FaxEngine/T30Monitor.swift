@@ -25,6 +25,8 @@ final class T30Monitor {
     private(set) var completionCode: Int32?
     private(set) var events: [FaxEvent] = []
     private var droppedEvents = 0
+    /// ECM page-data frames (FCD) seen in the log and not kept line by line.
+    private var pageDataFrames = 0
     private var logLines = 0
     private var phaseDCount = 0
     /// Valid T.30 frames the far end sent: none means no fax machine was ever heard.
@@ -137,17 +139,44 @@ final class T30Monitor {
         terminate()
     }
 
-    func recordLog(level: Int, text: String) {
+    /// One of spandsp's log lines, as its bytes: most lines are kept as text; the ones that
+    /// say nothing about the call are counted or dropped before any text is made.
+    func recordLog(level: Int, message: Slice<UnsafeBufferPointer<UInt8>>) {
         lastProgressSample = elapsedSamples
+        if options.logDetail != .debug, let pageData = Self.pageDataLine(message) {
+            if pageData == .decode { pageDataFrames += 1 }
+            return
+        }
         // At flow level the DIS/DTC/DCS decode lists every capability bit; the ones that are
         // not set say nothing about the call and make up half of the log.
-        if options.logDetail == .flow && text.hasPrefix("  ") && text.hasSuffix(": Not set") { return }
+        if options.logDetail == .flow && message.starts(with: "  ".utf8) && message.reversed().starts(with: ": Not set".utf8.reversed()) {
+            return
+        }
         guard logLines < Self.maximumLogLines else {
             droppedEvents += 1
             return
         }
         logLines += 1
-        events.append(FaxEvent(time: seconds, kind: .log, text: text))
+        events.append(FaxEvent(time: seconds, kind: .log, text: T30LogRouter.text(of: message)))
+    }
+
+    /// The two lines spandsp writes for every ECM page-data frame (FCD, 256 bytes of the
+    /// page): its hex dump and its name. A page has hundreds; kept, they made up nine tenths of
+    /// a call's log (the page in hex, about 0.2 MB a page) and filled the log's line limit.
+    enum PageDataLine: Equatable {
+        case hexDump
+        case decode
+    }
+
+    static func pageDataLine(_ message: Slice<UnsafeBufferPointer<UInt8>>) -> PageDataLine? {
+        for direction in ["Rx: ", "Tx: "] where message.starts(with: direction.utf8) {
+            let rest = message.dropFirst(4)
+            // "Rx: FCD …" as received, "Tx:  FCD …" as sent.
+            if rest.starts(with: "FCD ".utf8) || rest.starts(with: " FCD ".utf8) { return .decode }
+            // " ff 03 06 …" (not the final frame) or " ff 13 06 …" (the final one).
+            if rest.starts(with: " ff 03 06 ".utf8) || rest.starts(with: " ff 13 06 ".utf8) { return .hexDump }
+        }
+        return nil
     }
 
     /// Phase events are always kept, whatever the log's size.
@@ -225,6 +254,12 @@ final class T30Monitor {
         }
         let success = code == T30_ERR_OK || documentComplete
         var log = events
+        if pageDataFrames > 0 {
+            // Before phase E, which stays the session's last word.
+            let end = log.lastIndex { $0.kind == .phaseE } ?? log.endIndex
+            let time = end < log.endIndex ? log[end].time : seconds
+            log.insert(FaxEvent(time: time, kind: .note, text: "\(pageDataFrames) ECM page-data frames (FCD) not logged one by one"), at: end)
+        }
         if droppedEvents > 0 {
             log.append(FaxEvent(time: seconds, kind: .note, text: "\(droppedEvents) further log lines were not kept"))
         }

@@ -38,6 +38,25 @@ struct AudioBackToBackTests {
         #expect(receiver.events.last { $0.kind == .phaseD }?.text.contains("EOP") == true)
     }
 
+    @Test("an ECM page's data frames are counted in the log, not dumped in hex; the control frames stay")
+    func ecmPageDataIsCountedNotLogged() throws {
+        let (call, _, _) = try makeCall(ecm: true, firstPage: 1, lastPage: 1)
+        let (sender, receiver) = call.run()
+        #expect(sender.isSuccess && receiver.isSuccess)
+        for result in [sender, receiver] {
+            let lines = result.events.filter { $0.kind == .log }.map(\.text)
+            let pageData = lines.filter { $0.hasPrefix("Rx:  ff 03 06") || $0.hasPrefix("Tx:  ff 03 06") || $0.contains("FCD") }
+            #expect(pageData.isEmpty, "\(result.sending ? "sender" : "receiver"): \(pageData.prefix(3))")
+            #expect(lines.contains { $0.contains("DCS") }, "the control frames are still logged")
+            #expect(lines.contains { $0.contains("RCP") || $0.contains("PPS") }, "so are the ECM control frames")
+            let note = try #require(result.events.first { $0.kind == .note && $0.text.contains("ECM page-data frames") })
+            let count = try #require(Int(note.text.prefix { $0.isNumber }))
+            #expect(count > 100, "a dense page is hundreds of 256-byte frames: \(note.text)")
+            #expect(result.events.last { $0.kind != .log }?.kind == .phaseE)
+            #expect(result.events.map(\.time) == result.events.map(\.time).sorted())
+        }
+    }
+
     @Test("sessions without station ids or header (spandsp hands back NULL strings)")
     func noStationIDs() throws {
         let (call, _, _) = try makeCall(firstPage: 1, lastPage: 1) { $0.localStationID = "" }
