@@ -196,6 +196,15 @@ let package = Package(
         ),
         .testTarget(name: "FaxEngineTests", dependencies: ["FaxEngine", "FaxTestSupport", "Documents"]),
         .testTarget(name: "FaxCoreTests", dependencies: ["FaxCore"]),
+        .testTarget(
+            name: "CallMediaTests",
+            dependencies: [
+                "CallMedia", "FaxEngine", "FaxTestSupport", "Telephony",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .testTarget(name: "ServerSupportTests", dependencies: ["ServerSupport", .product(name: "NIOPosix", package: "swift-nio")]),
         // Temporary data folders and sample records for the store and command-line tests.
         .target(name: "StoreTestSupport", dependencies: ["Store", "FaxCore"], path: "Tests/StoreTestSupport"),

@@ -18,8 +18,9 @@ final class FaxMediaHandler: ChannelInboundHandler {
 
     /// 20 ms of 8 kHz audio.
     static let samplesPerFrame = 160
-    /// The longest far-end frame fed to the engine at once (larger ones are fed in parts).
-    static let maximumSamples = 4096
+    /// Where the samples of an outgoing frame start in ``outgoing``: the 3-byte header is
+    /// written from offset 1, so that the samples spandsp writes in place are 2-byte aligned.
+    private static let outgoingSamplesOffset = 4
 
     private let uuid: UUID
     private let session: AudioFaxSession
@@ -29,9 +30,13 @@ final class FaxMediaHandler: ChannelInboundHandler {
     private var pacer = MediaFramePacer()
     private var subscription: MediaClockSubscription?
     private var context: ChannelHandlerContext?
-    private var heard = [Int16](repeating: 0, count: FaxMediaHandler.maximumSamples)
-    private var reply = [Int16](repeating: 0, count: FaxMediaHandler.samplesPerFrame)
+    /// The far end's samples, aligned for the engine; a longer frame is fed in parts of this size.
+    private var heard = [Int16](repeating: 0, count: FaxMediaHandler.samplesPerFrame)
     private let silence = [Int16](repeating: 0, count: FaxMediaHandler.samplesPerFrame)
+    /// The frame every tick sends, header and samples, reused: once the socket has taken a
+    /// frame (a write on a socket that is not backed up completes at once), the buffer is ours
+    /// again and the next frame needs no allocation.
+    private var outgoing = ByteBuffer()
     /// Lock-step: reports the frames written once a held tick has run.
     private var heldTickCompletion: (@Sendable (Int) -> Void)?
     private var framesSeen = 0
@@ -49,6 +54,7 @@ final class FaxMediaHandler: ChannelInboundHandler {
 
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
+        outgoing = context.channel.allocator.buffer(capacity: Self.outgoingSamplesOffset + 2 * Self.samplesPerFrame)
         let handler = NIOLoopBound(self, eventLoop: context.eventLoop)
         subscription = clock.subscribe(call: uuid, on: context.eventLoop) { tick in
             handler.value.tick(tick)
@@ -128,30 +134,37 @@ final class FaxMediaHandler: ChannelInboundHandler {
         case .send:
             break
         }
-        reply.withUnsafeMutableBufferPointer { session.transmit(into: $0) }
         send()
         reportProgress()
         if session.isFinished { end(.engineFinished) }
     }
 
-    /// One audio frame, header and payload in one buffer and one write (Asterisk drops a call
-    /// whose payload lags its header).
+    /// One audio frame of the engine's next 20 ms, header and payload in one buffer and one
+    /// write (Asterisk drops a call whose payload lags its header). The engine writes its
+    /// samples straight into the buffer.
     private func send() {
         guard let context else { return }
-        var buffer = context.channel.allocator.buffer(capacity: 3 + 2 * reply.count)
-        buffer.writeInteger(AudioSocketSampleRate.hz8000.rawValue)
-        buffer.writeInteger(UInt16(2 * reply.count), endianness: .big)
-        reply.withUnsafeBytes { _ = buffer.writeBytes($0) }
-        context.writeAndFlush(wrapOutboundOut(buffer), promise: nil)
+        let payloadLength = 2 * Self.samplesPerFrame
+        outgoing.clear()
+        outgoing.moveWriterIndex(to: Self.outgoingSamplesOffset - AudioSocketFrameDecoder.headerLength)
+        outgoing.moveReaderIndex(to: Self.outgoingSamplesOffset - AudioSocketFrameDecoder.headerLength)
+        outgoing.writeInteger(AudioSocketSampleRate.hz8000.rawValue)
+        outgoing.writeInteger(UInt16(payloadLength), endianness: .big)
+        outgoing.writeWithUnsafeMutableBytes(minimumWritableBytes: payloadLength) { bytes in
+            let samples = UnsafeMutableRawBufferPointer(rebasing: bytes[0..<payloadLength]).bindMemory(to: Int16.self)
+            session.transmit(into: samples)
+            return payloadLength
+        }
+        context.writeAndFlush(wrapOutboundOut(outgoing), promise: nil)
         pacer.frameSent()
     }
 
-    /// Signed linear little-endian bytes to the engine, in parts of at most `maximumSamples`.
+    /// Signed linear little-endian bytes to the engine, in parts of at most one frame.
     private func feed(_ payload: ByteBuffer) {
         payload.withUnsafeReadableBytes { bytes in
             var offset = 0
             while offset + 1 < bytes.count {
-                let count = min((bytes.count - offset) / 2, Self.maximumSamples)
+                let count = min((bytes.count - offset) / 2, Self.samplesPerFrame)
                 heard.withUnsafeMutableBytes { destination in
                     destination.copyMemory(from: UnsafeRawBufferPointer(rebasing: bytes[offset..<(offset + 2 * count)]))
                 }
