@@ -37,7 +37,7 @@ struct MailToFaxGatewayTests {
         let fixture = try await MailGatewayFixture.start()
         let client = try await fixture.signedIn()
         let recipients = [
-            "5550100@fax.example.com", "(555)010-0101@fax.example.net", "Bob.Smith@555-0102.fax",
+            "5550100@fax.example.com", "(555)0101@fax.example.net", "Bob.Smith@555-0102.fax",
             "\"[FAX:Bob@555 0103]\"@pbx.example.org", "FAX=5550104@pbx.example.org", "555.0100@fax.example.com",
         ]
         let replies = try await fixture.send(client, from: "alice@example.com", to: recipients, message: TestMail.message(attachments: [try TestMail.letter()]))
@@ -68,13 +68,13 @@ struct MailToFaxGatewayTests {
         let fixture = try await MailGatewayFixture.start { $0.allowedNumbers = [try! DialPattern("+4420.")] }
         let client = try await fixture.signedIn()
         _ = try await client.command("MAIL FROM:<alice@example.com>")
-        let international = try #require(try await client.command("RCPT TO:<+1 212 555 0100@fax.example.com>"))
+        let international = try #require(try await client.command("RCPT TO:<\"+1 212 555 0100\"@fax.example.com>"))
         #expect(international.code == 550 && international.text.contains("+12125550100 is blocked"), "\(international)")
         let premium = try #require(try await client.command("RCPT TO:<19005550100@fax.example.com>"))
         #expect(premium.code == 550 && premium.text.contains("blocked"), "\(premium)")
-        let allowed = try #require(try await client.command("RCPT TO:<+44 20 7946 0000@fax.example.com>"))
+        let allowed = try #require(try await client.command("RCPT TO:<+44.20.7946.0000@fax.example.com>"))
         #expect(allowed.code == 250, "\(allowed)")
-        let letters = try #require(try await client.command("RCPT TO:<call-me@555.fax>"))
+        let letters = try #require(try await client.command("RCPT TO:<bob@call-me.fax>"))
         #expect(letters.code == 550 && letters.text.contains("5.1.1"), "\(letters)")
         await fixture.stop()
     }
