@@ -75,9 +75,11 @@ struct MailSubmitCommand: AsyncParsableCommand {
                     PipedMailSpool.discard(input)
                     return fail(.noUser, "\(address) is not a mail address")
                 }
-                if case .refuse(let reply) = try await gateway.checkRecipient(mailbox, envelope: envelope, session: session) {
+                let decision = try await gateway.checkRecipient(mailbox, envelope: envelope, session: session)
+                if case .refuse(let reply) = decision {
                     PipedMailSpool.discard(input)
-                    return fail(MailSubmitStatus(reply), "\(address): " + reply.lines.joined(separator: " "))
+                    // Not a fax address: to the MTA, a user that does not exist here.
+                    return fail(decision == .relayDenied ? .noUser : MailSubmitStatus(reply), "\(address): " + reply.lines.joined(separator: " "))
                 }
                 envelope.recipients.append(mailbox)
             }

@@ -61,7 +61,9 @@ import Testing
         var message = Self.letter
         switch change[0] {
         case "--recipient-is": recipients = [change[1]]
-        case "--sender-is": sender = change[1]
+        case "--sender-is":
+            sender = change[1]
+            if !sender.isEmpty { message = message.replacingOccurrences(of: "fax201@example.com", with: sender) }
         default: message = change[1]
         }
         let result = try submit(sender: sender, recipients: recipients, message: message)

@@ -179,6 +179,11 @@ public struct MailToFaxGateway: MailGatewayPolicy {
         guard !numbers.isEmpty else { return .refused(MailFaxRefusal(SMTPServerReply(554, .init(5, 5, 1), "no valid fax recipients"))) }
         let work = spool.temporaryFile("mail-\(UUID().uuidString.lowercased())")
         defer { try? FileManager.default.removeItem(atPath: work) }
+        do {
+            try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        } catch {
+            return .refused(MailFaxRefusal(SMTPServerReply(452, .init(4, 3, 1), "cannot store the message: \(ErrorWords.describe(error))")))
+        }
         let mail: ReceivedMail
         do {
             let reader = ReceivedMailReader(mimeLimits: settings.mimeLimits)

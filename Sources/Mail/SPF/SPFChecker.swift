@@ -195,15 +195,8 @@ public struct SPFChecker: Sendable {
         return (target, v4, v6)
     }
 
-    private func prefixMatches(_ one: [UInt8], _ other: [UInt8], bits: Int) -> Bool {
-        var remaining = bits
-        for (a, b) in zip(one, other) where remaining > 0 {
-            let take = min(8, remaining)
-            let mask = UInt8(truncatingIfNeeded: 0xFF << (8 - take))
-            if a & mask != b & mask { return false }
-            remaining -= take
-        }
-        return true
+    private func prefixMatches(_ network: [UInt8], _ address: [UInt8], bits: Int) -> Bool {
+        PeerAllowList.Network(bytes: network, prefixLength: bits).contains(address)
     }
 
     private func isDomainName(_ domain: String) -> Bool {

@@ -28,7 +28,7 @@ struct MailToFaxEndToEndTests {
         #expect(auth.code == 235)
         let letter = try TestDocuments.letter()
         let message = TestMail.message(subject: "Signed contract", attachments: [try TestMail.letter()])
-        let replies = try await client.sendMail(from: "alice@example.com", to: ["555 0101@fax.example.com"], message: message)
+        let replies = try await client.sendMail(from: "alice@example.com", to: ["555-0101@fax.example.com"], message: message)
         #expect(replies.last?.code == 250, "\(replies)")
         _ = try await client.command("QUIT")
 
