@@ -50,6 +50,7 @@ let package = Package(
         .systemLibrary(name: "CSpawn"),
         // glibc's mallopt and malloc_trim: the server's arenas, and memory back after calls.
         .systemLibrary(name: "CMalloc"),
+        .systemLibrary(name: "CResolv"),
         // The one walk over a TIFF's pages, below both the engine and the documents module.
         .target(name: "FaxTIFF", dependencies: ["CTIFF"]),
 
@@ -120,7 +121,7 @@ let package = Package(
         .target(
             name: "Mail",
             dependencies: [
-                "CCurl", "FaxCore", "ServerSupport",
+                "CCurl", "CResolv", "FaxCore", "ServerSupport",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -187,9 +188,10 @@ let package = Package(
         .target(
             name: "FaxTestSupport",
             dependencies: [
-                "FaxEngine", "CTIFF", "Telephony", "Documents",
+                "FaxEngine", "CTIFF", "Telephony", "Documents", "Mail",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Tests/FaxTestSupport"
@@ -246,7 +248,7 @@ let package = Package(
         .testTarget(
             name: "FaxlineServerTests",
             dependencies: [
-                "FaxlineServer", "FaxTestSupport", "Web", "Accounts",
+                "FaxlineServer", "FaxTestSupport", "Web", "Accounts", "Mail", "Store", "ServerSupport",
             ]
         ),
         .testTarget(
@@ -322,6 +324,16 @@ let package = Package(
             name: "QueueBench",
             dependencies: ["FaxCore", "Store"],
             path: "Benchmarks/QueueBench"
+        ),
+        .executableTarget(
+            name: "MailBench",
+            dependencies: [
+                "FaxlineServer", "FaxCore", "Store", "Accounts", "Mail", "FaxTestSupport",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Benchmarks/MailBench"
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -40,6 +40,7 @@ struct BenchmarkRun: AsyncParsableCommand {
         configuration.agi = .init(host: "127.0.0.1", port: 0)
         configuration.audioSocket = .init(host: "127.0.0.1", port: 0)
         configuration.web.host = nil
+        configuration.mailIn.host = nil
         configuration.lines = max(levels.max() ?? 1, agiConcurrency) + 8
         configuration.minimumFreeBytes = 0
         configuration.smtp = .init(host: "127.0.0.1", port: 25, tlsMode: .none, fromAddress: "bench@example.com")

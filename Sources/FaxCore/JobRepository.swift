@@ -34,6 +34,9 @@ public protocol JobRepository: Sendable {
     func overdueJobs(at now: Date, limit: Int) async throws -> [Job]
     /// How many jobs wait and are on the line, for `faxline status`.
     func jobQueueSummary(at now: Date) async throws -> JobQueueSummary
+    /// How many jobs `owner` submitted at or after `since` (the mail gateway's hourly and
+    /// daily limits per sender).
+    func jobCount(owner: String, submittedSince since: Date) async throws -> Int
 }
 
 /// The outbound queue at a glance.

@@ -72,6 +72,8 @@ public struct FaxlineConfiguration: Sendable, Equatable {
     public var outbound = OutboundSettings()
     /// The HTTP server: REST API, metrics, health (`[web]`).
     public var web = WebConfiguration()
+    /// The mail-to-fax gateway (`[mail-in]`).
+    public var mailIn = MailInSettings()
 
     public init(dataDirectory: String) {
         self.dataDirectory = dataDirectory
@@ -114,6 +116,7 @@ public struct FaxlineConfiguration: Sendable, Equatable {
             try apply(entry)
         }
         try validateWebSettings(file)
+        try validateMailInSettings(file)
         if reserveInbound >= lines {
             throw .badValue(section: "general", key: "reserve_inbound", line: file.value("general", "reserve_inbound")?.line ?? 0,
                             "must be less than lines (\(lines))")
@@ -209,6 +212,7 @@ public struct FaxlineConfiguration: Sendable, Equatable {
         case ("mail", "verify_certificate"): smtp.verifyPeer = try boolean()
         case ("ami", _), ("outbound", _): try applyOutboundSetting(entry)
         case ("web", _): try applyWebSetting(entry)
+        case ("mail-in", _): try applyMailInSetting(entry)
         default:
             throw .unknownSetting(section: entry.section, key: entry.key, line: entry.line)
         }

@@ -26,6 +26,8 @@ public final class FaxlineServer: Sendable {
     public let outbound: OutboundDispatcher?
     /// The REST API's HTTP server; `nil` with `[web] bind = off`.
     public let web: WebServer?
+    /// The mail-to-fax SMTP listener; `nil` with `[mail-in] bind = off`.
+    public let mailIn: SMTPInboundServer?
     private let notifier: JobNotifier?
     /// The Asterisk manager client, when it is the placer (a service of its own).
     private let manager: AMIClient?
@@ -161,6 +163,19 @@ public final class FaxlineServer: Sendable {
         } else {
             web = nil
         }
+        if let host = configuration.mailIn.host {
+            let outbound = self.outbound
+            let gateway = MailToFaxGateway(
+                settings: configuration.mailIn, store: database, spool: spool, minimumFreeBytes: configuration.minimumFreeBytes,
+                resolver: SystemDNSResolver(), logger: logger, replies: (sender, configuration.smtp.fromAddress),
+                wake: { outbound?.wake() })
+            mailIn = SMTPInboundServer(
+                configuration: configuration.mailIn.listenerConfiguration(
+                    host: host, spoolDirectory: MailToFaxGateway.incomingDirectory(of: spool)),
+                policy: gateway, logger: logger)
+        } else {
+            mailIn = nil
+        }
     }
 
     /// Runs until a shutdown signal (or cancellation), after the startup recovery; then gives
@@ -185,6 +200,7 @@ public final class FaxlineServer: Sendable {
         ]
         if let manager { services.append(.init(service: manager)) }
         if let web { services.append(.init(service: web)) }
+        if let mailIn { services.append(.init(service: mailIn)) }
         if let notifier, let outbound {
             services += [.init(service: notifier), .init(service: outbound)]
         }

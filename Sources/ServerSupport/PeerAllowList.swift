@@ -31,6 +31,13 @@ public struct PeerAllowList: Sendable, Equatable, CustomStringConvertible {
             description = text
         }
 
+        /// The network of `bytes` (4 or 16) and its first `prefixLength` bits.
+        package init(bytes: [UInt8], prefixLength: Int) {
+            self.bytes = bytes
+            self.prefixLength = min(max(prefixLength, 0), bytes.count * 8)
+            description = "\(bytes.map(String.init).joined(separator: bytes.count == 4 ? "." : ":"))/\(prefixLength)"
+        }
+
         public func contains(_ address: [UInt8]) -> Bool {
             guard address.count == bytes.count else { return false }
             var remaining = prefixLength

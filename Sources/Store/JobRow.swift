@@ -166,6 +166,10 @@ extension StoreTransaction {
             arguments: [now, now])
         return JobQueueSummary(due: row?["due"] ?? 0, scheduled: row?["scheduled"] ?? 0, active: row?["active"] ?? 0)
     }
+
+    func jobCount(owner: String, submittedSince since: Date) throws -> Int {
+        try Int.fetchOne(db, sql: "SELECT count(*) FROM job WHERE owner = ? AND submittedAt >= ?", arguments: [owner, since]) ?? 0
+    }
 }
 
 extension FaxDatabase: JobRepository {
@@ -187,6 +191,9 @@ extension FaxDatabase: JobRepository {
         try await durableWrite { try $0.saveJob(job, expecting: expected) }
     }
     public func activeJobs() async throws -> [Job] { try await read { try $0.activeJobs() } }
+    public func jobCount(owner: String, submittedSince since: Date) async throws -> Int {
+        try await read { try $0.jobCount(owner: owner, submittedSince: since) }
+    }
 
     /// A write transaction committed with `synchronous = FULL`: the job survives a power cut,
     /// not only a crash of the process (WAL with NORMAL, the default, only promises the latter).

@@ -175,6 +175,7 @@ struct OperationsServerTests {
         var configuration = FaxlineConfiguration(dataDirectory: folder.path)
         configuration.agi = .init(host: "127.0.0.1", port: port)
         configuration.audioSocket = .init(host: "127.0.0.1", port: 0)
+        configuration.mailIn.host = nil
         let server = try FaxlineServer(configuration: configuration, logger: .init(label: "port"))
         let error = await #expect(throws: ListenError.self) { try await server.run(signals: []) }
         #expect(error?.description == "cannot listen for FastAGI on 127.0.0.1:\(port): the address is already in use (another program listens there)")

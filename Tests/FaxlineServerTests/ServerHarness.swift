@@ -35,6 +35,7 @@ final class ServerHarness: Sendable {
         configuration.agi = .init(host: "127.0.0.1", port: 0)
         configuration.audioSocket = .init(host: "127.0.0.1", port: 0)
         configuration.web.port = 0
+        configuration.mailIn.port = 0
         configuration.mediaConnectTimeout = .seconds(3)
         configuration.minimumFreeBytes = 1024 * 1024
         configuration.stationID = "+1 555 0199"

@@ -1,3 +1,4 @@
+import FaxTestSupport
 import Foundation
 import Logging
 import Mail

@@ -34,6 +34,7 @@ struct APIFixture {
         configuration.agi = .init(host: "127.0.0.1", port: 0)
         configuration.audioSocket = .init(host: "127.0.0.1", port: 0)
         configuration.web.port = 0
+        configuration.mailIn.port = 0
         configuration.minimumFreeBytes = 1024 * 1024
         configure(&configuration)
         var logger = Logger(label: "faxline.test")

@@ -1,31 +1,30 @@
 import Foundation
-import Mail
 import NIOCore
 import NIOPosix
 import NIOSSL
-import Synchronization
+
 
 /// An SMTP client for tests on loopback: sends raw lines, reads whole replies, and can switch
 /// to TLS after STARTTLS the way a mail client does.
-final class SMTPTestClient {
-    struct Reply: CustomStringConvertible {
-        let code: Int
+public final class SMTPTestClient {
+    public struct Reply: CustomStringConvertible {
+        public let code: Int
         /// Text lines without the `code-` prefixes.
-        let lines: [String]
-        var description: String { "\(code) " + lines.joined(separator: " / ") }
-        var text: String { lines.joined(separator: "\n") }
+        public let lines: [String]
+        public var description: String { "\(code) " + lines.joined(separator: " / ") }
+        public var text: String { lines.joined(separator: "\n") }
     }
 
-    enum ClientError: Error, CustomStringConvertible {
+    public enum ClientError: Error, CustomStringConvertible {
         case malformedReply(String)
-        var description: String {
+        public var description: String {
             switch self {
             case .malformedReply(let line): return "malformed reply line \(String(reflecting: line))"
             }
         }
     }
 
-    let channel: any Channel
+    public let channel: any Channel
     private var received: AsyncStream<ByteBuffer>.AsyncIterator
     private var buffer = ByteBuffer()
 
@@ -35,7 +34,7 @@ final class SMTPTestClient {
     }
 
     /// Connects to 127.0.0.1:`port`, from `source` when given (127.0.0.2 plays another machine).
-    static func connect(port: Int, from source: String? = nil) async throws -> SMTPTestClient {
+    public static func connect(port: Int, from source: String? = nil) async throws -> SMTPTestClient {
         let (stream, continuation) = AsyncStream<ByteBuffer>.makeStream()
         var bootstrap = ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
         if let source { bootstrap = bootstrap.bind(to: try SocketAddress(ipAddress: source, port: 0)) }
@@ -49,16 +48,16 @@ final class SMTPTestClient {
         return SMTPTestClient(channel: channel, received: stream)
     }
 
-    func send(_ text: String) async throws {
+    public func send(_ text: String) async throws {
         try await channel.writeAndFlush(ByteBuffer(string: text))
     }
 
-    func send(bytes: [UInt8]) async throws {
+    public func send(bytes: [UInt8]) async throws {
         try await channel.writeAndFlush(ByteBuffer(bytes: bytes))
     }
 
     /// The next whole reply; nil when the server closed the connection first.
-    func reply() async throws -> Reply? {
+    public func reply() async throws -> Reply? {
         var lines: [String] = []
         while true {
             guard let line = await readLine() else { return nil }
@@ -71,13 +70,13 @@ final class SMTPTestClient {
     }
 
     /// Sends a command and returns its reply.
-    func command(_ line: String) async throws -> Reply? {
+    public func command(_ line: String) async throws -> Reply? {
         try await send(line + "\r\n")
         return try await reply()
     }
 
     /// Connects, reads the greeting and says EHLO.
-    static func connectAndGreet(port: Int) async throws -> SMTPTestClient {
+    public static func connectAndGreet(port: Int) async throws -> SMTPTestClient {
         let client = try await connect(port: port)
         _ = try await client.reply()
         _ = try await client.command("EHLO client.example")
@@ -85,14 +84,14 @@ final class SMTPTestClient {
     }
 
     /// MAIL, RCPT to a fax number, DATA: returns DATA's reply code.
-    func openMessage() async throws -> Int? {
+    public func openMessage() async throws -> Int? {
         _ = try await command("MAIL FROM:<alice@example.com>")
         _ = try await command("RCPT TO:<5550100@fax.example.com>")
         return try await command("DATA")?.code
     }
 
     /// Waits until the server closes; returns whatever it still sent.
-    func readUntilClosed() async -> String {
+    public func readUntilClosed() async -> String {
         var rest = String(buffer: buffer)
         buffer.clear()
         while let more = await received.next() { rest += String(buffer: more) }
@@ -100,7 +99,7 @@ final class SMTPTestClient {
     }
 
     /// Starts TLS after the server's 220, trusting `certificate` for `localhost`.
-    func startTLS(trusting certificatePath: String) async throws {
+    public func startTLS(trusting certificatePath: String) async throws {
         var configuration = TLSConfiguration.makeClientConfiguration()
         configuration.trustRoots = .certificates(try NIOSSLCertificate.fromPEMFile(certificatePath))
         let context = try NIOSSLContext(configuration: configuration)
@@ -110,7 +109,7 @@ final class SMTPTestClient {
         }.get()
     }
 
-    func close() async {
+    public func close() async {
         try? await channel.close()
     }
 
@@ -157,11 +156,11 @@ final class SMTPTestClient {
 }
 
 /// A self-signed certificate for `localhost`, made with the `openssl` command.
-struct TestCertificate {
-    let certificatePath: String
-    let keyPath: String
+public struct TestCertificate {
+    public let certificatePath: String
+    public let keyPath: String
 
-    static func make(in directory: String) throws -> TestCertificate {
+    public static func make(in directory: String) throws -> TestCertificate {
         let certificate = directory + "/cert.pem"
         let key = directory + "/key.pem"
         let process = Process()
@@ -178,54 +177,5 @@ struct TestCertificate {
             throw CocoaError(.fileWriteUnknown, userInfo: [NSLocalizedDescriptionKey: "openssl could not make a test certificate"])
         }
         return TestCertificate(certificatePath: certificate, keyPath: key)
-    }
-}
-
-/// The gateway policy tests use: users alice/secret, fax numbers at fax.example.com (and the
-/// other addressing forms), everything else refused as relaying. Accepted messages are read
-/// and recorded; their spool files are removed as the real gateway's queue would take them.
-final class TestMailGatewayPolicy: MailGatewayPolicy {
-    struct Accepted: Sendable {
-        let envelope: SMTPEnvelope
-        let text: String
-        let session: MailGatewaySession
-        /// Permission bits of the spooled file when it was handed over.
-        let fileMode: Int
-    }
-
-    private let parser = FaxAddressParser(domains: ["fax.example.com"])
-    private let accepted = Mutex<[Accepted]>([])
-    private let failsAcceptance: Bool
-
-    init(failsAcceptance: Bool = false) {
-        self.failsAcceptance = failsAcceptance
-    }
-
-    var messages: [Accepted] { accepted.withLock { $0 } }
-
-    func authenticate(_ credentials: SMTPAuthenticationCredentials, session: MailGatewaySession) async throws -> SMTPPolicyDecision {
-        credentials.username == "alice" && credentials.password == "secret" ? .accept : .invalidCredentials
-    }
-
-    func checkSender(_ sender: SMTPReversePath, parameters: SMTPMailParameters, session: MailGatewaySession) async throws -> SMTPPolicyDecision {
-        .accept
-    }
-
-    func checkRecipient(_ recipient: SMTPMailbox, envelope: SMTPEnvelope, session: MailGatewaySession) async throws -> SMTPPolicyDecision {
-        parser.parse(recipient) == .notFax ? .relayDenied : .accept
-    }
-
-    struct QueueUnavailable: Error {}
-
-    func acceptMessage(_ message: SpooledMailMessage, session: MailGatewaySession) async throws -> SMTPMessageDecision {
-        if failsAcceptance { throw QueueUnavailable() }
-        let text = try String(contentsOfFile: message.path, encoding: .utf8)
-        let mode = (try FileManager.default.attributesOfItem(atPath: message.path)[.posixPermissions] as? Int) ?? -1
-        try FileManager.default.removeItem(atPath: message.path)
-        let count = accepted.withLock { list in
-            list.append(Accepted(envelope: message.envelope, text: text, session: session, fileMode: mode))
-            return list.count
-        }
-        return .accepted(queueID: "Q\(count)")
     }
 }
