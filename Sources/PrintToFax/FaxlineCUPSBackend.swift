@@ -62,6 +62,16 @@ public enum FaxlineCUPSBackend {
             logger.error("cannot open the Faxline database: \(ErrorWords.describe(error))")
             return .retry
         }
+        // CUPS's TMPDIR is its own spool's, which the data folder's owner cannot write: the
+        // converters' sandboxes go into Faxline's spool instead.
+        let spool = Spool(root: configuration.spoolDirectory)
+        do {
+            try spool.prepare()
+        } catch {
+            logger.error("cannot prepare the spool \(spool.root): \(ErrorWords.describe(error))")
+            return .stop
+        }
+        setenv("TMPDIR", spool.temporaryDirectory, 1)
         logger.info("faxing the print job \"\(job.title)\"")
         return await PrintJobProcessor(job: job, configuration: configuration, store: database, logger: logger).process(input: input)
     }

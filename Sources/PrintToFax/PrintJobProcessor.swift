@@ -33,6 +33,23 @@ public struct PrintJobProcessor: Sendable {
         var reason: String
         /// Whether the user is mailed the reason (they cannot see CUPS's log).
         var mailUser = true
+
+        init(status: CUPSBackendStatus, reason: String, mailUser: Bool = true) {
+            self.status = status
+            self.reason = reason
+            self.mailUser = mailUser
+        }
+
+        /// A document that cannot be faxed is the user's to fix (cancelled, mailed); a missing
+        /// tool stops the printer until it is installed; a folder that cannot be written is
+        /// tried again.
+        init(_ error: DocumentError) {
+            switch error {
+            case .toolMissing: self.init(status: .stop, reason: error.description, mailUser: false)
+            case .cannotWrite: self.init(status: .retry, reason: error.description, mailUser: false)
+            default: self.init(status: .cancel, reason: error.description)
+            }
+        }
     }
 
     /// Processes the job read from `input`; returns what CUPS is to be told. Queued jobs are
@@ -97,7 +114,7 @@ public struct PrintJobProcessor: Sendable {
             located = try ControlFieldLocator(layout: layout)
             options = try PrintedFaxOptions(fields: located.fields)
         } catch let error as DocumentError {
-            throw Refusal(status: .cancel, reason: error.description)
+            throw Refusal(error)
         } catch {
             throw Refusal(status: .cancel, reason: "\(error)")
         }
@@ -112,7 +129,7 @@ public struct PrintJobProcessor: Sendable {
             try await PDFRewriter(options: converterOptions).whitingOut(
                 located.boxes, pageHeights: located.pageHeights, in: document, writingTo: cleaned, reportingAs: "the printed document")
         } catch {
-            throw Refusal(status: .cancel, reason: error.description)
+            throw Refusal(error)
         }
         var submission = JobSubmission(numbers: options.numbers, files: [cleaned])
         submission.owner = user.name
@@ -138,7 +155,7 @@ public struct PrintJobProcessor: Sendable {
         } catch let error as FaxValidationError {
             throw Refusal(status: .cancel, reason: error.description)
         } catch let error as DocumentError {
-            throw Refusal(status: .cancel, reason: error.description)
+            throw Refusal(error)
         } catch let error as DiskSpaceError {
             throw Refusal(status: .retry, reason: error.description, mailUser: false)
         }
@@ -186,7 +203,7 @@ public struct PrintJobProcessor: Sendable {
                 try await PDFRewriter(options: converterOptions).pdf(fromPostScript: printed, writingTo: converted,
                                                                      reportingAs: "the printed document")
             } catch {
-                throw Refusal(status: .cancel, reason: error.description)
+                throw Refusal(error)
             }
             return converted
         default:

@@ -71,6 +71,8 @@ struct PrintFixture {
         let arguments = ["17", user, title, "1", "media=A4"] + (file.map { [$0] } ?? [])
         return try Self.run(arguments, input: input, environment: [
             "DEVICE_URI": "faxline:" + folder.path, "CONTENT_TYPE": contentType, "PRINTER": "Fax",
+            // CUPS's own temporary folder, which the data folder's owner cannot write.
+            "TMPDIR": "/nonexistent/cups/tmp",
         ])
     }
 
