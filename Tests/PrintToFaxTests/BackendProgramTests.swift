@@ -147,6 +147,23 @@ import Testing
         #expect(try await fixture.database.jobs(JobQuery()).isEmpty)
     }
 
+    @Test("run as root (as CUPS runs it), the backend works as the data folder's owner", .enabled(if: geteuid() == 0))
+    func becomesTheDataFolderOwner() async throws {
+        let fixture = try await PrintFixture.make()
+        let pdf = try fixture.pdf("letter", pages: Self.letter)
+        let owner = try #require(getpwnam("nobody")).pointee
+        let everything = [fixture.folder.path] + (FileManager.default.subpaths(atPath: fixture.folder.path) ?? [])
+            .map { fixture.folder.path + "/" + $0 }
+        for path in everything { #expect(chown(path, owner.pw_uid, owner.pw_gid) == 0) }
+        let outcome = try fixture.runBackend(input: try Data(contentsOf: URL(fileURLWithPath: pdf)))
+        #expect(outcome.status == 0, "\(outcome.standardError)")
+        let jobs = try await fixture.database.jobs(JobQuery())
+        #expect(jobs.count == 2)
+        let document = try #require(jobs.first).document.absolutePath(under: fixture.folder.path + "/spool")
+        let attributes = try FileManager.default.attributesOfItem(atPath: document)
+        #expect((attributes[.ownerAccountID] as? NSNumber)?.uint32Value == owner.pw_uid)
+    }
+
     @Test("no Faxline data at the device URI: the printer is stopped, the job kept")
     func noData() throws {
         let outcome = try PrintFixture.run(["3", "alice", "t", "1", ""], input: Data("%PDF-1.4".utf8),
