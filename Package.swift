@@ -6,6 +6,8 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "faxline", targets: ["faxline"]),
+        // The CUPS backend of print-to-fax, installed by `faxline install-printer`.
+        .executable(name: "faxline-cups", targets: ["faxline-cups"]),
         // For the fuzz targets in Fuzz/, a package of its own that builds with sanitizers.
         .library(name: "Telephony", targets: ["Telephony"]),
         .library(name: "FaxlineServer", targets: ["FaxlineServer"]),
@@ -174,6 +176,19 @@ let package = Package(
             ]
         ),
 
+        // Print to fax: a CUPS backend's job → control fields → queued jobs.
+        .target(
+            name: "PrintToFax",
+            dependencies: [
+                "FaxlineServer", "FaxCore", "Store", "Documents",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .executableTarget(
+            name: "faxline-cups",
+            dependencies: ["PrintToFax", .product(name: "Logging", package: "swift-log")]
+        ),
+
         .executableTarget(
             name: "faxline",
             dependencies: [
@@ -215,6 +230,15 @@ let package = Package(
         .testTarget(
             name: "FaxlineCommandTests",
             dependencies: ["faxline", "FaxlineServer", "Store", "FaxCore", "Accounts", "StoreTestSupport", "FaxTestSupport"]
+        ),
+        // The CUPS backend, run as CUPS runs it (the test depends on the program to have it built).
+        .testTarget(
+            name: "PrintToFaxTests",
+            dependencies: [
+                "PrintToFax", "faxline-cups", "FaxlineServer", "FaxCore", "Store", "Documents", "Mail", "FaxTestSupport",
+                "StoreTestSupport",
+                .product(name: "Logging", package: "swift-log"),
+            ]
         ),
         .testTarget(
             name: "AccountsTests",

@@ -74,6 +74,8 @@ public struct FaxlineConfiguration: Sendable, Equatable {
     public var web = WebConfiguration()
     /// The mail-to-fax gateway (`[mail-in]`).
     public var mailIn = MailInSettings()
+    /// Print-to-fax: which Faxline user a print job is sent as (`[print]`).
+    public var printing = PrintSettings()
 
     public init(dataDirectory: String) {
         self.dataDirectory = dataDirectory
@@ -213,6 +215,7 @@ public struct FaxlineConfiguration: Sendable, Equatable {
         case ("ami", _), ("outbound", _): try applyOutboundSetting(entry)
         case ("web", _): try applyWebSetting(entry)
         case ("mail-in", _): try applyMailInSetting(entry)
+        case ("print", _): try applyPrintSetting(entry)
         default:
             throw .unknownSetting(section: entry.section, key: entry.key, line: entry.line)
         }

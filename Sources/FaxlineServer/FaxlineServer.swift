@@ -91,7 +91,7 @@ public final class FaxlineServer: Sendable {
             settings: MailDeliveryService.Settings(
                 fromAddress: configuration.smtp.fromAddress, retry: configuration.deliveryRetry,
                 pollInterval: configuration.deliveryPollInterval),
-            sender: sender, clock: clock, logger: logger
+            sender: sender, clock: clock, logger: logger, notices: database
         ) { fax in
             // Zero retention: the images go as soon as every mail of the fax is delivered.
             do {

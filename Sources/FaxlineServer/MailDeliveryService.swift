@@ -24,6 +24,8 @@ public final class MailDeliveryService: Service, Sendable {
     }
 
     let deliveries: any DeliveryRepository
+    /// Mails about no fax (print-to-fax refusals), sent after the faxes' mails of each pass.
+    let notices: (any NoticeRepository)?
     let faxes: any FaxRepository
     let devices: any DeviceRepository
     let spool: Spool
@@ -41,8 +43,10 @@ public final class MailDeliveryService: Service, Sendable {
 
     public init(deliveries: any DeliveryRepository, faxes: any FaxRepository, devices: any DeviceRepository, spool: Spool,
                 settings: Settings, sender: any MailSender, clock: any Clock<Duration> = ContinuousClock(),
-                logger: Logger, allDelivered: (@Sendable (FaxRecord) async -> Void)? = nil) throws(MailError) {
+                logger: Logger, notices: (any NoticeRepository)? = nil,
+                allDelivered: (@Sendable (FaxRecord) async -> Void)? = nil) throws(MailError) {
         self.deliveries = deliveries
+        self.notices = notices
         self.faxes = faxes
         self.devices = devices
         self.spool = spool
@@ -61,8 +65,9 @@ public final class MailDeliveryService: Service, Sendable {
 
     public func run() async throws {
         let recovered = try await deliveries.recoverInterruptedDeliveries(at: Date())
-        if recovered > 0 {
-            logger.notice("mail deliveries interrupted by a restart are due again", metadata: ["count": "\(recovered)"])
+        let recoveredNotices = try await notices?.recoverInterruptedNotices(at: Date()) ?? 0
+        if recovered + recoveredNotices > 0 {
+            logger.notice("mail deliveries interrupted by a restart are due again", metadata: ["count": "\(recovered + recoveredNotices)"])
         }
         await cancelWhenGracefulShutdown {
             await self.wakeUps.run(every: self.settings.pollInterval, clock: self.clock) {
@@ -100,33 +105,66 @@ public final class MailDeliveryService: Service, Sendable {
                     await allDelivered(fax)
                 }
             } catch {
-                if Task.isCancelled || error is CancellationError {
-                    // Shutting down mid-send: the delivery stays 'sending' and the startup
-                    // recovery makes it due again. Nothing is marked failed.
-                    logger.notice("mail delivery interrupted by shutdown; it is sent again after restart")
-                    return delivered
+                let stopping = await recordFailure(error, attempts: delivery.attempts, queuedAt: delivery.createdAt, logger: logger) {
+                    try await database.markFailed(id: delivery.id, error: $0, nextAttemptAt: $1)
                 }
-                // Only the mail server's own permanent refusal (5xx, a bad address) gives up;
-                // anything unexpected is retried.
-                let temporary = (error as? MailError)?.isTemporary ?? true
-                let words = ErrorWords.describe(error)
-                let next = temporary
-                    ? settings.retry.nextAttempt(
-                        afterFailedAttempts: delivery.attempts, queuedAt: delivery.createdAt, now: Date())
-                    : nil
-                do {
-                    try await database.markFailed(id: delivery.id, error: words, nextAttemptAt: next)
-                } catch {
-                    logger.error("cannot record the failed delivery", metadata: ["error": "\(ErrorWords.describe(error))"])
+                if stopping { return delivered }
+            }
+        }
+        return delivered + (await deliverDueNotices(now: now))
+    }
+
+    /// The pass over the due notices: each a plain-text mail of its own.
+    private func deliverDueNotices(now: Date) async -> Int {
+        guard let notices, let due = try? await notices.dueNotices(at: now, limit: batchSize) else { return 0 }
+        var delivered = 0
+        for candidate in due {
+            guard let notice = try? await notices.markNoticeSending(id: candidate.id, at: now) else { continue }
+            var logger = self.logger
+            logger[metadataKey: "notice.id"] = "\(notice.id)"
+            logger[metadataKey: "mail.to"] = "\(notice.recipient)"
+            do {
+                let message = MailMessage(
+                    from: composer.from, to: [try MailAddress(notice.recipient)], subject: notice.subject, body: .plainText(notice.body))
+                try await sender.send(message, from: settings.fromAddress, to: [notice.recipient])
+                try await notices.markNoticeDelivered(id: notice.id, at: Date())
+                delivered += 1
+                logger.info("notice delivered by mail")
+            } catch {
+                let stopping = await recordFailure(error, attempts: notice.attempts, queuedAt: notice.createdAt, logger: logger) {
+                    try await notices.markNoticeFailed(id: notice.id, error: $0, nextAttemptAt: $1)
                 }
-                if let next {
-                    logger.warning("mail delivery failed; will retry", metadata: ["error": "\(words)", "retry.at": "\(next)"])
-                } else {
-                    logger.error("mail delivery failed for good", metadata: ["error": "\(words)"])
-                }
+                if stopping { break }
             }
         }
         return delivered
+    }
+
+    /// After a failed attempt: marks it for a retry, or failed for good, through `mark`
+    /// (the error in words, the next attempt). Returns true when the server is stopping — then
+    /// nothing is marked: the mail stays 'sending' and the startup recovery makes it due again.
+    private func recordFailure(_ error: any Error, attempts: Int, queuedAt: Date, logger: Logger,
+                               mark: (String, Date?) async throws -> Void) async -> Bool {
+        if Task.isCancelled || error is CancellationError {
+            logger.notice("mail delivery interrupted by shutdown; it is sent again after restart")
+            return true
+        }
+        // Only the mail server's own permanent refusal (5xx, a bad address) gives up;
+        // anything unexpected is retried.
+        let temporary = (error as? MailError)?.isTemporary ?? true
+        let words = ErrorWords.describe(error)
+        let next = temporary ? settings.retry.nextAttempt(afterFailedAttempts: attempts, queuedAt: queuedAt, now: Date()) : nil
+        do {
+            try await mark(words, next)
+        } catch {
+            logger.error("cannot record the failed delivery", metadata: ["error": "\(ErrorWords.describe(error))"])
+        }
+        if let next {
+            logger.warning("mail delivery failed; will retry", metadata: ["error": "\(words)", "retry.at": "\(next)"])
+        } else {
+            logger.error("mail delivery failed for good", metadata: ["error": "\(words)"])
+        }
+        return false
     }
 
     private func compose(_ delivery: MailDelivery) async throws -> MailMessage {
