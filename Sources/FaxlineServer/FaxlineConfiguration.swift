@@ -72,6 +72,8 @@ public struct FaxlineConfiguration: Sendable, Equatable {
     public var outbound = OutboundSettings()
     /// The HTTP server: REST API, metrics, health (`[web]`).
     public var web = WebConfiguration()
+    /// Webhooks and job callbacks (`[webhooks]`).
+    public var webhooks = WebhookSettings()
 
     public init(dataDirectory: String) {
         self.dataDirectory = dataDirectory
@@ -209,6 +211,7 @@ public struct FaxlineConfiguration: Sendable, Equatable {
         case ("mail", "verify_certificate"): smtp.verifyPeer = try boolean()
         case ("ami", _), ("outbound", _): try applyOutboundSetting(entry)
         case ("web", _): try applyWebSetting(entry)
+        case ("webhooks", _): try applyWebhookSetting(entry)
         default:
             throw .unknownSetting(section: entry.section, key: entry.key, line: entry.line)
         }

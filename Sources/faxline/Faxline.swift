@@ -10,7 +10,7 @@ struct Faxline: AsyncParsableCommand {
         version: "faxline \(FaxlineVersion.version) (spandsp \(FaxlineVersion.spandspRelease))",
         subcommands: [Serve.self, Status.self, FaxesCommand.self, SendCommand.self, JobsCommand.self, Loopback.self, DevicesCommand.self,
                       RoutesCommand.self, ConvertCommand.self, CleanupCommand.self, RetentionGroupsCommand.self, UsersCommand.self,
-                      TokensCommand.self, BackupCommand.self, RestoreCommand.self, InstallServiceCommand.self]
+                      TokensCommand.self, WebhooksCommand.self, BackupCommand.self, RestoreCommand.self, InstallServiceCommand.self]
     )
 
     /// ArgumentParser's own entry point, after the umask: whatever a command creates (the data
