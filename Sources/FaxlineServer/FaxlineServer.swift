@@ -55,7 +55,7 @@ public final class FaxlineServer: Sendable {
     public init(
         configuration: FaxlineConfiguration, logger: Logger, mailSender: (any MailSender)? = nil,
         store: (any FaxStore)? = nil, mediaClock: (any MediaClock)? = nil, clock: any Clock<Duration> = ContinuousClock(),
-        placer injectedPlacer: (any OutboundCallPlacer)? = nil, webhookPoster: (any WebhookPoster)? = nil
+        placer injectedPlacer: (any OutboundCallPlacer)? = nil
     ) throws {
         self.configuration = configuration
         self.logger = logger
@@ -108,8 +108,7 @@ public final class FaxlineServer: Sendable {
         self.mailDelivery = mailDelivery
         let webhookDelivery = WebhookDeliveryService(
             store: database,
-            poster: webhookPoster
-                ?? CurlWebhookPoster(destinations: configuration.webhooks.destinations, totalTimeout: configuration.webhooks.timeout),
+            poster: CurlWebhookPoster(destinations: configuration.webhooks.destinations, totalTimeout: configuration.webhooks.timeout),
             settings: configuration.webhooks, clock: clock, logger: logger)
         self.webhookDelivery = webhookDelivery
         webhookObservation = (database as? FaxDatabase)?.observeWebhookQueue { webhookDelivery.wake() }

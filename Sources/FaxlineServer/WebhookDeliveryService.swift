@@ -2,6 +2,7 @@ import FaxCore
 import Foundation
 import Logging
 import ServiceLifecycle
+import Synchronization
 import Web
 import Webhooks
 
@@ -20,6 +21,8 @@ public final class WebhookDeliveryService: Service, Sendable {
     let now: @Sendable () -> Date
     let logger: Logger
     private let wakeUps = WakeUps()
+    /// When finished deliveries were last pruned: once an hour is enough.
+    private let lastPrune = Mutex<Date?>(nil)
     /// At most this many deliveries are taken per pass, and this many posted at once.
     let batchSize = 20
     let concurrentPosts = 4
@@ -57,7 +60,7 @@ public final class WebhookDeliveryService: Service, Sendable {
     public func deliverDue() async -> Int {
         let due: [WebhookDelivery]
         do {
-            _ = try await store.pruneWebhookDeliveries(queuedBefore: now().addingTimeInterval(-Self.keepFinished))
+            try await pruneHourly()
             due = try await store.dueWebhookDeliveries(at: now(), limit: batchSize)
         } catch is CancellationError {
             return 0
@@ -89,6 +92,18 @@ public final class WebhookDeliveryService: Service, Sendable {
             for await done in group { delivered += done ? 1 : 0 }
             return delivered
         }
+    }
+
+    private func pruneHourly() async throws {
+        let now = now()
+        let due = lastPrune.withLock { last in
+            guard last.map({ now.timeIntervalSince($0) >= 3600 }) ?? true else { return false }
+            last = now
+            return true
+        }
+        guard due else { return }
+        let pruned = try await store.pruneWebhookDeliveries(queuedBefore: now.addingTimeInterval(-Self.keepFinished))
+        if pruned > 0 { logger.info("old webhook deliveries pruned", metadata: ["count": "\(pruned)"]) }
     }
 
     /// One attempt at one delivery. Returns whether it was delivered.
