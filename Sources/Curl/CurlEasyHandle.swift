@@ -108,3 +108,11 @@ package struct CurlSetupError: Error, CustomStringConvertible {
         self.description = description
     }
 }
+
+extension Duration {
+    /// Whole milliseconds, as libcurl's `…_MS` timeout options take them.
+    package var milliseconds: Int {
+        let (seconds, attoseconds) = components
+        return Int(seconds) * 1000 + Int(attoseconds / 1_000_000_000_000_000)
+    }
+}
