@@ -119,11 +119,22 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
+        // The one owner of a libcurl easy handle, for the SMTP sender and the webhook poster.
+        .target(name: "Curl", dependencies: ["CCurl"]),
+        // Webhooks out: signing (HMAC-SHA256), where a URL may point, the HTTP POST through libcurl.
+        .target(
+            name: "Webhooks",
+            dependencies: [
+                "CCurl", "Curl", "FaxCore", "ServerSupport",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         // SMTP out through libcurl, MIME messages; SMTP in (mail-to-fax) on SwiftNIO.
         .target(
             name: "Mail",
             dependencies: [
-                "CCurl", "CResolv", "FaxCore", "ServerSupport",
+                "CCurl", "CResolv", "Curl", "FaxCore", "ServerSupport",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -168,6 +179,7 @@ let package = Package(
             name: "FaxlineServer",
             dependencies: [
                 "FaxEngine", "FaxCore", "Store", "Documents", "Telephony", "CallMedia", "Mail", "Web", "Accounts", "ServerSupport",
+                "Webhooks",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -272,7 +284,11 @@ let package = Package(
         .testTarget(
             name: "FaxlineServerTests",
             dependencies: [
-                "FaxlineServer", "FaxTestSupport", "Web", "Accounts", "Mail", "Store", "ServerSupport",
+                "FaxlineServer", "FaxTestSupport", "Web", "Accounts", "Mail", "Store", "ServerSupport", "Webhooks",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
         .testTarget(

@@ -1,6 +1,6 @@
 import Foundation
 
-/// When to try a failed mail delivery again, and when to give up.
+/// When to try a failed mail or webhook delivery again, and when to give up.
 public struct DeliveryRetryPolicy: Sendable, Equatable {
     /// Wait after the 1st, 2nd… failed attempt; the last one repeats.
     public var delays: [TimeInterval]
@@ -9,6 +9,11 @@ public struct DeliveryRetryPolicy: Sendable, Equatable {
 
     public static let standard = DeliveryRetryPolicy(
         delays: [60, 5 * 60, 15 * 60, 30 * 60, 60 * 60], giveUpAfter: 3 * 24 * 60 * 60)
+
+    /// Webhooks: doubling from 30 seconds to 2 hours, for a day (a receiver is a program that
+    /// is back soon, or its owner must look).
+    public static let webhooks = DeliveryRetryPolicy(
+        delays: [30, 60, 2 * 60, 4 * 60, 8 * 60, 16 * 60, 32 * 60, 64 * 60, 120 * 60], giveUpAfter: 24 * 60 * 60)
 
     public init(delays: [TimeInterval], giveUpAfter: TimeInterval) {
         precondition(!delays.isEmpty && delays.allSatisfy { $0 > 0 }, "retry delays must be positive")

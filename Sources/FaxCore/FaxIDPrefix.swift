@@ -6,13 +6,16 @@ public struct FaxIDPrefix: Sendable, Equatable, CustomStringConvertible {
 
     public static let maximumLength = 36
 
-    public init(_ text: String) throws(FaxValidationError) {
+    /// `naming` is what the id belongs to, for the error (webhooks and their deliveries have
+    /// such ids too).
+    public init(_ text: String, naming thing: String = "fax") throws(FaxValidationError) {
         let lowered = text.lowercased()
         guard !lowered.isEmpty, lowered.count <= Self.maximumLength,
               lowered.unicodeScalars.allSatisfy({ ("0"..."9").contains($0) || ("a"..."f").contains($0) || $0 == "-" })
         else {
             throw FaxValidationError(
-                field: "fax id", reason: "\(FieldRules.quoted(text)) is not a fax id (hexadecimal digits and '-', like 3f2c1a9b)")
+                field: "\(thing) id",
+                reason: "\(FieldRules.quoted(text)) is not a \(thing) id (hexadecimal digits and '-', like 3f2c1a9b)")
         }
         self.text = lowered
     }

@@ -132,6 +132,8 @@ public struct Job: Sendable, Codable, Equatable {
     public var owner: String
     public var notifyEmail: String?
     public var notifyOnRequeue: Bool
+    /// Where this job's events are posted (signed with the server's callback secret).
+    public var callbackURL: String?
     public var state: JobState
     /// Why the job was requeued or failed, in plain words.
     public var reason: String
@@ -143,7 +145,8 @@ public struct Job: Sendable, Codable, Equatable {
         id: Int64? = nil, broadcastID: String = UUID().uuidString.lowercased(), number: String, document: SpoolPath,
         pageCount: Int, priority: Int = Job.defaultPriority, maxTries: Int = Job.defaultTries,
         maxDials: Int = Job.defaultDials, submittedAt: Date = Date(), notBefore: Date? = nil, killAt: Date? = nil,
-        sender: JobSender = JobSender(), owner: String = "", notifyEmail: String? = nil, notifyOnRequeue: Bool = false
+        sender: JobSender = JobSender(), owner: String = "", notifyEmail: String? = nil, notifyOnRequeue: Bool = false,
+        callbackURL: String? = nil
     ) throws {
         guard (0...255).contains(priority) else {
             throw FaxValidationError(field: "priority", reason: "must be 0 to 255 (got \(priority))")
@@ -158,6 +161,7 @@ public struct Job: Sendable, Codable, Equatable {
         let killAt = killAt ?? notBefore.addingTimeInterval(Self.defaultKillAfter)
         guard killAt > notBefore else { throw FaxValidationError(field: "kill time", reason: "must be after the send time") }
         if let notifyEmail { try EmailAddress.validate(notifyEmail) }
+        let callbackURL = try callbackURL.map { url throws(FaxValidationError) in try WebhookURL.validate(url, field: "callback URL") }
         if let header = sender.header, header.count > 50 || FieldRules.hasControlCharacters(header) {
             throw FaxValidationError(field: "header", reason: "at most 50 printable characters")
         }
@@ -182,6 +186,7 @@ public struct Job: Sendable, Codable, Equatable {
         self.owner = owner
         self.notifyEmail = notifyEmail
         self.notifyOnRequeue = notifyOnRequeue
+        self.callbackURL = callbackURL
         self.state = .queued
         self.reason = ""
         self.lastCause = nil

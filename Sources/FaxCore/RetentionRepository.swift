@@ -32,6 +32,7 @@ public struct AuditEntry: Sendable, Equatable, Codable {
         case userAdded = "user-added", userChanged = "user-changed", userRemoved = "user-removed"
         case passwordChanged = "password-changed", loginLocked = "login-locked", loginUnlocked = "login-unlocked"
         case tokenCreated = "token-created", tokenRevoked = "token-revoked"
+        case webhookAdded = "webhook-added", webhookRemoved = "webhook-removed", webhookReplayed = "webhook-replayed"
     }
 
     public var id: Int64?

@@ -76,6 +76,8 @@ public struct FaxlineConfiguration: Sendable, Equatable {
     public var mailIn = MailInSettings()
     /// Print-to-fax: which Faxline user a print job is sent as (`[print]`).
     public var printing = PrintSettings()
+    /// Webhooks and job callbacks (`[webhooks]`).
+    public var webhooks = WebhookSettings()
 
     public init(dataDirectory: String) {
         self.dataDirectory = dataDirectory
@@ -216,6 +218,7 @@ public struct FaxlineConfiguration: Sendable, Equatable {
         case ("web", _): try applyWebSetting(entry)
         case ("mail-in", _): try applyMailInSetting(entry)
         case ("print", _): try applyPrintSetting(entry)
+        case ("webhooks", _): try applyWebhookSetting(entry)
         default:
             throw .unknownSetting(section: entry.section, key: entry.key, line: entry.line)
         }

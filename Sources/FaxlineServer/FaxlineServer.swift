@@ -9,6 +9,7 @@ import Store
 import Synchronization
 import Telephony
 import Web
+import Webhooks
 
 /// `faxline serve`: every part of the server as services in one `ServiceGroup`, stopped
 /// gracefully on SIGTERM or SIGINT (calls on the line may finish within the grace period).
@@ -22,6 +23,10 @@ public final class FaxlineServer: Sendable {
     public let agiServer: FastAGIServer
     public let audioSocketServer: AudioSocketServer
     public let mailDelivery: MailDeliveryService
+    /// Posts webhooks and job callbacks from the queue the store fills.
+    public let webhookDelivery: WebhookDeliveryService
+    /// Wakes `webhookDelivery` when this process queued a delivery.
+    private let webhookObservation: WebhookQueueObservation?
     /// Sends queued jobs; `nil` without an `[ami]` username (no outbound faxing).
     public let outbound: OutboundDispatcher?
     /// The REST API's HTTP server; `nil` with `[web] bind = off`.
@@ -103,6 +108,12 @@ public final class FaxlineServer: Sendable {
             }
         }
         self.mailDelivery = mailDelivery
+        let webhookDelivery = WebhookDeliveryService(
+            store: database,
+            poster: CurlWebhookPoster(destinations: configuration.webhooks.destinations, totalTimeout: configuration.webhooks.timeout),
+            settings: configuration.webhooks, clock: clock, logger: logger)
+        self.webhookDelivery = webhookDelivery
+        webhookObservation = (database as? FaxDatabase)?.observeWebhookQueue { webhookDelivery.wake() }
         let finisher = ReceivedFaxFinisher(faxes: database, deliveries: database, spool: spool) { mailDelivery.wake() }
         recovery = StartupRecovery(faxes: database, devices: database, finisher: finisher, logger: logger)
 
@@ -136,7 +147,10 @@ public final class FaxlineServer: Sendable {
         }
         control = ControlService(
             dataDirectory: configuration.dataDirectory,
-            control: JobControl(dispatcher: outbound, commands: JobCommands(jobs: database)) { mailDelivery.wake() },
+            control: JobControl(dispatcher: outbound, commands: JobCommands(jobs: database)) {
+                mailDelivery.wake()
+                webhookDelivery.wake()
+            },
             logger: logger)
         retention = RetentionService(
             cleaner: cleaner,
@@ -195,7 +209,7 @@ public final class FaxlineServer: Sendable {
         }
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
             .init(service: agiServer), .init(service: audioSocketServer),
-            .init(service: mailDelivery), .init(service: statusReporter), .init(service: retention),
+            .init(service: mailDelivery), .init(service: webhookDelivery), .init(service: statusReporter), .init(service: retention),
             .init(service: control),
         ]
         if let manager { services.append(.init(service: manager)) }

@@ -15,6 +15,8 @@ public struct JobSubmission: Sendable {
     public var killAfter: TimeInterval = Job.defaultKillAfter
     public var notifyEmail: String?
     public var notifyOnRequeue = false
+    /// Each job's events are posted here (`WebhookEvent`), signed with the callback secret.
+    public var callbackURL: String?
     public var owner = ""
 
     public init(numbers: [String], files: [String]) {
@@ -23,8 +25,8 @@ public struct JobSubmission: Sendable {
     }
 
     /// Checks everything that does not need the documents converted — numbers, priority,
-    /// limits, times, sender, notification address — and returns the numbers as dialed. A
-    /// submission that fails here has cost nothing and left nothing in the spool.
+    /// limits, times, sender, notification address, callback URL — and returns the numbers as
+    /// dialed. A submission that fails here has cost nothing and left nothing in the spool.
     public func validate(now: Date = Date()) throws -> [String] {
         guard !numbers.isEmpty else { throw FaxValidationError(field: "number", reason: "give at least one (-d NUMBER)") }
         guard numbers.count <= 1000 else { throw FaxValidationError(field: "number", reason: "at most 1000 per submission") }
@@ -44,7 +46,7 @@ public struct JobSubmission: Sendable {
         _ = try Job(
             number: dialed[0], document: try SpoolPath("out/check.tif"), pageCount: 1, priority: priority, maxTries: maxTries,
             maxDials: maxDials, submittedAt: now, notBefore: start, killAt: start.addingTimeInterval(killAfter), sender: sender,
-            owner: owner, notifyEmail: notifyEmail, notifyOnRequeue: notifyOnRequeue)
+            owner: owner, notifyEmail: notifyEmail, notifyOnRequeue: notifyOnRequeue, callbackURL: callbackURL)
         for file in files {
             var isFolder: ObjCBool = false
             guard FileManager.default.fileExists(atPath: file, isDirectory: &isFolder), !isFolder.boolValue,
@@ -92,7 +94,8 @@ public struct JobSubmitter: Sendable {
                     broadcastID: broadcastID, number: number, document: document, pageCount: result.pageCount,
                     priority: submission.priority, maxTries: submission.maxTries, maxDials: submission.maxDials, submittedAt: now,
                     notBefore: notBefore, killAt: notBefore.addingTimeInterval(submission.killAfter), sender: submission.sender,
-                    owner: submission.owner, notifyEmail: submission.notifyEmail, notifyOnRequeue: submission.notifyOnRequeue)
+                    owner: submission.owner, notifyEmail: submission.notifyEmail, notifyOnRequeue: submission.notifyOnRequeue,
+                    callbackURL: submission.callbackURL)
             }
             return try await self.jobs.submitJobs(jobs)
         } catch {

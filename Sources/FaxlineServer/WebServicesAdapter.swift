@@ -9,7 +9,7 @@ import Web
 /// The REST API's view of the server (`Web.APIServices`), on the store, the spool, the
 /// submitter and the status snapshot. The only place the Web module meets the rest of the
 /// server: when the core changes (repositories, the job state machine), this file follows.
-struct WebServicesAdapter: FaxArchive, JobQueue, FaxAdministration, ServerMonitor {
+struct WebServicesAdapter: FaxArchive, JobQueue, FaxAdministration, ServerMonitor, WebhookAdministration {
     let store: any FaxStore
     let spool: Spool
     let configuration: FaxlineConfiguration
@@ -23,7 +23,7 @@ struct WebServicesAdapter: FaxArchive, JobQueue, FaxAdministration, ServerMonito
     let snapshot: @Sendable () -> ServerStatus
 
     var apiServices: APIServices {
-        APIServices(faxes: self, jobs: self, administration: self, monitor: self, accounts: store)
+        APIServices(faxes: self, jobs: self, administration: self, monitor: self, accounts: store, webhooks: self)
     }
 
     // MARK: - FaxArchive
@@ -92,6 +92,7 @@ struct WebServicesAdapter: FaxArchive, JobQueue, FaxAdministration, ServerMonito
         submission.killAfter = request.killAfter ?? Job.defaultKillAfter
         submission.notifyEmail = request.notifyEmail
         submission.notifyOnRequeue = request.notifyOnRequeue
+        submission.callbackURL = request.callbackURL
         submission.owner = request.owner
         var submitter = JobSubmitter(jobs: store, spoolRoot: spool.root, minimumFreeBytes: configuration.minimumFreeBytes)
         submitter.converter.options.cover = request.cover
@@ -218,4 +219,46 @@ struct WebServicesAdapter: FaxArchive, JobQueue, FaxAdministration, ServerMonito
 struct NoRoomForSubmission: SubmissionRefusal {
     var status: HTTPResponse.Status { HTTPResponse.Status(code: 507, reasonPhrase: "Insufficient Storage") }
     var detail: String
+}
+
+// MARK: - WebhookAdministration
+
+extension WebServicesAdapter {
+    private var webhookCommands: WebhookCommands {
+        WebhookCommands(store: store, destinations: configuration.webhooks.destinations)
+    }
+
+    func webhooks(userID: Int64?) async throws -> [Webhook] {
+        try await store.webhooks(userID: userID)
+    }
+
+    func webhook(id: String) async throws -> Webhook? {
+        guard UUID(uuidString: id) != nil else { return nil }
+        return try await store.webhook(id: id)
+    }
+
+    func addWebhook(url: String, events: Set<WebhookEvent>, secret: Secret?, owner: User?, actor: String) async throws -> Webhook {
+        try await webhookCommands.add(url: url, events: events, secret: secret, owner: owner, actor: actor)
+    }
+
+    func removeWebhook(_ webhook: Webhook, actor: String) async throws {
+        try await webhookCommands.remove(webhook, actor: actor)
+    }
+
+    func webhookDeliveries(_ query: WebhookDeliveryQuery) async throws -> [WebhookDelivery] {
+        try await store.webhookDeliveries(query)
+    }
+
+    func webhookDelivery(id: String) async throws -> WebhookDelivery? {
+        guard UUID(uuidString: id) != nil else { return nil }
+        return try await store.webhookDelivery(id: id)
+    }
+
+    func replayWebhookDelivery(_ delivery: WebhookDelivery, actor: String) async throws -> WebhookDelivery {
+        try await webhookCommands.replay(delivery, actor: actor)
+    }
+
+    func checkCallbackURL(_ url: String, for user: User) throws {
+        try webhookCommands.checkDestination(url, for: user)
+    }
 }

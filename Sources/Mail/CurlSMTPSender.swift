@@ -1,4 +1,5 @@
 import CCurl
+import Curl
 import Foundation
 import Logging
 
@@ -57,7 +58,7 @@ public final class CurlSMTPSender: MailSender {
 
     /// One blocking SMTP dialogue.
     private static func perform(_ transfer: SMTPTransfer, configuration: SMTPConfiguration, from: String, to recipients: [String]) -> Result<Void, MailError> {
-        do throws(MailError) {
+        do throws(CurlSetupError) {
             let curl = try CurlEasyHandle()
             try curl.set(CURLOPT_URL, configuration.url)
             try curl.set(CURLOPT_NOSIGNAL, true)
@@ -95,7 +96,7 @@ public final class CurlSMTPSender: MailSender {
             let responseCode = transfer.lastErrorReplyCode ?? curl.info(CURLINFO_RESPONSE_CODE)
             return .failure(classify(code, responseCode: responseCode, transfer: transfer))
         } catch {
-            return .failure(error)
+            return .failure(.invalidConfiguration(error.description))
         }
     }
 

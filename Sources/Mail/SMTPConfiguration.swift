@@ -106,10 +106,3 @@ public struct SMTPConfiguration: Sendable, Equatable {
         }
     }
 }
-
-extension Duration {
-    var milliseconds: Int {
-        let (seconds, attoseconds) = components
-        return Int(seconds) * 1000 + Int(attoseconds / 1_000_000_000_000_000)
-    }
-}

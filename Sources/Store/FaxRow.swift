@@ -100,10 +100,14 @@ extension StoreTransaction {
 
     func updateFax(_ fax: FaxRecord) throws {
         try fax.validate()
+        let before = try String.fetchOne(db, sql: "SELECT status FROM fax WHERE id = ?", arguments: [fax.id.lowercased()])
         do {
             try FaxRow(fax).update(db)
         } catch RecordError.recordNotFound {
             throw RepositoryError.notFound("fax \(fax.id)")
+        }
+        if let event = WebhookEvent.ofFax(from: before.flatMap(FaxStatus.init(rawValue:)), to: fax) {
+            try queueWebhookEvent(event, about: .fax(fax), callbackURL: nil, at: fax.finishedAt ?? Date())
         }
     }
 

@@ -12,6 +12,7 @@ enum FaxSchema {
         migrator.registerMigration("job-kill-time", migrate: JobSchema.killTimeIndex)
         migrator.registerMigration("list-paging", migrate: ListSchema.listPaging)
         migrator.registerMigration("print-mail-notices", migrate: printMailNotices)
+        migrator.registerMigration("hooks-webhooks", migrate: WebhookSchema.webhooks)
         return migrator
     }()
 

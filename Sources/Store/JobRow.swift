@@ -29,6 +29,7 @@ struct JobRow: Codable, FetchableRecord, MutablePersistableRecord {
     var lastCause: String?
     var finishedAt: Date?
     var attempts: String
+    var callbackUrl: String?
 
     mutating func didInsert(_ inserted: InsertionSuccess) {
         id = inserted.rowID
@@ -58,6 +59,7 @@ struct JobRow: Codable, FetchableRecord, MutablePersistableRecord {
         lastCause = job.lastCause?.rawValue
         finishedAt = job.finishedAt
         attempts = try StoreJSON.encode(job.attempts)
+        callbackUrl = job.callbackURL
     }
 
     func model() throws -> Job {
@@ -67,7 +69,7 @@ struct JobRow: Codable, FetchableRecord, MutablePersistableRecord {
             priority: priority, maxTries: maxTries, maxDials: maxDials, submittedAt: submittedAt, notBefore: notBefore,
             killAt: max(killAt, notBefore.addingTimeInterval(1)),
             sender: StoreJSON.decode(JobSender.self, from: sender, column: "job.sender"), owner: owner,
-            notifyEmail: notifyEmail, notifyOnRequeue: notifyOnRequeue)
+            notifyEmail: notifyEmail, notifyOnRequeue: notifyOnRequeue, callbackURL: callbackUrl)
         job.killAt = killAt
         job.nextPage = nextPage
         job.tries = tries
@@ -89,6 +91,9 @@ extension StoreTransaction {
             try row.insert(db)
             var stored = job
             stored.id = row.id
+            if let event = WebhookEvent.ofJob(from: nil, to: stored.state) {
+                try queueWebhookEvent(event, about: .job(stored), callbackURL: stored.callbackURL, at: stored.submittedAt)
+            }
             return stored
         }
     }
@@ -135,6 +140,9 @@ extension StoreTransaction {
             throw JobTransitionError(jobID: id, from: JobState(rawValue: stored) ?? expected, to: job.state)
         }
         try JobRow(job).update(db)
+        if let event = WebhookEvent.ofJob(from: JobState(rawValue: stored), to: job.state) {
+            try queueWebhookEvent(event, about: .job(job), callbackURL: job.callbackURL, at: Date())
+        }
     }
 
     func activeJobs() throws -> [Job] {

@@ -71,6 +71,22 @@ public struct SendRequest: Sendable {
     }
 }
 
+/// Webhooks and their deliveries (the server's `WebhookCommands`). Who may ask is the API's
+/// business (`AccessPolicy`); where a URL may point is decided here, from its owner's rights.
+public protocol WebhookAdministration: Sendable {
+    /// A user's webhooks, or (`nil`) all of them.
+    func webhooks(userID: Int64?) async throws -> [Webhook]
+    func webhook(id: String) async throws -> Webhook?
+    /// Adds one for `owner` (`nil`: global); makes a secret when none is given.
+    func addWebhook(url: String, events: Set<WebhookEvent>, secret: Secret?, owner: User?, actor: String) async throws -> Webhook
+    func removeWebhook(_ webhook: Webhook, actor: String) async throws
+    func webhookDeliveries(_ query: WebhookDeliveryQuery) async throws -> [WebhookDelivery]
+    func webhookDelivery(id: String) async throws -> WebhookDelivery?
+    func replayWebhookDelivery(_ delivery: WebhookDelivery, actor: String) async throws -> WebhookDelivery
+    /// Refuses a job callback URL its submitter may not point there.
+    func checkCallbackURL(_ url: String, for user: User) throws
+}
+
 /// Devices, routing, groups, retention and the audit log.
 public protocol FaxAdministration: Sendable {
     func devices() async throws -> [FaxDevice]
@@ -178,15 +194,18 @@ public struct APIServices: Sendable {
     public var monitor: any ServerMonitor
     /// Users, tokens, sign-in limits: the Accounts module's services run on this.
     public var accounts: any AccountStore
+    /// `nil`: this server has no webhooks (the endpoints answer 404, callback URLs are refused).
+    public var webhooks: (any WebhookAdministration)?
 
     public init(
         faxes: any FaxArchive, jobs: any JobQueue, administration: any FaxAdministration, monitor: any ServerMonitor,
-        accounts: any AccountStore
+        accounts: any AccountStore, webhooks: (any WebhookAdministration)? = nil
     ) {
         self.faxes = faxes
         self.jobs = jobs
         self.administration = administration
         self.monitor = monitor
         self.accounts = accounts
+        self.webhooks = webhooks
     }
 }

@@ -43,9 +43,16 @@ extension FaxlineAPI {
 
         let device = options.from ?? (principal.user.deviceExtensions.count == 1 && !principal.user.isAdmin ? principal.user.deviceExtensions.first : nil)
         if case .denied(let denial) = AccessPolicy.decide(principal, .send(asDevice: device)) { throw APIProblem.forbidden(denial) }
-        if options.callbackUrl != nil {
-            throw APIProblem(.unprocessableContent, "callback URLs are not supported by this server yet", title: "Invalid value",
-                             field: "callbackUrl")
+        if let callbackURL = options.callbackUrl {
+            guard let webhooks = services.webhooks else {
+                throw APIProblem(.unprocessableContent, "this server posts no callbacks", title: "Invalid value", field: "callbackUrl")
+            }
+            do {
+                _ = try WebhookURL.validate(callbackURL, field: "callbackUrl")
+                try webhooks.checkCallbackURL(callbackURL, for: principal.user)
+            } catch let error as FaxValidationError {
+                throw APIProblem(.unprocessableContent, error.description, title: "Invalid value", field: "callbackUrl")
+            }
         }
 
         var request = SendRequest(numbers: numbers, documents: uploads.documents, owner: principal.user.name)

@@ -35,6 +35,10 @@ struct SendCommand: AsyncParsableCommand {
     var killAfter = "3h"
     @Option(help: ArgumentHelp("Mail this address when the job is done or has failed.", valueName: "email")) var notify: String?
     @Flag(name: .customLong("notify-requeue"), help: "Also mail when a job is requeued.") var notifyRequeue = false
+    @Option(
+        name: .customLong("callback-url"),
+        help: ArgumentHelp("Post each job's events here (http or https), signed with the callback secret.", valueName: "url"))
+    var callbackURL: String?
     @Flag(help: "Show progress until every job has ended.") var wait = false
     @OptionGroup var data: DataOptions
 
@@ -60,6 +64,7 @@ struct SendCommand: AsyncParsableCommand {
         submission.killAfter = try TimeSpec.seconds(killAfter, option: "--kill-after")
         submission.notifyEmail = notify
         submission.notifyOnRequeue = notifyRequeue
+        submission.callbackURL = callbackURL
         submission.owner = ProcessInfo.processInfo.environment["USER"] ?? ""
         return submission
     }

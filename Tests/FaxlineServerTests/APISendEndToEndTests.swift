@@ -61,7 +61,7 @@ struct APISendEndToEndTests {
 }
 
 /// Requests to the server's HTTP listener over loopback, with a bearer token.
-private struct LoopbackHTTP {
+struct LoopbackHTTP {
     let base: String
     let token: String
 

@@ -2,7 +2,7 @@
 
 /// The OpenAPI document the server code was generated from, served at /api/v1/openapi.yaml.
 enum OpenAPIDocument {
-    static let sha256 = "960eabdc25fae5ec9bec4a10a60698318453cdc942e8ac47a150ca5dbc4c030f"
+    static let sha256 = "9cf867c8b3d14c17dbedcdf771d4d66aef45b94b82c6860186d278d76e8fb089"
     static let text = #"""
 openapi: 3.1.0
 info:
@@ -29,6 +29,7 @@ tags:
   - name: administration
   - name: account
   - name: server
+  - name: webhooks
 paths:
   /openapi.yaml:
     get:
@@ -913,6 +914,125 @@ paths:
         '403': {$ref: '#/components/responses/Forbidden'}
         '429': {$ref: '#/components/responses/TooManyRequests'}
         default: {$ref: '#/components/responses/Problem'}
+  /webhooks:
+    get:
+      operationId: listWebhooks
+      summary: Webhooks — the caller's own, or (administrators) every one, global ones included.
+      tags: [webhooks]
+      responses:
+        '200':
+          description: The webhooks (never their secrets).
+          content:
+            application/json:
+              schema:
+                type: array
+                items:
+                  $ref: '#/components/schemas/Webhook'
+        '401': {$ref: '#/components/responses/Unauthorized'}
+        '403': {$ref: '#/components/responses/Forbidden'}
+        '429': {$ref: '#/components/responses/TooManyRequests'}
+        default: {$ref: '#/components/responses/Problem'}
+    post:
+      operationId: addWebhook
+      summary: Add a webhook; its secret is in this answer only.
+      description: |
+        A user's webhook hears about the faxes and jobs the user may see; a global one
+        (administrators) about everything. A URL of a user who is not an administrator may point
+        only at public addresses and what `[webhooks] allow` lists.
+      tags: [webhooks]
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema:
+              $ref: '#/components/schemas/NewWebhook'
+      responses:
+        '201':
+          description: The webhook and its secret.
+          content:
+            application/json:
+              schema:
+                $ref: '#/components/schemas/AddedWebhook'
+        '400': {$ref: '#/components/responses/BadRequest'}
+        '401': {$ref: '#/components/responses/Unauthorized'}
+        '403': {$ref: '#/components/responses/Forbidden'}
+        '404': {$ref: '#/components/responses/NotFound'}
+        '422': {$ref: '#/components/responses/Unprocessable'}
+        '429': {$ref: '#/components/responses/TooManyRequests'}
+        default: {$ref: '#/components/responses/Problem'}
+  /webhooks/{webhookId}:
+    parameters:
+      - name: webhookId
+        in: path
+        required: true
+        schema:
+          $ref: '#/components/schemas/WebhookId'
+    delete:
+      operationId: removeWebhook
+      summary: Remove a webhook and its deliveries.
+      tags: [webhooks]
+      responses:
+        '204':
+          description: Removed.
+        '401': {$ref: '#/components/responses/Unauthorized'}
+        '403': {$ref: '#/components/responses/Forbidden'}
+        '404': {$ref: '#/components/responses/NotFound'}
+        '429': {$ref: '#/components/responses/TooManyRequests'}
+        default: {$ref: '#/components/responses/Problem'}
+  /webhook-deliveries:
+    get:
+      operationId: listWebhookDeliveries
+      summary: Webhook and job callback deliveries, newest first — the caller's, or (administrators) all.
+      tags: [webhooks]
+      parameters:
+        - name: webhook
+          in: query
+          description: Only this webhook's.
+          schema:
+            $ref: '#/components/schemas/WebhookId'
+        - name: state
+          in: query
+          schema:
+            $ref: '#/components/schemas/WebhookDeliveryState'
+        - {$ref: '#/components/parameters/Limit'}
+      responses:
+        '200':
+          description: The deliveries.
+          content:
+            application/json:
+              schema:
+                type: array
+                items:
+                  $ref: '#/components/schemas/WebhookDelivery'
+        '400': {$ref: '#/components/responses/BadRequest'}
+        '401': {$ref: '#/components/responses/Unauthorized'}
+        '403': {$ref: '#/components/responses/Forbidden'}
+        '429': {$ref: '#/components/responses/TooManyRequests'}
+        default: {$ref: '#/components/responses/Problem'}
+  /webhook-deliveries/{deliveryId}/replay:
+    parameters:
+      - name: deliveryId
+        in: path
+        required: true
+        schema:
+          $ref: '#/components/schemas/WebhookId'
+    post:
+      operationId: replayWebhookDelivery
+      summary: Post a delivery again from the start (a new day of retries), with the same body and id.
+      tags: [webhooks]
+      responses:
+        '200':
+          description: The delivery, due now.
+          content:
+            application/json:
+              schema:
+                $ref: '#/components/schemas/WebhookDelivery'
+        '401': {$ref: '#/components/responses/Unauthorized'}
+        '403': {$ref: '#/components/responses/Forbidden'}
+        '404': {$ref: '#/components/responses/NotFound'}
+        '409': {$ref: '#/components/responses/Conflict'}
+        '429': {$ref: '#/components/responses/TooManyRequests'}
+        default: {$ref: '#/components/responses/Problem'}
 components:
   securitySchemes:
     bearer:
@@ -1282,7 +1402,10 @@ components:
         callbackUrl:
           type: string
           maxLength: 2000
-          description: This job's events are posted here as webhooks.
+          description: |
+            This job's events (job.queued, job.requeued, job.done, job.failed) are posted here,
+            signed with the server's callback secret. http or https; for users who are not
+            administrators, public addresses only unless `[webhooks] allow` lists it.
         cover: {$ref: '#/components/schemas/CoverPage'}
       additionalProperties: false
     DocumentUpload:
@@ -1824,6 +1947,122 @@ components:
         summary:
           type: string
       required: [id, at, kind, actor, summary]
+    WebhookId:
+      type: string
+      description: A webhook's or a delivery's id (a UUID).
+      minLength: 36
+      maxLength: 36
+    WebhookEvent:
+      type: string
+      enum: [fax.received, job.queued, job.requeued, job.done, job.failed]
+    WebhookDeliveryState:
+      type: string
+      enum: [pending, sending, delivered, failed]
+    Webhook:
+      type: object
+      properties:
+        id: {$ref: '#/components/schemas/WebhookId'}
+        url:
+          type: string
+        user:
+          $ref: '#/components/schemas/UserName'
+          description: The owner; absent for a global webhook.
+        events:
+          type: array
+          description: The events it hears; empty means all.
+          items: {$ref: '#/components/schemas/WebhookEvent'}
+        createdAt:
+          type: string
+          format: date-time
+      required: [id, url, events, createdAt]
+    NewWebhook:
+      type: object
+      properties:
+        url:
+          type: string
+          maxLength: 2000
+          description: http or https, no user name or password in it.
+        events:
+          type: array
+          maxItems: 5
+          items: {$ref: '#/components/schemas/WebhookEvent'}
+          description: The events it hears; all when absent or empty.
+        secret:
+          type: string
+          minLength: 16
+          maxLength: 200
+          description: Signs the bodies; made at random when absent.
+        global:
+          type: boolean
+          description: Administrators only; a webhook that hears about everything, owned by nobody.
+        user:
+          $ref: '#/components/schemas/UserName'
+          description: Administrators only; the user it is for (default the caller).
+      required: [url]
+      additionalProperties: false
+    AddedWebhook:
+      type: object
+      properties:
+        webhook: {$ref: '#/components/schemas/Webhook'}
+        secret:
+          type: string
+          description: The signing secret; shown only here.
+      required: [webhook, secret]
+    WebhookDelivery:
+      type: object
+      properties:
+        id: {$ref: '#/components/schemas/WebhookId'}
+        webhookId:
+          $ref: '#/components/schemas/WebhookId'
+          description: Absent for a job's callback.
+        url:
+          type: string
+        event: {$ref: '#/components/schemas/WebhookEvent'}
+        faxId: {$ref: '#/components/schemas/FaxId'}
+        jobId:
+          type: integer
+          format: int64
+        occurredAt:
+          type: string
+          format: date-time
+        state: {$ref: '#/components/schemas/WebhookDeliveryState'}
+        attempts:
+          type: integer
+        nextAttemptAt:
+          type: string
+          format: date-time
+        lastStatus:
+          type: integer
+          description: The HTTP status of the last answer.
+        lastError:
+          type: string
+        deliveredAt:
+          type: string
+          format: date-time
+        createdAt:
+          type: string
+          format: date-time
+          description: When it was queued (or replayed); retries give up a day later.
+      required: [id, url, event, occurredAt, state, attempts, createdAt]
+    WebhookEventBody:
+      type: object
+      description: |
+        What a webhook receives (POST, `Content-Type: application/json`), signed in the
+        `Faxline-Signature` header: `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>">`.
+        `id` is the delivery's id, the same on every retry.
+      properties:
+        id: {$ref: '#/components/schemas/WebhookId'}
+        event: {$ref: '#/components/schemas/WebhookEvent'}
+        time:
+          type: string
+          format: date-time
+        faxId: {$ref: '#/components/schemas/FaxId'}
+        jobId:
+          type: integer
+          format: int64
+        fax: {$ref: '#/components/schemas/FaxSummary'}
+        job: {$ref: '#/components/schemas/Job'}
+      required: [id, event, time]
 
 """#
 }

@@ -631,7 +631,10 @@ extension Components {
             internal var notifyEmail: Swift.String?
             /// - Remark: Generated from `#/components/schemas/SendOptions/notifyOnRequeue`.
             internal var notifyOnRequeue: Swift.Bool?
-            /// This job's events are posted here as webhooks.
+            /// This job's events (job.queued, job.requeued, job.done, job.failed) are posted here,
+            /// signed with the server's callback secret. http or https; for users who are not
+            /// administrators, public addresses only unless `[webhooks] allow` lists it.
+            ///
             ///
             /// - Remark: Generated from `#/components/schemas/SendOptions/callbackUrl`.
             internal var callbackUrl: Swift.String?
@@ -651,7 +654,7 @@ extension Components {
             ///   - killAfter: Give up this many seconds after the send time (default 3 hours).
             ///   - notifyEmail:
             ///   - notifyOnRequeue:
-            ///   - callbackUrl: This job's events are posted here as webhooks.
+            ///   - callbackUrl: This job's events (job.queued, job.requeued, job.done, job.failed) are posted here,
             ///   - cover:
             internal init(
                 from: Components.Schemas.Extension? = nil,
@@ -2481,6 +2484,335 @@ extension Components {
                 case kind
                 case actor
                 case summary
+            }
+        }
+        /// A webhook's or a delivery's id (a UUID).
+        ///
+        /// - Remark: Generated from `#/components/schemas/WebhookId`.
+        internal typealias WebhookId = Swift.String
+        /// - Remark: Generated from `#/components/schemas/WebhookEvent`.
+        internal enum WebhookEvent: String, Codable, Hashable, Sendable, CaseIterable {
+            case fax_received = "fax.received"
+            case job_queued = "job.queued"
+            case job_requeued = "job.requeued"
+            case job_done = "job.done"
+            case job_failed = "job.failed"
+        }
+        /// - Remark: Generated from `#/components/schemas/WebhookDeliveryState`.
+        internal enum WebhookDeliveryState: String, Codable, Hashable, Sendable, CaseIterable {
+            case pending = "pending"
+            case sending = "sending"
+            case delivered = "delivered"
+            case failed = "failed"
+        }
+        /// - Remark: Generated from `#/components/schemas/Webhook`.
+        internal struct Webhook: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/Webhook/id`.
+            internal var id: Components.Schemas.WebhookId
+            /// - Remark: Generated from `#/components/schemas/Webhook/url`.
+            internal var url: Swift.String
+            /// The owner; absent for a global webhook.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Webhook/user`.
+            internal var user: Components.Schemas.UserName?
+            /// The events it hears; empty means all.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Webhook/events`.
+            internal var events: [Components.Schemas.WebhookEvent]
+            /// - Remark: Generated from `#/components/schemas/Webhook/createdAt`.
+            internal var createdAt: Foundation.Date
+            /// Creates a new `Webhook`.
+            ///
+            /// - Parameters:
+            ///   - id:
+            ///   - url:
+            ///   - user: The owner; absent for a global webhook.
+            ///   - events: The events it hears; empty means all.
+            ///   - createdAt:
+            internal init(
+                id: Components.Schemas.WebhookId,
+                url: Swift.String,
+                user: Components.Schemas.UserName? = nil,
+                events: [Components.Schemas.WebhookEvent],
+                createdAt: Foundation.Date
+            ) {
+                self.id = id
+                self.url = url
+                self.user = user
+                self.events = events
+                self.createdAt = createdAt
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case id
+                case url
+                case user
+                case events
+                case createdAt
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/NewWebhook`.
+        internal struct NewWebhook: Codable, Hashable, Sendable {
+            /// http or https, no user name or password in it.
+            ///
+            /// - Remark: Generated from `#/components/schemas/NewWebhook/url`.
+            internal var url: Swift.String
+            /// The events it hears; all when absent or empty.
+            ///
+            /// - Remark: Generated from `#/components/schemas/NewWebhook/events`.
+            internal var events: [Components.Schemas.WebhookEvent]?
+            /// Signs the bodies; made at random when absent.
+            ///
+            /// - Remark: Generated from `#/components/schemas/NewWebhook/secret`.
+            internal var secret: Swift.String?
+            /// Administrators only; a webhook that hears about everything, owned by nobody.
+            ///
+            /// - Remark: Generated from `#/components/schemas/NewWebhook/global`.
+            internal var global: Swift.Bool?
+            /// Administrators only; the user it is for (default the caller).
+            ///
+            /// - Remark: Generated from `#/components/schemas/NewWebhook/user`.
+            internal var user: Components.Schemas.UserName?
+            /// Creates a new `NewWebhook`.
+            ///
+            /// - Parameters:
+            ///   - url: http or https, no user name or password in it.
+            ///   - events: The events it hears; all when absent or empty.
+            ///   - secret: Signs the bodies; made at random when absent.
+            ///   - global: Administrators only; a webhook that hears about everything, owned by nobody.
+            ///   - user: Administrators only; the user it is for (default the caller).
+            internal init(
+                url: Swift.String,
+                events: [Components.Schemas.WebhookEvent]? = nil,
+                secret: Swift.String? = nil,
+                global: Swift.Bool? = nil,
+                user: Components.Schemas.UserName? = nil
+            ) {
+                self.url = url
+                self.events = events
+                self.secret = secret
+                self.global = global
+                self.user = user
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case url
+                case events
+                case secret
+                case global
+                case user
+            }
+            internal init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.url = try container.decode(
+                    Swift.String.self,
+                    forKey: .url
+                )
+                self.events = try container.decodeIfPresent(
+                    [Components.Schemas.WebhookEvent].self,
+                    forKey: .events
+                )
+                self.secret = try container.decodeIfPresent(
+                    Swift.String.self,
+                    forKey: .secret
+                )
+                self.global = try container.decodeIfPresent(
+                    Swift.Bool.self,
+                    forKey: .global
+                )
+                self.user = try container.decodeIfPresent(
+                    Components.Schemas.UserName.self,
+                    forKey: .user
+                )
+                try decoder.ensureNoAdditionalProperties(knownKeys: [
+                    "url",
+                    "events",
+                    "secret",
+                    "global",
+                    "user"
+                ])
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/AddedWebhook`.
+        internal struct AddedWebhook: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/AddedWebhook/webhook`.
+            internal var webhook: Components.Schemas.Webhook
+            /// The signing secret; shown only here.
+            ///
+            /// - Remark: Generated from `#/components/schemas/AddedWebhook/secret`.
+            internal var secret: Swift.String
+            /// Creates a new `AddedWebhook`.
+            ///
+            /// - Parameters:
+            ///   - webhook:
+            ///   - secret: The signing secret; shown only here.
+            internal init(
+                webhook: Components.Schemas.Webhook,
+                secret: Swift.String
+            ) {
+                self.webhook = webhook
+                self.secret = secret
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case webhook
+                case secret
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/WebhookDelivery`.
+        internal struct WebhookDelivery: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/WebhookDelivery/id`.
+            internal var id: Components.Schemas.WebhookId
+            /// Absent for a job's callback.
+            ///
+            /// - Remark: Generated from `#/components/schemas/WebhookDelivery/webhookId`.
+            internal var webhookId: Components.Schemas.WebhookId?
+            /// - Remark: Generated from `#/components/schemas/WebhookDelivery/url`.
+            internal var url: Swift.String
+            /// - Remark: Generated from `#/components/schemas/WebhookDelivery/event`.
+            internal var event: Components.Schemas.WebhookEvent
+            /// - Remark: Generated from `#/components/schemas/WebhookDelivery/faxId`.
+            internal var faxId: Components.Schemas.FaxId?
+            /// - Remark: Generated from `#/components/schemas/WebhookDelivery/jobId`.
+            internal var jobId: Swift.Int64?
+            /// - Remark: Generated from `#/components/schemas/WebhookDelivery/occurredAt`.
+            internal var occurredAt: Foundation.Date
+            /// - Remark: Generated from `#/components/schemas/WebhookDelivery/state`.
+            internal var state: Components.Schemas.WebhookDeliveryState
+            /// - Remark: Generated from `#/components/schemas/WebhookDelivery/attempts`.
+            internal var attempts: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/WebhookDelivery/nextAttemptAt`.
+            internal var nextAttemptAt: Foundation.Date?
+            /// The HTTP status of the last answer.
+            ///
+            /// - Remark: Generated from `#/components/schemas/WebhookDelivery/lastStatus`.
+            internal var lastStatus: Swift.Int?
+            /// - Remark: Generated from `#/components/schemas/WebhookDelivery/lastError`.
+            internal var lastError: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/WebhookDelivery/deliveredAt`.
+            internal var deliveredAt: Foundation.Date?
+            /// When it was queued (or replayed); retries give up a day later.
+            ///
+            /// - Remark: Generated from `#/components/schemas/WebhookDelivery/createdAt`.
+            internal var createdAt: Foundation.Date
+            /// Creates a new `WebhookDelivery`.
+            ///
+            /// - Parameters:
+            ///   - id:
+            ///   - webhookId: Absent for a job's callback.
+            ///   - url:
+            ///   - event:
+            ///   - faxId:
+            ///   - jobId:
+            ///   - occurredAt:
+            ///   - state:
+            ///   - attempts:
+            ///   - nextAttemptAt:
+            ///   - lastStatus: The HTTP status of the last answer.
+            ///   - lastError:
+            ///   - deliveredAt:
+            ///   - createdAt: When it was queued (or replayed); retries give up a day later.
+            internal init(
+                id: Components.Schemas.WebhookId,
+                webhookId: Components.Schemas.WebhookId? = nil,
+                url: Swift.String,
+                event: Components.Schemas.WebhookEvent,
+                faxId: Components.Schemas.FaxId? = nil,
+                jobId: Swift.Int64? = nil,
+                occurredAt: Foundation.Date,
+                state: Components.Schemas.WebhookDeliveryState,
+                attempts: Swift.Int,
+                nextAttemptAt: Foundation.Date? = nil,
+                lastStatus: Swift.Int? = nil,
+                lastError: Swift.String? = nil,
+                deliveredAt: Foundation.Date? = nil,
+                createdAt: Foundation.Date
+            ) {
+                self.id = id
+                self.webhookId = webhookId
+                self.url = url
+                self.event = event
+                self.faxId = faxId
+                self.jobId = jobId
+                self.occurredAt = occurredAt
+                self.state = state
+                self.attempts = attempts
+                self.nextAttemptAt = nextAttemptAt
+                self.lastStatus = lastStatus
+                self.lastError = lastError
+                self.deliveredAt = deliveredAt
+                self.createdAt = createdAt
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case id
+                case webhookId
+                case url
+                case event
+                case faxId
+                case jobId
+                case occurredAt
+                case state
+                case attempts
+                case nextAttemptAt
+                case lastStatus
+                case lastError
+                case deliveredAt
+                case createdAt
+            }
+        }
+        /// What a webhook receives (POST, `Content-Type: application/json`), signed in the
+        /// `Faxline-Signature` header: `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>">`.
+        /// `id` is the delivery's id, the same on every retry.
+        ///
+        ///
+        /// - Remark: Generated from `#/components/schemas/WebhookEventBody`.
+        internal struct WebhookEventBody: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/WebhookEventBody/id`.
+            internal var id: Components.Schemas.WebhookId
+            /// - Remark: Generated from `#/components/schemas/WebhookEventBody/event`.
+            internal var event: Components.Schemas.WebhookEvent
+            /// - Remark: Generated from `#/components/schemas/WebhookEventBody/time`.
+            internal var time: Foundation.Date
+            /// - Remark: Generated from `#/components/schemas/WebhookEventBody/faxId`.
+            internal var faxId: Components.Schemas.FaxId?
+            /// - Remark: Generated from `#/components/schemas/WebhookEventBody/jobId`.
+            internal var jobId: Swift.Int64?
+            /// - Remark: Generated from `#/components/schemas/WebhookEventBody/fax`.
+            internal var fax: Components.Schemas.FaxSummary?
+            /// - Remark: Generated from `#/components/schemas/WebhookEventBody/job`.
+            internal var job: Components.Schemas.Job?
+            /// Creates a new `WebhookEventBody`.
+            ///
+            /// - Parameters:
+            ///   - id:
+            ///   - event:
+            ///   - time:
+            ///   - faxId:
+            ///   - jobId:
+            ///   - fax:
+            ///   - job:
+            internal init(
+                id: Components.Schemas.WebhookId,
+                event: Components.Schemas.WebhookEvent,
+                time: Foundation.Date,
+                faxId: Components.Schemas.FaxId? = nil,
+                jobId: Swift.Int64? = nil,
+                fax: Components.Schemas.FaxSummary? = nil,
+                job: Components.Schemas.Job? = nil
+            ) {
+                self.id = id
+                self.event = event
+                self.time = time
+                self.faxId = faxId
+                self.jobId = jobId
+                self.fax = fax
+                self.job = job
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case id
+                case event
+                case time
+                case faxId
+                case jobId
+                case fax
+                case job
             }
         }
     }

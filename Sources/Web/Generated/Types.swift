@@ -206,6 +206,36 @@ internal protocol APIProtocol: Sendable {
     /// - Remark: HTTP `GET /audit`.
     /// - Remark: Generated from `#/paths//audit/get(listAuditEntries)`.
     func listAuditEntries(_ input: Operations.ListAuditEntries.Input) async throws -> Operations.ListAuditEntries.Output
+    /// Webhooks — the caller's own, or (administrators) every one, global ones included.
+    ///
+    /// - Remark: HTTP `GET /webhooks`.
+    /// - Remark: Generated from `#/paths//webhooks/get(listWebhooks)`.
+    func listWebhooks(_ input: Operations.ListWebhooks.Input) async throws -> Operations.ListWebhooks.Output
+    /// Add a webhook; its secret is in this answer only.
+    ///
+    /// A user's webhook hears about the faxes and jobs the user may see; a global one
+    /// (administrators) about everything. A URL of a user who is not an administrator may point
+    /// only at public addresses and what `[webhooks] allow` lists.
+    ///
+    ///
+    /// - Remark: HTTP `POST /webhooks`.
+    /// - Remark: Generated from `#/paths//webhooks/post(addWebhook)`.
+    func addWebhook(_ input: Operations.AddWebhook.Input) async throws -> Operations.AddWebhook.Output
+    /// Remove a webhook and its deliveries.
+    ///
+    /// - Remark: HTTP `DELETE /webhooks/{webhookId}`.
+    /// - Remark: Generated from `#/paths//webhooks/{webhookId}/delete(removeWebhook)`.
+    func removeWebhook(_ input: Operations.RemoveWebhook.Input) async throws -> Operations.RemoveWebhook.Output
+    /// Webhook and job callback deliveries, newest first — the caller's, or (administrators) all.
+    ///
+    /// - Remark: HTTP `GET /webhook-deliveries`.
+    /// - Remark: Generated from `#/paths//webhook-deliveries/get(listWebhookDeliveries)`.
+    func listWebhookDeliveries(_ input: Operations.ListWebhookDeliveries.Input) async throws -> Operations.ListWebhookDeliveries.Output
+    /// Post a delivery again from the start (a new day of retries), with the same body and id.
+    ///
+    /// - Remark: HTTP `POST /webhook-deliveries/{deliveryId}/replay`.
+    /// - Remark: Generated from `#/paths//webhook-deliveries/{deliveryId}/replay/post(replayWebhookDelivery)`.
+    func replayWebhookDelivery(_ input: Operations.ReplayWebhookDelivery.Input) async throws -> Operations.ReplayWebhookDelivery.Output
 }
 
 /// Convenience overloads for operation inputs.
@@ -670,6 +700,70 @@ extension APIProtocol {
     ) async throws -> Operations.ListAuditEntries.Output {
         try await listAuditEntries(Operations.ListAuditEntries.Input(
             query: query,
+            headers: headers
+        ))
+    }
+    /// Webhooks — the caller's own, or (administrators) every one, global ones included.
+    ///
+    /// - Remark: HTTP `GET /webhooks`.
+    /// - Remark: Generated from `#/paths//webhooks/get(listWebhooks)`.
+    internal func listWebhooks(headers: Operations.ListWebhooks.Input.Headers = .init()) async throws -> Operations.ListWebhooks.Output {
+        try await listWebhooks(Operations.ListWebhooks.Input(headers: headers))
+    }
+    /// Add a webhook; its secret is in this answer only.
+    ///
+    /// A user's webhook hears about the faxes and jobs the user may see; a global one
+    /// (administrators) about everything. A URL of a user who is not an administrator may point
+    /// only at public addresses and what `[webhooks] allow` lists.
+    ///
+    ///
+    /// - Remark: HTTP `POST /webhooks`.
+    /// - Remark: Generated from `#/paths//webhooks/post(addWebhook)`.
+    internal func addWebhook(
+        headers: Operations.AddWebhook.Input.Headers = .init(),
+        body: Operations.AddWebhook.Input.Body
+    ) async throws -> Operations.AddWebhook.Output {
+        try await addWebhook(Operations.AddWebhook.Input(
+            headers: headers,
+            body: body
+        ))
+    }
+    /// Remove a webhook and its deliveries.
+    ///
+    /// - Remark: HTTP `DELETE /webhooks/{webhookId}`.
+    /// - Remark: Generated from `#/paths//webhooks/{webhookId}/delete(removeWebhook)`.
+    internal func removeWebhook(
+        path: Operations.RemoveWebhook.Input.Path,
+        headers: Operations.RemoveWebhook.Input.Headers = .init()
+    ) async throws -> Operations.RemoveWebhook.Output {
+        try await removeWebhook(Operations.RemoveWebhook.Input(
+            path: path,
+            headers: headers
+        ))
+    }
+    /// Webhook and job callback deliveries, newest first — the caller's, or (administrators) all.
+    ///
+    /// - Remark: HTTP `GET /webhook-deliveries`.
+    /// - Remark: Generated from `#/paths//webhook-deliveries/get(listWebhookDeliveries)`.
+    internal func listWebhookDeliveries(
+        query: Operations.ListWebhookDeliveries.Input.Query = .init(),
+        headers: Operations.ListWebhookDeliveries.Input.Headers = .init()
+    ) async throws -> Operations.ListWebhookDeliveries.Output {
+        try await listWebhookDeliveries(Operations.ListWebhookDeliveries.Input(
+            query: query,
+            headers: headers
+        ))
+    }
+    /// Post a delivery again from the start (a new day of retries), with the same body and id.
+    ///
+    /// - Remark: HTTP `POST /webhook-deliveries/{deliveryId}/replay`.
+    /// - Remark: Generated from `#/paths//webhook-deliveries/{deliveryId}/replay/post(replayWebhookDelivery)`.
+    internal func replayWebhookDelivery(
+        path: Operations.ReplayWebhookDelivery.Input.Path,
+        headers: Operations.ReplayWebhookDelivery.Input.Headers = .init()
+    ) async throws -> Operations.ReplayWebhookDelivery.Output {
+        try await replayWebhookDelivery(Operations.ReplayWebhookDelivery.Input(
+            path: path,
             headers: headers
         ))
     }
