@@ -17,12 +17,12 @@ import Testing
     @Test func freshFileGetsTheSchemaAndReopenKeepsData() throws {
         do {
             let database = try folder.openDatabase()
-            #expect(try database.appliedMigrations() == ["v1", "retention", "outbound-jobs", "users", "job-kill-time", "list-paging"])
+            #expect(try database.appliedMigrations() == ["v1", "retention", "outbound-jobs", "users", "job-kill-time", "list-paging", "metrics-readiness-probe"])
             _ = try database.write { try $0.addDevice(Sample.device("200")) }
         }
         #expect(FileManager.default.fileExists(atPath: folder.databasePath))
         let reopened = try folder.openDatabase()
-        #expect(try reopened.appliedMigrations() == ["v1", "retention", "outbound-jobs", "users", "job-kill-time", "list-paging"])
+        #expect(try reopened.appliedMigrations() == ["v1", "retention", "outbound-jobs", "users", "job-kill-time", "list-paging", "metrics-readiness-probe"])
         #expect(try reopened.read { try $0.devices() }.map(\.extensionNumber) == ["200"])
     }
 
@@ -47,6 +47,6 @@ import Testing
     @Test func inMemoryDatabaseWorksForQuickUse() throws {
         let database = try FaxDatabase.inMemory()
         #expect(database.path == nil)
-        #expect(try database.appliedMigrations() == ["v1", "retention", "outbound-jobs", "users", "job-kill-time", "list-paging"])
+        #expect(try database.appliedMigrations() == ["v1", "retention", "outbound-jobs", "users", "job-kill-time", "list-paging", "metrics-readiness-probe"])
     }
 }

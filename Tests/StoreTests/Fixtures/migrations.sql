@@ -219,3 +219,9 @@ CREATE INDEX job_waiting_on_killAt ON job(killAt, id) WHERE state IN ('queued', 
 CREATE INDEX fax_on_createdAt_id ON fax(createdAt, id);
 CREATE INDEX fax_on_direction_createdAt_id ON fax(direction, createdAt, id);
 DROP INDEX fax_on_createdAt;
+
+-- migration: metrics-readiness-probe
+CREATE TABLE readinessProbe (
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  checkedAt DATETIME NOT NULL
+);
