@@ -52,8 +52,8 @@ try """
     min_free_mb = 1
     [web]
     bind = 127.0.0.1:\(port)
-    rate_limit = 1000000
-    rate_burst = 1000000
+    rate_limit = 100000
+    rate_burst = 100000
     [retention]
     cleanup_time = off
     """.write(to: folder.appendingPathComponent("faxline.conf"), atomically: true, encoding: .utf8)

@@ -137,7 +137,7 @@ final class FaxCallRunner: Sendable {
     deinit {
         // Normally fulfilled long before; an owner that vanished must not leak the promises.
         state.apply(.ended(.neverConnected("the call was abandoned", sending: direction == .outbound)))
-        line.release(.failed)
+        release(succeeded: false)
     }
 
     var progress: FaxCallProgress { state.progress.withLock { $0 } }
