@@ -28,6 +28,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-openapi-runtime", from: "1.13.4"),
         .package(url: "https://github.com/hummingbird-project/swift-openapi-hummingbird", from: "2.1.0"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         // C libraries: module map + shim header each.
@@ -181,6 +183,8 @@ let package = Package(
                 "FaxEngine", "FaxCore", "Store", "Documents", "Telephony", "CallMedia", "Mail", "Web", "Accounts", "ServerSupport",
                 "Webhooks",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -359,6 +363,11 @@ let package = Package(
             name: "RetentionBench",
             dependencies: ["FaxlineServer", "FaxCore", "Store", .product(name: "Logging", package: "swift-log")],
             path: "Benchmarks/RetentionBench"
+        ),
+        .executableTarget(
+            name: "APIBench",
+            dependencies: ["FaxCore", "Store", "Accounts"],
+            path: "Benchmarks/APIBench"
         ),
         .executableTarget(
             name: "QueueBench",

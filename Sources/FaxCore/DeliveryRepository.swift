@@ -43,3 +43,20 @@ public struct DeliveryQueueSummary: Sendable, Equatable, Codable {
         self.oldestPendingSince = oldestPendingSince
     }
 }
+
+extension DeliveryQueueSummary {
+    /// What is not delivered yet, the failing apart.
+    public var backlog: DeliveryBacklog { DeliveryBacklog(pending: pending - failing, failing: failing) }
+}
+
+/// Deliveries not done yet, split so that the two add up to the backlog: `pending` (waiting for
+/// their first try, or being sent) and `failing` (waiting to be tried again after an error).
+public struct DeliveryBacklog: Sendable, Equatable {
+    public var pending: Int
+    public var failing: Int
+
+    public init(pending: Int, failing: Int) {
+        self.pending = pending
+        self.failing = failing
+    }
+}

@@ -8,4 +8,6 @@ public protocol FaxStore: DeviceRepository, RoutingRepository, FaxRepository, De
 {
     /// Finished records the cleaner deletes after `records_days` (outbound jobs, …).
     var finishedRecordSources: [any FinishedRecordRetention] { get }
+    /// Commits a change that touches nothing else, or throws why it cannot (for `/readyz`).
+    func checkWritable() async throws
 }

@@ -1,12 +1,12 @@
 import Foundation
 import Synchronization
 
-public enum CallDirection: String, Sendable, Codable, Equatable {
+public enum CallDirection: String, Sendable, Codable, Equatable, CaseIterable {
     case inbound, outbound
 }
 
 /// What a line is doing, as `faxline status` shows it.
-public enum LineState: String, Sendable, Codable, Equatable {
+public enum LineState: String, Sendable, Codable, Equatable, CaseIterable {
     case idle, ringing, receiving, sending
 }
 

@@ -10,6 +10,15 @@ public struct ConfigurationFile: Sendable, Equatable {
         public var key: String
         public var value: String
         public var line: Int
+
+        /// yes/no, on/off, true/false, 1/0.
+        func boolean() throws(ConfigurationError) -> Bool {
+            switch value.lowercased() {
+            case "yes", "true", "on", "1": return true
+            case "no", "false", "off", "0": return false
+            default: throw .badValue(section: section, key: key, line: line, "expected yes or no")
+            }
+        }
     }
 
     public static let maximumBytes = 256 * 1024

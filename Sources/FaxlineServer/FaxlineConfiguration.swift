@@ -143,13 +143,7 @@ public struct FaxlineConfiguration: Sendable, Equatable {
             guard let value = Int(entry.value), range.contains(value) else { throw bad("expected a number in \(range)") }
             return value
         }
-        func boolean() throws(ConfigurationError) -> Bool {
-            switch entry.value.lowercased() {
-            case "yes", "true", "on", "1": return true
-            case "no", "false", "off", "0": return false
-            default: throw bad("expected yes or no")
-            }
-        }
+        func boolean() throws(ConfigurationError) -> Bool { try entry.boolean() }
         func allowList() throws(ConfigurationError) -> PeerAllowList {
             do { return try PeerAllowList(parsing: entry.value) } catch { throw bad(error.description) }
         }

@@ -41,7 +41,9 @@ public final class FaxlineServer: Sendable {
     private let retention: RetentionService
     private let control: ControlService
     /// Inbound calls refused since the start, by reason.
-    public let refusals = RefusedCalls()
+    public let refusals: RefusedCalls
+    /// Counters, histograms and gauges for `/metrics`.
+    public let metrics: ServerMetrics
     /// This server's hold on the data folder, from `init` until `run` returns.
     private let folderLock: Mutex<ServeLock?>
     private let logger: Logger
@@ -53,14 +55,17 @@ public final class FaxlineServer: Sendable {
     /// unless one is given) and the spool and builds every service; nothing listens yet.
     /// `mediaClock` ticks the calls' frames (tests: a lock-step clock); `clock` times every wait
     /// (connect timeouts, polls, retries). `placer` places outbound calls instead of an AMI
-    /// client on `[ami]` (tests).
+    /// client on `[ami]` (tests). `metrics` records into a registry of its own unless given
+    /// (`faxline serve` gives the one it bootstrapped `MetricsSystem` with).
     public init(
         configuration: FaxlineConfiguration, logger: Logger, mailSender: (any MailSender)? = nil,
         store: (any FaxStore)? = nil, mediaClock: (any MediaClock)? = nil, clock: any Clock<Duration> = ContinuousClock(),
-        placer injectedPlacer: (any OutboundCallPlacer)? = nil
+        placer injectedPlacer: (any OutboundCallPlacer)? = nil, metrics: ServerMetrics = ServerMetrics()
     ) throws {
         self.configuration = configuration
         self.logger = logger
+        self.metrics = metrics
+        refusals = RefusedCalls(metrics: metrics)
         folderLock = Mutex(try ServeLock.acquire(dataDirectory: configuration.dataDirectory))
         try FileManager.default.createDirectory(
             atPath: configuration.dataDirectory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o750])
@@ -87,7 +92,7 @@ public final class FaxlineServer: Sendable {
         let diskGuard = DiskGuard(spool: spool, minimumFreeBytes: configuration.minimumFreeBytes)
         let calls = FaxCallEnvironment(
             lines: lines, registry: registry, mediaClock: mediaClock ?? EventLoopMediaClock(), clock: clock,
-            connectTimeout: configuration.mediaConnectTimeout, logger: logger)
+            connectTimeout: configuration.mediaConnectTimeout, metrics: metrics, logger: logger)
 
         let sender = try mailSender ?? CurlSMTPSender(configuration: configuration.smtp, logger: logger)
         let cleaner = SpoolCleaner(configuration: configuration, store: database, logger: logger)
@@ -129,18 +134,21 @@ public final class FaxlineServer: Sendable {
             router: AGIRouter(["inbound": inbound, "fax/inbound": inbound]),
             logger: logger)
 
+        let placer: (any OutboundCallPlacer)?
         if injectedPlacer != nil || configuration.ami.isConfigured {
             let manager = injectedPlacer == nil ? AMIClient(configuration: configuration.ami.clientConfiguration(), logger: logger) : nil
-            let placer: any OutboundCallPlacer = injectedPlacer ?? manager!
+            let outboundPlacer: any OutboundCallPlacer = injectedPlacer ?? manager!
+            placer = outboundPlacer
             let notifier = JobNotifier(sender: sender, from: configuration.smtp.fromAddress, logger: logger, clock: clock)
             self.manager = manager
             self.notifier = notifier
             outbound = OutboundDispatcher(
-                jobs: database, history: database, placer: placer, calls: calls,
+                jobs: database, history: database, placer: outboundPlacer, calls: calls,
                 settings: OutboundDispatcher.Settings(
                     outbound: configuration.outbound, stationID: configuration.stationID, ecm: configuration.ecm, spool: spool),
                 notifier: notifier, logger: logger, mediaAddress: mediaAddress)
         } else {
+            placer = nil
             manager = nil
             notifier = nil
             outbound = nil
@@ -171,9 +179,12 @@ public final class FaxlineServer: Sendable {
             let status = reporter
             let adapter = WebServicesAdapter(
                 store: database, spool: spool, configuration: configuration, logger: logger,
-                mailWakeUp: { mailDelivery.wake() }, jobs: control.control
+                mailWakeUp: { mailDelivery.wake() }, jobs: control.control, metrics: metrics
             ) { status.snapshot(addresses: (configuration.agi.description, configuration.audioSocket.description)) }
-            web = try WebServer(configuration: configuration.web, services: adapter.apiServices, logger: logger)
+            let operations = ServerOperations(
+                store: database, lines: lines, diskGuard: diskGuard, placer: placer, metrics: metrics, logger: logger)
+            web = try WebServer(
+                configuration: configuration.web, services: adapter.apiServices, operations: operations, logger: logger)
         } else {
             web = nil
         }

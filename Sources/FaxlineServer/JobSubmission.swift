@@ -68,6 +68,8 @@ public struct JobSubmitter: Sendable {
     public let spool: Spool
     private let diskGuard: DiskGuard
     public var converter = DocumentConverter()
+    /// Where the conversion's time is recorded (the server's; the CLI has none).
+    public var metrics: ServerMetrics?
 
     /// `minimumFreeBytes`: below this much free space in the spool a submission is refused
     /// with a clear error, before anything is converted or queued.
@@ -85,7 +87,13 @@ public struct JobSubmitter: Sendable {
         let temporary = spool.temporaryFile("\(broadcastID).tif")
         // Whatever fails from here, neither the converted pages nor the placed document stay.
         defer { try? FileManager.default.removeItem(atPath: temporary) }
-        let result = try await converter.convert(submission.files, to: temporary)
+        let started = ContinuousClock.now
+        let result: ConversionResult
+        do {
+            // Failed conversions take time too (a timeout, a document too big): all are timed.
+            defer { metrics?.documentsConverted(in: ContinuousClock.now - started) }
+            result = try await converter.convert(submission.files, to: temporary)
+        }
         let document = try spool.place(temporary, at: "out/\(broadcastID).tif")
         do {
             let notBefore = submission.notBefore ?? now

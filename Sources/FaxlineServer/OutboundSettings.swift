@@ -70,12 +70,7 @@ extension FaxlineConfiguration {
         case ("outbound", "retry_no_carrier"): outbound.retry.noCarrier = TimeInterval(try seconds(1...86_400))
         case ("outbound", "retry_protocol"): outbound.retry.protocolFailure = TimeInterval(try seconds(1...86_400))
         case ("outbound", "retry_other"): outbound.retry.other = TimeInterval(try seconds(1...86_400))
-        case ("outbound", "notify_requeue"):
-            switch entry.value.lowercased() {
-            case "yes", "true", "on", "1": outbound.retry.notifyOnRequeue = true
-            case "no", "false", "off", "0": outbound.retry.notifyOnRequeue = false
-            default: throw bad("expected yes or no")
-            }
+        case ("outbound", "notify_requeue"): outbound.retry.notifyOnRequeue = try entry.boolean()
         default:
             throw .unknownSetting(section: entry.section, key: entry.key, line: entry.line)
         }

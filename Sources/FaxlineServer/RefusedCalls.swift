@@ -24,11 +24,15 @@ public enum RefusalReason: String, Sendable, Codable, CaseIterable {
 /// line are no refused calls: they are counted by the queue).
 public final class RefusedCalls: Sendable {
     private let counts = Mutex<[RefusalReason: Int]>([:])
+    private let metrics: ServerMetrics?
 
-    public init() {}
+    public init(metrics: ServerMetrics? = nil) {
+        self.metrics = metrics
+    }
 
     func count(_ reason: RefusalReason) {
         counts.withLock { $0[reason, default: 0] += 1 }
+        metrics?.callRefused(reason)
     }
 
     public func snapshot() -> [RefusalReason: Int] {

@@ -19,6 +19,8 @@ struct WebServicesAdapter: FaxArchive, JobQueue, FaxAdministration, ServerMonito
     /// Kills through the dispatcher when it has the job on the line; wakes it after a
     /// submission or a retry.
     let jobs: JobControl
+    /// Times the conversions of submissions.
+    let metrics: ServerMetrics
     /// Lines, today's counts, disk, outbound: the status file's data.
     let snapshot: @Sendable () -> ServerStatus
 
@@ -96,6 +98,7 @@ struct WebServicesAdapter: FaxArchive, JobQueue, FaxAdministration, ServerMonito
         submission.owner = request.owner
         var submitter = JobSubmitter(jobs: store, spoolRoot: spool.root, minimumFreeBytes: configuration.minimumFreeBytes)
         submitter.converter.options.cover = request.cover
+        submitter.metrics = metrics
         let submitted: [Job]
         do {
             submitted = try await submitter.submit(submission)

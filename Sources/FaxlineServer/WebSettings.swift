@@ -42,6 +42,7 @@ extension FaxlineConfiguration {
         case "rate_burst":
             guard let burst = Int(entry.value), (1...100_000).contains(burst) else { throw bad("expected a number of requests in 1...100000") }
             web.rateBurst = burst
+        case "metrics": web.servesMetrics = try entry.boolean()
         default:
             throw .unknownSetting(section: entry.section, key: entry.key, line: entry.line)
         }

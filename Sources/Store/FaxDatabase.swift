@@ -25,6 +25,22 @@ public final class FaxDatabase: Sendable {
         try self.init(writer: pool, path: path)
     }
 
+    /// Opens an existing database file, as it is (no migration), for reading only (SQLite refuses every
+    /// write): for tools that only look, and to show what the server does with a database it
+    /// cannot write.
+    public static func openReadOnly(path: String) throws -> FaxDatabase {
+        var configuration = makeConfiguration()
+        configuration.readonly = true
+        // The mode is the file's; a reader cannot set it.
+        configuration.journalMode = .default
+        return FaxDatabase(queue: try DatabaseQueue(path: path, configuration: configuration), path: path)
+    }
+
+    private init(queue: DatabaseQueue, path: String) {
+        writer = queue
+        self.path = path
+    }
+
     /// A private database in memory, for tests and previews.
     public static func inMemory() throws -> FaxDatabase {
         try FaxDatabase(writer: DatabaseQueue(configuration: makeConfiguration()), path: nil)
@@ -72,6 +88,11 @@ public final class FaxDatabase: Sendable {
         try await withCheckedThrowingContinuation { continuation in
             writer.asyncWrite({ db in try body(StoreTransaction(db: db)) }, completion: { _, result in continuation.resume(with: result) })
         }
+    }
+
+    /// Commits a write (`ReadinessProbe`): throws what keeps the database from taking changes.
+    public func checkWritable() async throws {
+        try await write { try ReadinessProbe.write($0.db, at: Date()) }
     }
 
     /// Runs raw SQL; for tests that must prove the schema refuses bad rows.

@@ -13,6 +13,7 @@ enum FaxSchema {
         migrator.registerMigration("list-paging", migrate: ListSchema.listPaging)
         migrator.registerMigration("print-mail-notices", migrate: printMailNotices)
         migrator.registerMigration("hooks-webhooks", migrate: WebhookSchema.webhooks)
+        migrator.registerMigration("metrics-readiness-probe", migrate: ReadinessProbe.migration)
         return migrator
     }()
 

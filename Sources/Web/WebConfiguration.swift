@@ -13,6 +13,8 @@ public struct WebConfiguration: Sendable, Equatable {
     /// Requests a second per token, and how many may come at once.
     public var rateLimit: Double = 20
     public var rateBurst = 100
+    /// `/metrics` (Prometheus, no token); `metrics = off` removes it.
+    public var servesMetrics = true
 
     public init() {}
 

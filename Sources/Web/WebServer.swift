@@ -13,7 +13,8 @@ import ServiceLifecycle
 import Synchronization
 
 /// The HTTP server of `faxline serve`: the REST API under `/api/v1` (generated from
-/// openapi.yaml), on Hummingbird, as a service of the server's `ServiceGroup`. `router` is open
+/// openapi.yaml) and `/healthz`, `/readyz`, `/metrics` beside it (`OperationsRoutes`), on
+/// Hummingbird, as a service of the server's `ServiceGroup`. `router` is open
 /// for the web app's routes next to the API's, before `run` starts.
 ///
 /// Sendable by hand: `router` is changed only while the server is being put together, before
@@ -29,7 +30,7 @@ public final class WebServer: Service, @unchecked Sendable {
 
     /// `now` is the clock tokens are checked against (tests pass their own).
     public init(
-        configuration: WebConfiguration, services: APIServices, logger: Logger,
+        configuration: WebConfiguration, services: APIServices, operations: any OperationsMonitor, logger: Logger,
         now: @escaping @Sendable () -> Date = { Date() }
     ) throws {
         self.configuration = configuration
@@ -37,6 +38,7 @@ public final class WebServer: Service, @unchecked Sendable {
         let router = Router(context: WebRequestContext.self)
         router.add(middleware: ProblemMiddleware())
         router.add(middleware: ForwardedHeadersMiddleware(trustedProxies: configuration.trustedProxies, usesTLS: configuration.usesTLS))
+        OperationsRoutes(monitor: operations, servesMetrics: configuration.servesMetrics).register(on: router)
         let api = router.group(RouterPath(Self.apiPrefix))
         api.add(middleware: TokenAuthenticationMiddleware(
             authenticator: Authenticator(store: services.accounts, logger: logger), publicPaths: [Self.apiPrefix + "/openapi.yaml"],
@@ -45,7 +47,10 @@ public final class WebServer: Service, @unchecked Sendable {
         api.add(middleware: UploadLimitMiddleware(limit: configuration.maximumUploadBytes))
         let handlers = FaxlineAPI(services: services, previews: PagePreviews(directory: services.faxes.previewDirectory), now: now)
         // On the group, so that its middleware (token, rate, upload limit) runs for every operation.
-        try handlers.registerHandlers(on: api, serverURL: URL(string: "/")!, middlewares: [NoContentTypeMiddleware()])
+        // Compact JSON: pretty printing made a page of 50 faxes a third larger and slower to write.
+        try handlers.registerHandlers(
+            on: api, serverURL: URL(string: "/")!, configuration: Configuration(jsonEncodingOptions: [.sortedKeys]),
+            middlewares: [NoContentTypeMiddleware()])
         self.router = router
     }
 

@@ -39,7 +39,9 @@ struct Serve: AsyncParsableCommand {
         let openFiles = ProcessLimits.raiseOpenFileLimit()
         let server: FaxlineServer
         do {
-            server = try FaxlineServer(configuration: configuration, logger: logger)
+            let metrics = ServerMetrics()
+            metrics.bootstrapMetricsSystem()
+            server = try FaxlineServer(configuration: configuration, logger: logger, metrics: metrics)
         } catch let error as ServeLockError {
             throw CommandFailure(error.description)
         } catch {

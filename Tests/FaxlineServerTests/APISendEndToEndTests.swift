@@ -3,9 +3,6 @@ import FaxCore
 import FaxTestSupport
 import FaxlineServer
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 import Store
 import Testing
 import Web
@@ -57,24 +54,5 @@ struct APISendEndToEndTests {
         let (unauthorized, _) = try await LoopbackHTTP(base: http.base, token: "fl_0_wrong").json("/api/v1/faxes")
         #expect(unauthorized == 401)
         await harness.stop()
-    }
-}
-
-/// Requests to the server's HTTP listener over loopback, with a bearer token.
-struct LoopbackHTTP {
-    let base: String
-    let token: String
-
-    /// The status and the JSON object of the answer.
-    func json(_ path: String, method: String = "GET", body: Data? = nil, contentType: String? = nil) async throws -> (Int, [String: Any]) {
-        var request = URLRequest(url: try #require(URL(string: base + path)))
-        request.httpMethod = method
-        request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization")
-        if let contentType { request.setValue(contentType, forHTTPHeaderField: "Content-Type") }
-        request.httpBody = body
-        let (data, response) = try await URLSession.shared.data(for: request)
-        let status = try #require(response as? HTTPURLResponse).statusCode
-        let object = try JSONSerialization.jsonObject(with: data) as? [String: Any]
-        return (status, try #require(object, "not a JSON object: \(String(decoding: data, as: UTF8.self))"))
     }
 }

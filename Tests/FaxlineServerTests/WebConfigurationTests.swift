@@ -10,6 +10,7 @@ struct WebConfigurationTests {
         let web = FaxlineConfiguration(dataDirectory: "/tmp/x").web
         #expect(web.host == "127.0.0.1" && web.port == 8080 && !web.usesTLS)
         #expect(web.maximumUploadBytes == 50 * 1024 * 1024 && web.trustedProxies.isEmpty)
+        #expect(web.servesMetrics)
     }
 
     @Test("the settings are read")
@@ -24,11 +25,13 @@ struct WebConfigurationTests {
             max_upload_mb = 20
             rate_limit = 5.5
             rate_burst = 30
+            metrics = off
             """))
         let web = configuration.web
         #expect(web.host == "::" && web.port == 8443 && web.usesTLS)
         #expect(web.trustedProxies.map(\.description) == ["127.0.0.1/32", "10.0.0.0/8", "fd00::/8"])
         #expect(web.maximumUploadBytes == 20 * 1024 * 1024 && web.rateLimit == 5.5 && web.rateBurst == 30)
+        #expect(!web.servesMetrics)
         try configuration.apply(ConfigurationFile(parsing: "[web]\nbind = off\n"))
         #expect(configuration.web.host == nil)
     }
@@ -41,6 +44,7 @@ struct WebConfigurationTests {
         "[web]\ntls_certificate = cert.pem\n",
         "[web]\ntls_certificate = /etc/cert.pem\n",
         "[web]\nport = 1\n",
+        "[web]\nmetrics = sometimes\n",
     ])
     func badValues(text: String) throws {
         var configuration = FaxlineConfiguration(dataDirectory: "/tmp/x")

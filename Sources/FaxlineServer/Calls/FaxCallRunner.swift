@@ -19,15 +19,19 @@ public struct FaxCallEnvironment: Sendable {
     public var clock: any Clock<Duration>
     /// How long Asterisk may take to connect the audio after it was asked to.
     public var connectTimeout: Duration
+    /// Where each call's end is counted.
+    public var metrics: ServerMetrics
     public var logger: Logger
 
     public init(lines: LinePool, registry: AudioSocketSessionRegistry, mediaClock: any MediaClock,
-                clock: any Clock<Duration> = ContinuousClock(), connectTimeout: Duration, logger: Logger) {
+                clock: any Clock<Duration> = ContinuousClock(), connectTimeout: Duration, metrics: ServerMetrics = ServerMetrics(),
+                logger: Logger) {
         self.lines = lines
         self.registry = registry
         self.mediaClock = mediaClock
         self.clock = clock
         self.connectTimeout = connectTimeout
+        self.metrics = metrics
         self.logger = logger
     }
 }
@@ -69,6 +73,8 @@ final class FaxCallRunner: Sendable {
     private let registration: AudioSocketRegistration
     private let state: RunnerState
     private let environment: FaxCallEnvironment
+    /// When the line was claimed: a call's duration is the line's.
+    private let claimedAt = ContinuousClock.now
 
     /// What the call's audio updates from its event loop.
     private final class RunnerState: Sendable {
@@ -133,7 +139,7 @@ final class FaxCallRunner: Sendable {
     deinit {
         // Normally fulfilled long before; an owner that vanished must not leak the promises.
         state.apply(.ended(.neverConnected("the call was abandoned", sending: direction == .outbound)))
-        line.release(.failed)
+        release(succeeded: false)
     }
 
     var progress: FaxCallProgress { state.progress.withLock { $0 } }
@@ -174,11 +180,13 @@ final class FaxCallRunner: Sendable {
         (try? await state.finalOutcome.futureResult.get()) ?? .neverConnected("the call was abandoned", sending: direction == .outbound)
     }
 
-    /// Frees the line and counts the call. The last call to end hands the memory the calls
-    /// freed back to the system, so that an idle server is small again.
+    /// Frees the line and counts the call (the line pool's counters, the metrics). The last
+    /// call to end hands the memory the calls freed back to the system, so that an idle server
+    /// is small again.
     func release(succeeded: Bool) {
-        if line.release(succeeded ? .succeeded : .failed), environment.lines.heldLines == 0 {
-            ProcessMemory.returnFreedMemory()
-        }
+        guard line.release(succeeded ? .succeeded : .failed) else { return }
+        environment.metrics.callEnded(
+            direction, succeeded: succeeded, pages: progress.pagesConfirmed, duration: ContinuousClock.now - claimedAt)
+        if environment.lines.heldLines == 0 { ProcessMemory.returnFreedMemory() }
     }
 }
