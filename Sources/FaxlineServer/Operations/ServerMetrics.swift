@@ -139,7 +139,7 @@ public final class ServerMetrics: Sendable {
             mail.pending.record(backlog.pending)
             mail.failing.record(backlog.failing)
         }
-        // Registered only once a webhook store feeds it: absent says "no webhooks here", 0 would not.
+        // Absent until the store has been read once: 0 would say "none waiting" without knowing.
         if let backlog = readings.webhooks {
             Gauge(label: Name.webhookBacklog, factory: factory).record(backlog)
         }

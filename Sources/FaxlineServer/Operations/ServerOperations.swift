@@ -49,7 +49,7 @@ struct ServerOperations: OperationsMonitor {
         do {
             readings.jobs = try await store.jobCountsByState()
             readings.mail = try await store.deliveryQueueSummary().backlog
-            if let webhooks = store as? any WebhookBacklogRepository { readings.webhooks = try await webhooks.webhookBacklog() }
+            readings.webhooks = try await store.webhookBacklog()
         } catch {
             logger.warning("metrics: cannot read the store", metadata: ["error": "\(ErrorWords.describe(error))"])
         }
