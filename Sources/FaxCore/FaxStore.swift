@@ -3,7 +3,8 @@
 /// PostgreSQL one for several nodes is another module implementing this — the server, the CLI
 /// and the repository contract tests need nothing else.
 public protocol FaxStore: DeviceRepository, RoutingRepository, FaxRepository, DeliveryRepository, JobRepository,
-    RetentionRepository, ListingRepository, UserRepository, APITokenRepository, LoginThrottleRepository
+    RetentionRepository, ListingRepository, UserRepository, APITokenRepository, LoginThrottleRepository, WebSessionRepository,
+    FaxAnnotationRepository
 {
     /// Finished records the cleaner deletes after `records_days` (outbound jobs, …).
     var finishedRecordSources: [any FinishedRecordRetention] { get }

@@ -11,6 +11,7 @@ enum FaxSchema {
         migrator.registerMigration("users", migrate: UserSchema.users)
         migrator.registerMigration("job-kill-time", migrate: JobSchema.killTimeIndex)
         migrator.registerMigration("list-paging", migrate: ListSchema.listPaging)
+        migrator.registerMigration("web-app", migrate: WebSchema.webApp)
         return migrator
     }()
 

@@ -13,7 +13,8 @@ import ServiceLifecycle
 import Synchronization
 
 /// The HTTP server of `faxline serve`: the REST API under `/api/v1` (generated from
-/// openapi.yaml), on Hummingbird, as a service of the server's `ServiceGroup`. `router` is open
+/// openapi.yaml) and the web app's pages (`WebApp`), on Hummingbird, as a service of the
+/// server's `ServiceGroup`. `router` is open
 /// for the web app's routes next to the API's, before `run` starts.
 ///
 /// Sendable by hand: `router` is changed only while the server is being put together, before
@@ -46,6 +47,8 @@ public final class WebServer: Service, @unchecked Sendable {
         let handlers = FaxlineAPI(services: services, previews: PagePreviews(directory: services.faxes.previewDirectory), now: now)
         // On the group, so that its middleware (token, rate, upload limit) runs for every operation.
         try handlers.registerHandlers(on: api, serverURL: URL(string: "/")!, middlewares: [NoContentTypeMiddleware()])
+        try WebApp(services: services, usesTLS: configuration.usesTLS, maximumUploadBytes: configuration.maximumUploadBytes, logger: logger, now: now)
+            .register(on: router)
         self.router = router
     }
 

@@ -219,3 +219,29 @@ CREATE INDEX job_waiting_on_killAt ON job(killAt, id) WHERE state IN ('queued', 
 CREATE INDEX fax_on_createdAt_id ON fax(createdAt, id);
 CREATE INDEX fax_on_direction_createdAt_id ON fax(direction, createdAt, id);
 DROP INDEX fax_on_createdAt;
+
+-- migration: web-app
+CREATE TABLE webSession (
+  secretHash BLOB PRIMARY KEY CHECK (typeof(secretHash) = 'blob' AND length(secretHash) = 32),
+  userId INTEGER NOT NULL REFERENCES user(id) ON DELETE CASCADE,
+  createdAt DATETIME NOT NULL,
+  expiresAt DATETIME NOT NULL CHECK (expiresAt > createdAt)
+) WITHOUT ROWID;
+CREATE INDEX webSession_on_expiresAt ON webSession(expiresAt);
+CREATE INDEX webSession_on_userId ON webSession(userId);
+CREATE TABLE faxAnnotation (
+  faxId TEXT PRIMARY KEY,
+  note TEXT NOT NULL DEFAULT '' CHECK (length(note) <= 2000),
+  tags TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(tags) AND json_type(tags) = 'array')
+) WITHOUT ROWID;
+CREATE TABLE faxRead (
+  faxId TEXT NOT NULL,
+  userId INTEGER NOT NULL REFERENCES user(id) ON DELETE CASCADE,
+  readAt DATETIME NOT NULL,
+  PRIMARY KEY (faxId, userId)
+) WITHOUT ROWID;
+CREATE INDEX faxRead_on_userId ON faxRead(userId);
+CREATE TRIGGER fax_deleted_webApp AFTER DELETE ON fax BEGIN
+  DELETE FROM faxAnnotation WHERE faxId = OLD.id;
+  DELETE FROM faxRead WHERE faxId = OLD.id;
+END;
