@@ -1,4 +1,5 @@
 """The web app in a real browser against a real `faxline serve` and the Asterisk emulator."""
+from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
 
 from conftest import WEB, screenshot, sign_in, wait_for
@@ -6,6 +7,21 @@ from conftest import WEB, screenshot, sign_in, wait_for
 
 def fax_links(driver):
     return [link.get_attribute("href") for link in driver.find_elements(By.CSS_SELECTOR, ".faxes a.from")]
+
+
+def job_state(driver):
+    """The job page's state; the live part is replaced while it is read, so read it again then."""
+    try:
+        return driver.find_element(By.CSS_SELECTOR, "[data-state]").get_attribute("data-state")
+    except StaleElementReferenceException:
+        return None
+
+
+def live_text(driver):
+    try:
+        return driver.find_element(By.ID, "live").text
+    except StaleElementReferenceException:
+        return ""
 
 
 def heading(driver):
@@ -94,11 +110,9 @@ def test_send_a_pdf_with_a_cover_page_preview_then_the_job_finishes(browser, inv
     browser.find_element(By.CSS_SELECTOR, "form[action$='/confirm'] button").click()
     assert heading(browser) == "Fax to 5550199"
     # The page follows the job by itself (its script refreshes the live part).
-    wait_for(lambda: browser.find_element(By.CSS_SELECTOR, "[data-state]").get_attribute("data-state") in ("sending", "done"),
-             timeout=120, what="the call")
-    wait_for(lambda: browser.find_element(By.CSS_SELECTOR, "[data-state]").get_attribute("data-state") == "done",
-             timeout=240, what="the job to finish")
-    assert "2 pages sent" in browser.find_element(By.ID, "live").text
+    wait_for(lambda: job_state(browser) in ("sending", "done"), timeout=120, what="the call")
+    wait_for(lambda: job_state(browser) == "done", timeout=240, what="the job to finish")
+    wait_for(lambda: "2 pages sent" in live_text(browser), what="the pages sent")
     screenshot(browser, "job")
     browser.get(WEB + "/jobs")
     assert "5550199" in browser.find_element(By.CSS_SELECTOR, ".jobs").text

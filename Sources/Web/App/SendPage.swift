@@ -139,6 +139,9 @@ struct SendPage: Sendable {
     static func named(_ error: DocumentError, documents: [(path: String, name: String)]) -> String {
         var text = error.description
         for document in documents { text = text.replacingOccurrences(of: document.path, with: document.name) }
+        if let path = error.documentName, let document = documents.first(where: { $0.path == path }), !text.contains(document.name) {
+            text = document.name + ": " + text
+        }
         return text.prefix(1).uppercased() + text.dropFirst()
     }
 

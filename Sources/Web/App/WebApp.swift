@@ -70,7 +70,7 @@ struct WebApp: Sendable {
     func cookie(_ name: String, value: String?, expires: Date? = nil, context: WebRequestContext) -> Cookie {
         let secure = context.isSecure || usesTLS
         // Values are base64url from our own generator, always valid; `validated` only guards that.
-        (try? Cookie.validated(
+        return (try? Cookie.validated(
             name: name, value: value ?? "", expires: value == nil ? Date(timeIntervalSince1970: 0) : expires, path: "/",
             secure: secure, httpOnly: true, sameSite: .strict))
             ?? Cookie(name: name, value: "", expires: Date(timeIntervalSince1970: 0), path: "/", secure: secure, httpOnly: true)

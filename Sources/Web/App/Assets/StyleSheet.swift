@@ -32,6 +32,7 @@ enum StyleSheet {
         .signout { margin-left: auto; display: flex; align-items: center; gap: .5rem; }
         .who { color: #dbe6f3; font-size: .9rem; }
         button.link { background: none; border: 1px solid rgba(255,255,255,.5); color: #fff; padding: .3rem .7rem; }
+        .signout button { margin-top: 0; }
 
         main { max-width: 1240px; margin: 0 auto; padding: 1rem; }
         main:focus { outline: none; }
@@ -60,7 +61,7 @@ enum StyleSheet {
         button.bad { border-color: var(--bad); color: #fff; background: var(--bad); }
         form button { margin-top: .9rem; }
         .signin button { width: 100%; }
-        .actions { display: flex; flex-wrap: wrap; gap: .5rem; align-items: center; }
+        .actions { display: flex; flex-wrap: wrap; gap: .5rem; align-items: center; margin-top: .75rem; }
         .actions form button { margin-top: 0; }
         .row { display: grid; grid-template-columns: repeat(auto-fit, minmax(12rem, 1fr)); gap: 0 1rem; }
 
