@@ -25,6 +25,7 @@ struct MonitorPage: Sendable {
         var chrome: Chrome
         var counts: [Count]
         var warnings: [String]
+        var outbound: String?
         var lines: [Line]
         var version: String
         var startedAt: String
@@ -32,6 +33,10 @@ struct MonitorPage: Sendable {
 
     func register(on router: RouterGroup<WebRequestContext>) {
         router.get("/monitor") { _, context in try await show(context: context) }
+    }
+
+    static func size(_ bytes: Int64) -> String {
+        bytes >= 10 * 1_073_741_824 ? "\(bytes / 1_073_741_824) GB" : "\(bytes / 1_048_576) MB"
     }
 
     private func show(context: WebRequestContext) async throws -> Response {
@@ -51,11 +56,12 @@ struct MonitorPage: Sendable {
                 Count(label: "waiting to send", value: "\(waiting)"),
                 Count(label: "on the line", value: "\(active)"),
                 Count(label: "mails to send", value: "\(status.mailBacklog)"),
-                Count(label: "free disk", value: status.freeDiskBytes.map { "\($0 / 1_048_576) MB" } ?? "?"),
+                Count(label: "free disk", value: status.freeDiskBytes.map(Self.size) ?? "?"),
             ],
-            warnings: [status.refusingCalls.map { "Refusing calls: \($0)" }, status.outbound.map { "Outbound: \($0)" },
+            warnings: [status.refusingCalls.map { "Refusing calls: \($0)" },
                        status.refusedNoFreeLine > 0 ? "\(Plural.count(status.refusedNoFreeLine, "call")) refused for want of a free line" : nil]
                 .compactMap { $0 },
+            outbound: status.outbound.map { "Outbound: \($0)." },
             lines: status.lines.map { line in
                 var state = line.state
                 if line.state != "idle", let number = line.remoteNumber, !number.isEmpty {

@@ -71,6 +71,7 @@ extension PageTemplates {
             {{#counts}}<div class="stat card"><span class="value">{{value}}</span><span class="label">{{label}}</span></div>{{/counts}}
           </div>
           {{#warnings}}<p class="notice bad">{{.}}</p>{{/warnings}}
+          {{#outbound}}<p class="sub">{{outbound}}</p>{{/outbound}}
           <div class="card">
             <h2>Lines</h2>
             {{^lines}}<p class="empty">No lines configured.</p>{{/lines}}
