@@ -30,6 +30,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
+        .package(url: "https://github.com/vapor/multipart-kit", from: "4.7.1"),
     ],
     targets: [
         // C libraries: module map + shim header each.
@@ -158,6 +160,8 @@ let package = Package(
                 .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
                 .product(name: "OpenAPIHummingbird", package: "swift-openapi-hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "MultipartKit", package: "multipart-kit"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
@@ -309,6 +313,9 @@ let package = Package(
             ]
         ),
 
+        // The far end of a real `faxline serve` for the browser tests (scripts/web-test).
+        .executableTarget(name: "faxline-test-peer", dependencies: ["FaxTestSupport"], path: "Tests/FaxlineTestPeer"),
+
         // Benchmarks are not tests: built in release mode by scripts/bench.
         .executableTarget(
             name: "FaxBench",
@@ -368,6 +375,16 @@ let package = Package(
             name: "APIBench",
             dependencies: ["FaxCore", "Store", "Accounts"],
             path: "Benchmarks/APIBench"
+        ),
+        .executableTarget(
+            name: "WebBench",
+            dependencies: [
+                "FaxlineServer", "Web", "Store", "FaxCore", "Accounts",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Benchmarks/WebBench"
         ),
         .executableTarget(
             name: "QueueBench",

@@ -25,6 +25,8 @@ public struct FaxListQuery: Sendable, Equatable {
     public var deviceExtension: String?
     /// Caller numbers starting with this.
     public var callerPrefix: String?
+    /// Caller number, caller name or the far end's station id containing this (any case).
+    public var search: String?
     /// Created at or after.
     public var since: Date?
     /// Created before.
@@ -34,7 +36,7 @@ public struct FaxListQuery: Sendable, Equatable {
 
     public init(
         scope: ListScope, limit: Int = 50, cursor: String? = nil, direction: FaxDirection? = nil, statuses: Set<FaxStatus> = [],
-        deviceExtension: String? = nil, callerPrefix: String? = nil, since: Date? = nil, until: Date? = nil
+        deviceExtension: String? = nil, callerPrefix: String? = nil, search: String? = nil, since: Date? = nil, until: Date? = nil
     ) {
         self.scope = scope
         self.limit = limit
@@ -43,6 +45,7 @@ public struct FaxListQuery: Sendable, Equatable {
         self.statuses = statuses
         self.deviceExtension = deviceExtension
         self.callerPrefix = callerPrefix
+        self.search = search
         self.since = since
         self.until = until
     }

@@ -79,6 +79,15 @@ public struct JobSubmitter: Sendable {
         diskGuard = DiskGuard(spool: spool, minimumFreeBytes: minimumFreeBytes)
     }
 
+    /// Checks and converts the documents (with the cover page) to `output` without queueing
+    /// anything: what the web app shows before the user confirms. Sending the result later is a
+    /// submission of that one file.
+    public func prepare(_ submission: JobSubmission, to output: String, now: Date = Date()) async throws -> ConversionResult {
+        _ = try submission.validate(now: now)
+        try diskGuard.requireRoomForSubmission()
+        return try await converter.convert(submission.files, to: output)
+    }
+
     public func submit(_ submission: JobSubmission, now: Date = Date()) async throws -> [Job] {
         let numbers = try submission.validate(now: now)
         try diskGuard.requireRoomForSubmission()

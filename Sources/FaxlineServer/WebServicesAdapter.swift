@@ -70,11 +70,46 @@ struct WebServicesAdapter: FaxArchive, JobQueue, FaxAdministration, ServerMonito
         }
     }
 
+    func annotation(of fax: FaxRecord) async throws -> FaxAnnotation { try await store.annotation(faxID: fax.id) }
+
+    func annotate(_ fax: FaxRecord, _ annotation: FaxAnnotation) async throws { try await store.setAnnotation(annotation, faxID: fax.id) }
+
+    func markRead(_ fax: FaxRecord, userID: Int64, at now: Date) async throws {
+        try await store.markRead(faxID: fax.id, userID: userID, at: now)
+    }
+
+    func readFaxIDs(_ faxIDs: [String], userID: Int64) async throws -> Set<String> {
+        try await store.readFaxIDs(faxIDs, userID: userID)
+    }
+
     // MARK: - JobQueue
 
     var uploadDirectory: String { spool.temporaryDirectory }
 
     func submit(_ request: SendRequest) async throws -> [Job] {
+        let (submitter, submission) = try await submitter(for: request)
+        let submitted: [Job]
+        do {
+            submitted = try await submitter.submit(submission)
+        } catch let error as DiskSpaceError {
+            throw NoRoomForSubmission(detail: error.description)
+        }
+        jobs.wake()
+        return submitted
+    }
+
+    func prepare(_ request: SendRequest, to output: String) async throws -> Int {
+        let (submitter, submission) = try await submitter(for: request)
+        do {
+            return try await submitter.prepare(submission, to: output).pageCount
+        } catch let error as DiskSpaceError {
+            throw NoRoomForSubmission(detail: error.description)
+        }
+    }
+
+    /// The submission `faxline send` would make of the request, and the submitter that
+    /// converts it (with the cover page).
+    private func submitter(for request: SendRequest) async throws -> (JobSubmitter, JobSubmission) {
         var submission = JobSubmission(numbers: request.numbers, files: request.documents.map(\.path))
         var sender = JobSender(callerIDNumber: request.callerID)
         if let number = request.deviceExtension {
@@ -99,14 +134,7 @@ struct WebServicesAdapter: FaxArchive, JobQueue, FaxAdministration, ServerMonito
         var submitter = JobSubmitter(jobs: store, spoolRoot: spool.root, minimumFreeBytes: configuration.minimumFreeBytes)
         submitter.converter.options.cover = request.cover
         submitter.metrics = metrics
-        let submitted: [Job]
-        do {
-            submitted = try await submitter.submit(submission)
-        } catch let error as DiskSpaceError {
-            throw NoRoomForSubmission(detail: error.description)
-        }
-        jobs.wake()
-        return submitted
+        return (submitter, submission)
     }
 
     func jobs(_ query: JobListQuery) async throws -> ListPage<Job> {

@@ -36,6 +36,11 @@ extension StoreTransaction {
             conditions.append("callerNumber LIKE ? ESCAPE '\\'")
             arguments += [Self.likePrefix(prefix)]
         }
+        if let search = query.search, !search.isEmpty {
+            conditions.append("(callerNumber LIKE ? ESCAPE '\\' OR callerName LIKE ? ESCAPE '\\' OR remoteStationID LIKE ? ESCAPE '\\')")
+            let pattern = "%" + Self.likePrefix(search)
+            arguments += [pattern, pattern, pattern]
+        }
         if let since = query.since {
             conditions.append("createdAt >= ?")
             arguments += [since]

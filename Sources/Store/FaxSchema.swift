@@ -14,6 +14,7 @@ enum FaxSchema {
         migrator.registerMigration("print-mail-notices", migrate: printMailNotices)
         migrator.registerMigration("hooks-webhooks", migrate: WebhookSchema.webhooks)
         migrator.registerMigration("metrics-readiness-probe", migrate: ReadinessProbe.migration)
+        migrator.registerMigration("web-app", migrate: WebSchema.webApp)
         return migrator
     }()
 

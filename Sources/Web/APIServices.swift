@@ -23,6 +23,12 @@ public protocol FaxArchive: Sendable {
     /// Deletes record and files through the retention's purge (audited as `actor`). A fax on the
     /// line is refused; one whose delivery is pending only with `force`.
     func delete(_ fax: FaxRecord, force: Bool, actor: String) async throws
+    /// The note and tags users wrote on it.
+    func annotation(of fax: FaxRecord) async throws -> FaxAnnotation
+    func annotate(_ fax: FaxRecord, _ annotation: FaxAnnotation) async throws
+    /// Records that the user opened it (the web app's unread marks).
+    func markRead(_ fax: FaxRecord, userID: Int64, at now: Date) async throws
+    func readFaxIDs(_ faxIDs: [String], userID: Int64) async throws -> Set<String>
 }
 
 /// The outbound queue.
@@ -32,6 +38,10 @@ public protocol JobQueue: Sendable {
     var uploadDirectory: String { get }
     /// Converts and queues, like `faxline send`: every job or none.
     func submit(_ request: SendRequest) async throws -> [Job]
+    /// Checks the request and converts its documents (with the cover page) to one fax TIFF at
+    /// `output`, queueing nothing; returns its pages. The web app shows these before the user
+    /// confirms, then submits that file.
+    func prepare(_ request: SendRequest, to output: String) async throws -> Int
     func jobs(_ query: JobListQuery) async throws -> ListPage<Job>
     func job(id: Int64) async throws -> Job?
     /// Stops the job; a call in progress is hung up. Throws `JobTransitionError` for a job that has ended.

@@ -41,7 +41,7 @@ extension FaxlineAPI {
         }
         guard !uploads.documents.isEmpty else { throw APIProblem.badRequest("give at least one document", field: "file") }
 
-        let device = options.from ?? (principal.user.deviceExtensions.count == 1 && !principal.user.isAdmin ? principal.user.deviceExtensions.first : nil)
+        let device = options.from ?? Self.defaultSendingDevice(for: principal.user)
         if case .denied(let denial) = AccessPolicy.decide(principal, .send(asDevice: device)) { throw APIProblem.forbidden(denial) }
         if let callbackURL = options.callbackUrl {
             guard let webhooks = services.webhooks else {
@@ -81,6 +81,12 @@ extension FaxlineAPI {
         return .accepted(.init(body: .json(.init(
             broadcastId: jobs.first?.broadcastID ?? "", pages: jobs.first?.pageCount ?? 0,
             jobs: jobs.map { .init(id: $0.id ?? 0, number: $0.number) }))))
+    }
+
+    /// The device a send without one goes out as: a user's only device; none otherwise (then
+    /// only an administrator may send).
+    static func defaultSendingDevice(for user: User) -> String? {
+        user.deviceExtensions.count == 1 && !user.isAdmin ? user.deviceExtensions.first : nil
     }
 
     /// A small text part, whole.

@@ -13,8 +13,8 @@ import ServiceLifecycle
 import Synchronization
 
 /// The HTTP server of `faxline serve`: the REST API under `/api/v1` (generated from
-/// openapi.yaml) and `/healthz`, `/readyz`, `/metrics` beside it (`OperationsRoutes`), on
-/// Hummingbird, as a service of the server's `ServiceGroup`. `router` is open
+/// openapi.yaml), `/healthz`, `/readyz`, `/metrics` beside it (`OperationsRoutes`) and the web
+/// app's pages (`WebApp`), on Hummingbird, as a service of the server's `ServiceGroup`. `router` is open
 /// for the web app's routes next to the API's, before `run` starts.
 ///
 /// Sendable by hand: `router` is changed only while the server is being put together, before
@@ -51,6 +51,8 @@ public final class WebServer: Service, @unchecked Sendable {
         try handlers.registerHandlers(
             on: api, serverURL: URL(string: "/")!, configuration: Configuration(jsonEncodingOptions: [.sortedKeys]),
             middlewares: [NoContentTypeMiddleware()])
+        try WebApp(services: services, usesTLS: configuration.usesTLS, maximumUploadBytes: configuration.maximumUploadBytes, logger: logger, now: now)
+            .register(on: router)
         self.router = router
     }
 
