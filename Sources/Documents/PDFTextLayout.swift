@@ -1,7 +1,8 @@
 import Foundation
 
-/// The words of a PDF and where each stands on its page, as poppler's `pdftotext -bbox` reports
-/// them: points from the page's top left corner, the page as it is shown (its rotation applied).
+/// The words of a PDF and where each stands on its page, as poppler's `pdftotext -bbox -cropbox`
+/// reports them: points from the top left corner of the page's crop box (what a viewer shows,
+/// and what `PDFRewriter` paints on with Ghostscript's `-dUseCropBox`), its rotation applied.
 public struct PDFTextLayout: Sendable, Equatable {
     public struct Box: Sendable, Equatable {
         public var xMin: Double, yMin: Double, xMax: Double, yMax: Double
@@ -58,7 +59,8 @@ public struct PDFTextLayout: Sendable, Equatable {
         let outcome: ToolRunner.Outcome
         do {
             outcome = try await runner.run(
-                "pdftotext", ["-q", "-bbox", "-enc", "UTF-8", "-l", "\(options.maximumPages)", document, output], sandbox: sandbox)
+                "pdftotext", ["-q", "-bbox", "-cropbox", "-enc", "UTF-8", "-l", "\(options.maximumPages)", document, output],
+                sandbox: sandbox)
         } catch {
             switch error {
             case .missing: throw .toolMissing(path: path, tool: "pdftotext", advice: "install it with `apt-get install poppler-utils`")

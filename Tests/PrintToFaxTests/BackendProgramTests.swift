@@ -79,6 +79,31 @@ import Testing
         #expect(pages[1].blackPixels(fromPoint: 100, toPoint: 842) == 0)
     }
 
+    @Test("a page with a crop box: the field is painted out where the viewer shows it")
+    func cropBox() async throws {
+        let fixture = try await PrintFixture.make()
+        let source = fixture.folder.path + "/cropped.ps", pdf = fixture.folder.path + "/cropped.pdf"
+        try Data("""
+            %!PS
+            [/CropBox [100 100 495 742] /PAGES pdfmark
+            /Helvetica findfont 20 scalefont setfont
+            120 700 moveto (Body text here) show
+            120 200 moveto (@@+FAX:5550103@@) show
+            showpage
+            """.utf8).write(to: URL(fileURLWithPath: source))
+        try TestDocuments.run("/usr/bin/gs", ["-q", "-dSAFER", "-dBATCH", "-dNOPAUSE", "-sDEVICE=pdfwrite", "-sPAPERSIZE=a4",
+                                              "-sOutputFile=\(pdf)", source])
+        let outcome = try fixture.runBackend(file: pdf)
+        #expect(outcome.status == 0, "\(outcome.standardError)")
+        let jobs = try await fixture.database.jobs(JobQuery())
+        #expect(jobs.map(\.number) == ["5550103"])
+        // The 642-point high crop box fits the fax page 842/642 times larger: the body is about
+        // 35 to 61 points from the top, the field 690 to 720.
+        let pages = try fixture.faxPages(of: jobs[0])
+        #expect(pages[0].blackPixels(fromPoint: 20, toPoint: 80) > 500)
+        #expect(pages[0].blackPixels(fromPoint: 80, toPoint: 842) == 0)
+    }
+
     @Test("no number: refused, CUPS cancels the job, the user is mailed why")
     func noNumber() async throws {
         let fixture = try await PrintFixture.make()
