@@ -43,7 +43,7 @@ import Testing
         #expect(result.standardOutput.contains("job 1 to 5550100: queued (1 page)"))
         let jobs = try await folder.openDatabase().jobs(JobQuery())
         #expect(Set(jobs.map(\.number)) == ["5550100", "5550101"] && jobs.allSatisfy { $0.sender.deviceExtension == "201" })
-        let incoming = folder.path + "/spool/tmp/mail-in"
+        let incoming = folder.path + "/spool/mail-in"
         #expect(try FileManager.default.contentsOfDirectory(atPath: incoming).isEmpty)
     }
 

@@ -53,7 +53,7 @@ public struct MailToFaxGateway: MailGatewayPolicy {
     }
 
     /// Where the SMTP listener spools arriving messages.
-    public static func incomingDirectory(of spool: Spool) -> String { spool.temporaryDirectory + "/mail-in" }
+    public static func incomingDirectory(of spool: Spool) -> String { spool.root + "/mail-in" }
 
     // MARK: - MailGatewayPolicy
 
