@@ -142,7 +142,8 @@ struct SendPage: Sendable {
         if let path = error.documentName, let document = documents.first(where: { $0.path == path }), !text.contains(document.name) {
             text = document.name + ": " + text
         }
-        return text.prefix(1).uppercased() + text.dropFirst()
+        // Not capitalised: it starts with the file's name as the user wrote it.
+        return text
     }
 
     /// A `datetime-local` value (YYYY-MM-DDTHH:MM) in the server's time zone.
