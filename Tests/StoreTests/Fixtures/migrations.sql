@@ -238,3 +238,82 @@ CREATE TABLE mailNotice (
   CHECK ((state = 'delivered') = (deliveredAt IS NOT NULL))
 );
 CREATE INDEX mailNotice_on_state_nextAttemptAt ON mailNotice(state, nextAttemptAt);
+
+-- migration: hooks-webhooks
+CREATE TABLE webhook (
+  id TEXT PRIMARY KEY NOT NULL CHECK (length(id) = 36),
+  userId INTEGER REFERENCES user(id) ON DELETE CASCADE,
+  url TEXT NOT NULL CHECK (length(url) BETWEEN 8 AND 2000 AND (url GLOB 'http://*' OR url GLOB 'https://*')),
+  secret TEXT NOT NULL CHECK (length(secret) BETWEEN 16 AND 200),
+  events TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(events) AND json_type(events) = 'array'),
+  createdAt DATETIME NOT NULL
+);
+CREATE INDEX webhook_on_userId ON webhook(userId);
+CREATE TABLE webhookDelivery (
+  id TEXT PRIMARY KEY NOT NULL CHECK (length(id) = 36),
+  webhookId TEXT REFERENCES webhook(id) ON DELETE CASCADE,
+  callbackUrl TEXT CHECK (callbackUrl IS NULL
+    OR (length(callbackUrl) BETWEEN 8 AND 2000 AND (callbackUrl GLOB 'http://*' OR callbackUrl GLOB 'https://*'))),
+  userId INTEGER REFERENCES user(id) ON DELETE SET NULL,
+  isRestricted BOOLEAN NOT NULL CHECK (isRestricted IN (0, 1)),
+  event TEXT NOT NULL CHECK (event IN ('fax.received', 'job.queued', 'job.requeued', 'job.done', 'job.failed')),
+  faxId TEXT CHECK (faxId IS NULL OR length(faxId) = 36),
+  jobId INTEGER,
+  subject TEXT NOT NULL CHECK (json_valid(subject)),
+  occurredAt DATETIME NOT NULL,
+  state TEXT NOT NULL CHECK (state IN ('pending', 'sending', 'delivered', 'failed')),
+  attempts INTEGER NOT NULL DEFAULT 0 CHECK (attempts >= 0),
+  nextAttemptAt DATETIME,
+  lastStatus INTEGER CHECK (lastStatus IS NULL OR lastStatus BETWEEN 100 AND 999),
+  lastError TEXT CHECK (lastError IS NULL OR length(lastError) <= 2000),
+  deliveredAt DATETIME,
+  createdAt DATETIME NOT NULL,
+  CHECK ((webhookId IS NULL) <> (callbackUrl IS NULL)),
+  CHECK ((faxId IS NULL) <> (jobId IS NULL)),
+  CHECK ((state = 'pending') = (nextAttemptAt IS NOT NULL)),
+  CHECK ((state = 'delivered') = (deliveredAt IS NOT NULL))
+);
+CREATE INDEX webhookDelivery_on_state_nextAttemptAt ON webhookDelivery(state, nextAttemptAt);
+CREATE INDEX webhookDelivery_on_createdAt ON webhookDelivery(createdAt);
+CREATE INDEX webhookDelivery_on_webhookId ON webhookDelivery(webhookId);
+CREATE INDEX webhookDelivery_on_userId ON webhookDelivery(userId);
+CREATE TABLE webhookSettings (
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  callbackSecret TEXT NOT NULL CHECK (length(callbackSecret) BETWEEN 16 AND 200)
+);
+INSERT INTO webhookSettings (id, callbackSecret) VALUES (1, 'whsec_' || lower(hex(randomblob(32))));
+ALTER TABLE job ADD COLUMN callbackUrl TEXT CHECK (callbackUrl IS NULL
+  OR (length(callbackUrl) BETWEEN 8 AND 2000 AND (callbackUrl GLOB 'http://*' OR callbackUrl GLOB 'https://*')));
+-- PRAGMA 'main'.quick_check='job';
+
+-- migration: metrics-readiness-probe
+CREATE TABLE readinessProbe (
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  checkedAt DATETIME NOT NULL
+);
+
+-- migration: web-app
+CREATE TABLE webSession (
+  secretHash BLOB PRIMARY KEY CHECK (typeof(secretHash) = 'blob' AND length(secretHash) = 32),
+  userId INTEGER NOT NULL REFERENCES user(id) ON DELETE CASCADE,
+  createdAt DATETIME NOT NULL,
+  expiresAt DATETIME NOT NULL CHECK (expiresAt > createdAt)
+) WITHOUT ROWID;
+CREATE INDEX webSession_on_expiresAt ON webSession(expiresAt);
+CREATE INDEX webSession_on_userId ON webSession(userId);
+CREATE TABLE faxAnnotation (
+  faxId TEXT PRIMARY KEY,
+  note TEXT NOT NULL DEFAULT '' CHECK (length(note) <= 2000),
+  tags TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(tags) AND json_type(tags) = 'array')
+) WITHOUT ROWID;
+CREATE TABLE faxRead (
+  faxId TEXT NOT NULL,
+  userId INTEGER NOT NULL REFERENCES user(id) ON DELETE CASCADE,
+  readAt DATETIME NOT NULL,
+  PRIMARY KEY (faxId, userId)
+) WITHOUT ROWID;
+CREATE INDEX faxRead_on_userId ON faxRead(userId);
+CREATE TRIGGER fax_deleted_webApp AFTER DELETE ON fax BEGIN
+  DELETE FROM faxAnnotation WHERE faxId = OLD.id;
+  DELETE FROM faxRead WHERE faxId = OLD.id;
+END;
