@@ -75,7 +75,8 @@ let package = Package(
             dependencies: [.product(name: "NIOCore", package: "swift-nio")],
             exclude: [
                 "SMTPServer/SMTPConnectionEventHandler.swift", "SMTPServer/SMTPInboundServer.swift",
-                "SMTPServer/SMTPSessionDriver.swift",
+                "SMTPServer/SMTPSessionDriver.swift", "SMTPServer/MailGatewayPolicy.swift",
+                "SMTPServer/PipedMailSpool.swift",
             ]
         ),
         .executableTarget(name: "mime", dependencies: ["FuzzSupport", "MailParsers"]),

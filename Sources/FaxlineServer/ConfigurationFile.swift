@@ -19,6 +19,17 @@ public struct ConfigurationFile: Sendable, Equatable {
             default: throw .badValue(section: section, key: key, line: line, "expected yes or no")
             }
         }
+
+        /// A listener's `bind`: `host:port` (an IPv6 host in brackets), or `off` → `nil`.
+        func bindAddress() throws(ConfigurationError) -> (host: String, port: Int)? {
+            if value.lowercased() == "off" { return nil }
+            guard let colon = value.lastIndex(of: ":"), colon > value.startIndex,
+                  let port = Int(value[value.index(after: colon)...]), (0...65535).contains(port)
+            else { throw .badValue(section: section, key: key, line: line, "expected host:port or off") }
+            var host = String(value[..<colon])
+            if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+            return (host, port)
+        }
     }
 
     public static let maximumBytes = 256 * 1024

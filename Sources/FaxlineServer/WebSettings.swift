@@ -13,17 +13,12 @@ extension FaxlineConfiguration {
         }
         switch entry.key {
         case "bind":
-            if entry.value.lowercased() == "off" {
+            guard let address = try entry.bindAddress() else {
                 web.host = nil
                 return
             }
-            guard let colon = entry.value.lastIndex(of: ":"), colon > entry.value.startIndex,
-                  let port = Int(entry.value[entry.value.index(after: colon)...]), (0...65535).contains(port)
-            else { throw bad("expected host:port or off") }
-            var host = String(entry.value[..<colon])
-            if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
-            web.host = host
-            web.port = port
+            web.host = address.host
+            web.port = address.port
         case "tls_certificate": web.tlsCertificatePath = try file()
         case "tls_key": web.tlsKeyPath = try file()
         case "trusted_proxies":

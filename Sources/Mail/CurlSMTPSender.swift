@@ -45,7 +45,7 @@ public final class CurlSMTPSender: MailSender {
                 thread.start()
             }
         } onCancel: {
-            transfer.cancel()
+            transfer.upload.cancel()
         }
         switch result {
         case .success:
@@ -89,7 +89,7 @@ public final class CurlSMTPSender: MailSender {
             try curl.setDebugFunction(smtpDebugCallback)
             try curl.set(CURLOPT_DEBUGDATA, pointer: context)
             try curl.set(CURLOPT_VERBOSE, true)
-            try curl.set(CURLOPT_ERRORBUFFER, pointer: UnsafeMutableRawPointer(transfer.errorBuffer))
+            try curl.set(CURLOPT_ERRORBUFFER, pointer: UnsafeMutableRawPointer(transfer.upload.errorBuffer))
 
             let code = withExtendedLifetime(transfer) { curl.perform() }
             guard code != CURLE_OK else { return .success(()) }
@@ -102,11 +102,11 @@ public final class CurlSMTPSender: MailSender {
 
     /// Maps a libcurl failure to a `MailError`, temporary where a retry can help.
     static func classify(_ code: CURLcode, responseCode: Int, transfer: SMTPTransfer) -> MailError {
-        let curlText = transfer.errorText.isEmpty ? CurlEasyHandle.describe(code) : transfer.errorText
+        let curlText = transfer.upload.errorText.isEmpty ? CurlEasyHandle.describe(code) : transfer.upload.errorText
         let serverText = transfer.lastServerReply
         let detail = serverText.map { "\(curlText); server said: \($0)" } ?? curlText
         switch code {
-        case CURLE_ABORTED_BY_CALLBACK where transfer.isCancelled:
+        case CURLE_ABORTED_BY_CALLBACK where transfer.upload.isCancelled:
             return .cancelled
         case CURLE_LOGIN_DENIED:
             return .authenticationFailed(code: responseCode > 0 ? responseCode : nil, detail)
@@ -134,45 +134,17 @@ public final class CurlSMTPSender: MailSender {
 /// State one transfer shares with libcurl's callbacks, which run on the transfer's thread;
 /// only the cancel flag is touched from elsewhere.
 final class SMTPTransfer: @unchecked Sendable {
-    private let payload: [UInt8]
-    private var offset = 0
-    private let lock = NSLock()
-    private var cancelled = false
+    let upload: CurlUpload
     private(set) var lastServerReply: String?
     private(set) var lastErrorReplyCode: Int?
-    let errorBuffer: UnsafeMutablePointer<CChar>
     /// A username is configured: the dialogue includes a login.
     let logsIn: Bool
 
     static let maximumReplyLength = 512
 
     init(payload: [UInt8], logsIn: Bool = false) {
-        self.payload = payload
+        upload = CurlUpload(payload: payload)
         self.logsIn = logsIn
-        let size = faxline_curl_error_size()
-        errorBuffer = .allocate(capacity: size)
-        errorBuffer.initialize(repeating: 0, count: size)
-    }
-
-    deinit {
-        errorBuffer.deallocate()
-    }
-
-    var errorText: String { String(cString: errorBuffer) }
-
-    var isCancelled: Bool { lock.withLock { cancelled } }
-
-    func cancel() { lock.withLock { cancelled = true } }
-
-    func read(into buffer: UnsafeMutablePointer<CChar>, capacity: Int) -> Int {
-        if isCancelled { return faxline_curl_readfunc_abort() }
-        let count = min(capacity, payload.count - offset)
-        guard count > 0 else { return 0 }
-        payload.withUnsafeBytes { bytes in
-            UnsafeMutableRawPointer(buffer).copyMemory(from: bytes.baseAddress! + offset, byteCount: count)
-        }
-        offset += count
-        return count
     }
 
     /// Keeps the last error reply (4xx/5xx): after a failure libcurl may still say QUIT and
@@ -191,12 +163,12 @@ final class SMTPTransfer: @unchecked Sendable {
 private let smtpReadCallback: faxline_curl_read_fn = { buffer, size, count, context in
     guard let buffer, let context else { return faxline_curl_readfunc_abort() }
     let transfer = Unmanaged<SMTPTransfer>.fromOpaque(context).takeUnretainedValue()
-    return transfer.read(into: buffer, capacity: size * count)
+    return transfer.upload.read(into: buffer, capacity: size * count)
 }
 
 private let smtpProgressCallback: faxline_curl_progress_fn = { context, _, _, _, _ in
     guard let context else { return 0 }
-    return Unmanaged<SMTPTransfer>.fromOpaque(context).takeUnretainedValue().isCancelled ? 1 : 0
+    return Unmanaged<SMTPTransfer>.fromOpaque(context).takeUnretainedValue().upload.isCancelled ? 1 : 0
 }
 
 private let smtpDebugCallback: faxline_curl_debug_fn = { _, type, data, size, context in

@@ -35,7 +35,7 @@ public struct CurlWebhookPoster: WebhookPoster {
                 thread.start()
             }
         } onCancel: {
-            transfer.cancel()
+            transfer.upload.cancel()
         }
         return try result.get()
     }
@@ -51,7 +51,7 @@ public struct CurlWebhookPoster: WebhookPoster {
             try curl.set(CURLOPT_CONNECTTIMEOUT_MS, connectTimeout.milliseconds)
             try curl.set(CURLOPT_TIMEOUT_MS, totalTimeout.milliseconds)
             try curl.set(CURLOPT_POST, true)
-            try curl.set(CURLOPT_POSTFIELDSIZE, transfer.body.count)
+            try curl.set(CURLOPT_POSTFIELDSIZE, transfer.upload.byteCount)
             try curl.set(CURLOPT_USERAGENT, "Faxline/\(FaxlineWebhookVersion.text)")
             // "Expect: 100-continue" would cost a round trip (or a second's wait) per post.
             try curl.set(CURLOPT_HTTPHEADER, list: ["Expect:"] + headers.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" })
@@ -65,7 +65,7 @@ public struct CurlWebhookPoster: WebhookPoster {
             try curl.set(CURLOPT_NOPROGRESS, false)
             try curl.setOpenSocketFunction(webhookOpenSocketCallback)
             try curl.set(CURLOPT_OPENSOCKETDATA, pointer: context)
-            try curl.set(CURLOPT_ERRORBUFFER, pointer: UnsafeMutableRawPointer(transfer.errorBuffer))
+            try curl.set(CURLOPT_ERRORBUFFER, pointer: UnsafeMutableRawPointer(transfer.upload.errorBuffer))
 
             let code = withExtendedLifetime(transfer) { curl.perform() }
             let status = curl.info(CURLINFO_RESPONSE_CODE)
@@ -81,10 +81,10 @@ public struct CurlWebhookPoster: WebhookPoster {
     }
 
     private func classify(_ code: CURLcode, transfer: WebhookTransfer) -> WebhookPostError {
-        let detail = transfer.errorText.isEmpty ? CurlEasyHandle.describe(code) : transfer.errorText
+        let detail = transfer.upload.errorText.isEmpty ? CurlEasyHandle.describe(code) : transfer.upload.errorText
         if let refused = transfer.refusedAddress { return .destinationRefused(refused) }
         switch code {
-        case CURLE_ABORTED_BY_CALLBACK where transfer.isCancelled: return .cancelled
+        case CURLE_ABORTED_BY_CALLBACK where transfer.upload.isCancelled: return .cancelled
         case CURLE_OPERATION_TIMEDOUT: return .timedOut(detail)
         case CURLE_COULDNT_CONNECT, CURLE_COULDNT_RESOLVE_HOST: return .connectionFailed(detail)
         case CURLE_SSL_CONNECT_ERROR, CURLE_PEER_FAILED_VERIFICATION, CURLE_SSL_CACERT_BADFILE, CURLE_SSL_CERTPROBLEM:
@@ -102,44 +102,18 @@ enum FaxlineWebhookVersion {
 /// State one post shares with libcurl's callbacks, which run on the post's thread; only the
 /// cancel flag is touched from elsewhere.
 final class WebhookTransfer: @unchecked Sendable {
-    let body: [UInt8]
+    let upload: CurlUpload
     let host: String
     /// `nil`: the URL may go anywhere.
     let policy: WebhookDestinationPolicy?
-    private var offset = 0
     private var received = 0
     private(set) var bodyCapped = false
     private(set) var refusedAddress: String?
-    private let lock = NSLock()
-    private var cancelled = false
-    let errorBuffer: UnsafeMutablePointer<CChar>
 
     init(body: [UInt8], host: String, policy: WebhookDestinationPolicy?) {
-        self.body = body
+        upload = CurlUpload(payload: body)
         self.host = host
         self.policy = policy
-        let size = faxline_curl_error_size()
-        errorBuffer = .allocate(capacity: size)
-        errorBuffer.initialize(repeating: 0, count: size)
-    }
-
-    deinit {
-        errorBuffer.deallocate()
-    }
-
-    var errorText: String { String(cString: errorBuffer) }
-    var isCancelled: Bool { lock.withLock { cancelled } }
-    func cancel() { lock.withLock { cancelled = true } }
-
-    func read(into buffer: UnsafeMutablePointer<CChar>, capacity: Int) -> Int {
-        if isCancelled { return faxline_curl_readfunc_abort() }
-        let count = min(capacity, body.count - offset)
-        guard count > 0 else { return 0 }
-        body.withUnsafeBytes { bytes in
-            UnsafeMutableRawPointer(buffer).copyMemory(from: bytes.baseAddress! + offset, byteCount: count)
-        }
-        offset += count
-        return count
     }
 
     /// Counts the answer's bytes, and stops reading after the cap.
@@ -168,7 +142,7 @@ final class WebhookTransfer: @unchecked Sendable {
 
 private let webhookReadCallback: faxline_curl_read_fn = { buffer, size, count, context in
     guard let buffer, let context else { return faxline_curl_readfunc_abort() }
-    return Unmanaged<WebhookTransfer>.fromOpaque(context).takeUnretainedValue().read(into: buffer, capacity: size * count)
+    return Unmanaged<WebhookTransfer>.fromOpaque(context).takeUnretainedValue().upload.read(into: buffer, capacity: size * count)
 }
 
 private let webhookWriteCallback: faxline_curl_write_fn = { _, size, count, context in
@@ -178,7 +152,7 @@ private let webhookWriteCallback: faxline_curl_write_fn = { _, size, count, cont
 
 private let webhookProgressCallback: faxline_curl_progress_fn = { context, _, _, _, _ in
     guard let context else { return 0 }
-    return Unmanaged<WebhookTransfer>.fromOpaque(context).takeUnretainedValue().isCancelled ? 1 : 0
+    return Unmanaged<WebhookTransfer>.fromOpaque(context).takeUnretainedValue().upload.isCancelled ? 1 : 0
 }
 
 private let webhookOpenSocketCallback: faxline_curl_opensocket_fn = { context, _, address in

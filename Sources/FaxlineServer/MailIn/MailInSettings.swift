@@ -134,17 +134,12 @@ extension FaxlineConfiguration {
         }
         switch entry.key {
         case "bind":
-            if entry.value.lowercased() == "off" {
+            guard let address = try entry.bindAddress() else {
                 mailIn.host = nil
                 return
             }
-            guard let colon = entry.value.lastIndex(of: ":"), colon > entry.value.startIndex,
-                  let port = Int(entry.value[entry.value.index(after: colon)...]), (0...65535).contains(port)
-            else { throw bad("expected host:port or off") }
-            var host = String(entry.value[..<colon])
-            if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
-            mailIn.host = host
-            mailIn.port = port
+            mailIn.host = address.host
+            mailIn.port = address.port
         case "hostname":
             guard !entry.value.isEmpty, entry.value.count <= 253,
                   entry.value.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "." || $0 == "-") })
