@@ -15,12 +15,15 @@ public struct MailNotice: Sendable, Equatable {
     public var lastError: String?
     public var deliveredAt: Date?
     public var createdAt: Date
+    /// Set when the notice is a job's delivery report: the job's first page (PNG) and PDF are
+    /// attached when it is sent.
+    public var jobID: Int64?
 
     public static let maximumSubjectLength = 200
     public static let maximumBodyLength = 20_000
 
     public init(id: Int64, recipient: String, subject: String, body: String, state: MailDeliveryState, attempts: Int,
-                nextAttemptAt: Date?, lastError: String?, deliveredAt: Date?, createdAt: Date) {
+                nextAttemptAt: Date?, lastError: String?, deliveredAt: Date?, createdAt: Date, jobID: Int64? = nil) {
         self.id = id
         self.recipient = recipient
         self.subject = subject
@@ -31,6 +34,7 @@ public struct MailNotice: Sendable, Equatable {
         self.lastError = lastError
         self.deliveredAt = deliveredAt
         self.createdAt = createdAt
+        self.jobID = jobID
     }
 
     /// The rules a notice must meet before it is queued: a valid address, a subject of one
@@ -49,8 +53,8 @@ public struct MailNotice: Sendable, Equatable {
 /// The queue of `MailNotice`s. Call `recoverInterruptedNotices` at startup, before the first
 /// `dueNotices`.
 public protocol NoticeRepository: Sendable {
-    /// Queues a notice, due now.
-    func enqueueNotice(to recipient: String, subject: String, body: String, at now: Date) async throws -> MailNotice
+    /// Queues a notice, due now; with `jobID`, the delivery report of that job.
+    func enqueueNotice(to recipient: String, subject: String, body: String, jobID: Int64?, at now: Date) async throws -> MailNotice
     /// Pending notices due at `now`, oldest due first.
     func dueNotices(at now: Date, limit: Int) async throws -> [MailNotice]
     /// Takes a pending notice for an attempt (counting it); `nil` when another worker took it.
@@ -61,4 +65,11 @@ public protocol NoticeRepository: Sendable {
     func notice(id: Int64) async throws -> MailNotice?
     /// Notices left `sending` by a crash become pending and due at `now`. Returns how many.
     func recoverInterruptedNotices(at now: Date) async throws -> Int
+}
+
+extension NoticeRepository {
+    /// Queues a notice about no job, due now.
+    public func enqueueNotice(to recipient: String, subject: String, body: String, at now: Date) async throws -> MailNotice {
+        try await enqueueNotice(to: recipient, subject: subject, body: body, jobID: nil, at: now)
+    }
 }

@@ -33,7 +33,6 @@ public final class FaxlineServer: Sendable {
     public let web: WebServer?
     /// The mail-to-fax SMTP listener; `nil` with `[mail-in] bind = off`.
     public let mailIn: SMTPInboundServer?
-    private let notifier: JobNotifier?
     /// The Asterisk manager client, when it is the placer (a service of its own).
     private let manager: AMIClient?
     private let statusReporter: StatusReporter
@@ -101,7 +100,7 @@ public final class FaxlineServer: Sendable {
             settings: MailDeliveryService.Settings(
                 fromAddress: configuration.smtp.fromAddress, retry: configuration.deliveryRetry,
                 pollInterval: configuration.deliveryPollInterval),
-            sender: sender, clock: clock, logger: logger, notices: database
+            sender: sender, clock: clock, logger: logger, notices: database, jobs: database
         ) { fax in
             // Zero retention: the images go as soon as every mail of the fax is delivered.
             do {
@@ -139,9 +138,8 @@ public final class FaxlineServer: Sendable {
             let manager = injectedPlacer == nil ? AMIClient(configuration: configuration.ami.clientConfiguration(), logger: logger) : nil
             let outboundPlacer: any OutboundCallPlacer = injectedPlacer ?? manager!
             placer = outboundPlacer
-            let notifier = JobNotifier(sender: sender, from: configuration.smtp.fromAddress, logger: logger, clock: clock)
+            let notifier = JobNotifier(notices: database, logger: logger) { mailDelivery.wake() }
             self.manager = manager
-            self.notifier = notifier
             outbound = OutboundDispatcher(
                 jobs: database, history: database, placer: outboundPlacer, calls: calls,
                 settings: OutboundDispatcher.Settings(
@@ -150,7 +148,6 @@ public final class FaxlineServer: Sendable {
         } else {
             placer = nil
             manager = nil
-            notifier = nil
             outbound = nil
         }
         control = ControlService(
@@ -226,9 +223,7 @@ public final class FaxlineServer: Sendable {
         if let manager { services.append(.init(service: manager)) }
         if let web { services.append(.init(service: web)) }
         if let mailIn { services.append(.init(service: mailIn)) }
-        if let notifier, let outbound {
-            services += [.init(service: notifier), .init(service: outbound)]
-        }
+        if let outbound { services.append(.init(service: outbound)) }
         let group = ServiceGroup(
             configuration: ServiceGroupConfiguration(services: services, gracefulShutdownSignals: signals, logger: logger))
         try await group.run()

@@ -26,6 +26,8 @@ public final class MailDeliveryService: Service, Sendable {
     let deliveries: any DeliveryRepository
     /// Mails about no fax (print-to-fax refusals), sent after the faxes' mails of each pass.
     let notices: (any NoticeRepository)?
+    /// Where a delivery report finds its job's pages.
+    let jobs: (any JobRepository)?
     let faxes: any FaxRepository
     let devices: any DeviceRepository
     let spool: Spool
@@ -43,10 +45,11 @@ public final class MailDeliveryService: Service, Sendable {
 
     public init(deliveries: any DeliveryRepository, faxes: any FaxRepository, devices: any DeviceRepository, spool: Spool,
                 settings: Settings, sender: any MailSender, clock: any Clock<Duration> = ContinuousClock(),
-                logger: Logger, notices: (any NoticeRepository)? = nil,
+                logger: Logger, notices: (any NoticeRepository)? = nil, jobs: (any JobRepository)? = nil,
                 allDelivered: (@Sendable (FaxRecord) async -> Void)? = nil) throws(MailError) {
         self.deliveries = deliveries
         self.notices = notices
+        self.jobs = jobs
         self.faxes = faxes
         self.devices = devices
         self.spool = spool
@@ -114,7 +117,7 @@ public final class MailDeliveryService: Service, Sendable {
         return delivered + (await deliverDueNotices(now: now))
     }
 
-    /// The pass over the due notices: each a plain-text mail of its own.
+    /// The pass over the due notices: each a mail of its own, a job's report with its pages.
     private func deliverDueNotices(now: Date) async -> Int {
         guard let notices, let due = try? await notices.dueNotices(at: now, limit: batchSize) else { return 0 }
         var delivered = 0
@@ -124,8 +127,7 @@ public final class MailDeliveryService: Service, Sendable {
             logger[metadataKey: "notice.id"] = "\(notice.id)"
             logger[metadataKey: "mail.to"] = "\(notice.recipient)"
             do {
-                let message = MailMessage(
-                    from: composer.from, to: [try MailAddress(notice.recipient)], subject: notice.subject, body: .plainText(notice.body))
+                let message = try await compose(notice)
                 try await sender.send(message, from: settings.fromAddress, to: [notice.recipient])
                 try await notices.markNoticeDelivered(id: notice.id, at: Date())
                 delivered += 1
@@ -165,6 +167,17 @@ public final class MailDeliveryService: Service, Sendable {
             logger.error("mail delivery failed for good", metadata: ["error": "\(words)"])
         }
         return false
+    }
+
+    private func compose(_ notice: MailNotice) async throws -> MailMessage {
+        let to = [try MailAddress(notice.recipient)]
+        guard let jobID = notice.jobID else {
+            return MailMessage(from: composer.from, to: to, subject: notice.subject, body: .plainText(notice.body))
+        }
+        let document = try await jobs?.job(id: jobID).map { $0.document.absolutePath(under: spool.root) }
+        let body = await JobReport.body(text: notice.body, jobID: jobID, document: document, workDirectory: spool.temporaryDirectory)
+        return MailMessage(
+            from: composer.from, to: to, subject: notice.subject, extraHeaders: [(name: "X-Faxline-Job-Id", value: String(jobID))], body: body)
     }
 
     private func compose(_ delivery: MailDelivery) async throws -> MailMessage {

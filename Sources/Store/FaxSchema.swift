@@ -15,6 +15,7 @@ enum FaxSchema {
         migrator.registerMigration("hooks-webhooks", migrate: WebhookSchema.webhooks)
         migrator.registerMigration("metrics-readiness-probe", migrate: ReadinessProbe.migration)
         migrator.registerMigration("web-app", migrate: WebSchema.webApp)
+        migrator.registerMigration("report-job-reports", migrate: reportJobReports)
         return migrator
     }()
 

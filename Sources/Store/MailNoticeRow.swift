@@ -16,6 +16,7 @@ struct MailNoticeRow: Codable, FetchableRecord, MutablePersistableRecord {
     var lastError: String?
     var deliveredAt: Date?
     var createdAt: Date
+    var jobID: Int64?
 
     enum Columns {
         static let id = Column(CodingKeys.id)
@@ -32,16 +33,16 @@ struct MailNoticeRow: Codable, FetchableRecord, MutablePersistableRecord {
         return try MailNotice(
             id: id, recipient: recipient, subject: subject, body: body,
             state: decodeEnum(MailDeliveryState.self, state, column: "mailNotice.state"), attempts: attempts,
-            nextAttemptAt: nextAttemptAt, lastError: lastError, deliveredAt: deliveredAt, createdAt: createdAt)
+            nextAttemptAt: nextAttemptAt, lastError: lastError, deliveredAt: deliveredAt, createdAt: createdAt, jobID: jobID)
     }
 }
 
 extension StoreTransaction {
-    func enqueueNotice(to recipient: String, subject: String, body: String, at now: Date) throws -> MailNotice {
+    func enqueueNotice(to recipient: String, subject: String, body: String, jobID: Int64?, at now: Date) throws -> MailNotice {
         try MailNotice.validate(recipient: recipient, subject: subject, body: body)
         var row = MailNoticeRow(
             recipient: recipient, subject: subject, body: body, state: MailDeliveryState.pending.rawValue, attempts: 0,
-            nextAttemptAt: now, lastError: nil, deliveredAt: nil, createdAt: now)
+            nextAttemptAt: now, lastError: nil, deliveredAt: nil, createdAt: now, jobID: jobID)
         try row.insert(db)
         return try row.model()
     }
@@ -97,8 +98,8 @@ extension StoreTransaction {
 }
 
 extension FaxDatabase: NoticeRepository {
-    public func enqueueNotice(to recipient: String, subject: String, body: String, at now: Date) async throws -> MailNotice {
-        try await write { try $0.enqueueNotice(to: recipient, subject: subject, body: body, at: now) }
+    public func enqueueNotice(to recipient: String, subject: String, body: String, jobID: Int64?, at now: Date) async throws -> MailNotice {
+        try await write { try $0.enqueueNotice(to: recipient, subject: subject, body: body, jobID: jobID, at: now) }
     }
     public func dueNotices(at now: Date, limit: Int) async throws -> [MailNotice] {
         try await read { try $0.dueNotices(at: now, limit: limit) }

@@ -23,4 +23,11 @@ extension FaxSchema {
             CREATE INDEX mailNotice_on_state_nextAttemptAt ON mailNotice(state, nextAttemptAt);
             """)
     }
+
+    /// A notice may be a job's delivery report: its first page and PDF are attached when it is
+    /// sent, from the job's spool file. No foreign key: a report outlives a deleted job and then
+    /// goes without attachments.
+    static func reportJobReports(_ db: Database) throws {
+        try db.execute(sql: "ALTER TABLE mailNotice ADD COLUMN jobID INTEGER CHECK (jobID IS NULL OR jobID > 0)")
+    }
 }

@@ -45,6 +45,9 @@ struct OutboundFaxTests {
         let mails = try await harness.server.smtp.waitForMessages(count: 1, timeout: .seconds(20))
         #expect(mails.first?.recipients == ["sender@example.com"])
         #expect(mails.first?.text.contains("all 3 pages were received") == true)
+        // The server's own wiring: the report went through the mail queue with the job's pages.
+        #expect(MIMEAttachments.first(ofType: "image/png", in: mails.first?.text ?? "") != nil)
+        #expect(MIMEAttachments.first(ofType: "application/pdf", in: mails.first?.text ?? "") != nil)
 
         // The sent fax joins the fax history.
         let history = try await harness.database.recentFaxes(FaxQuery(limit: 10, direction: .sent))

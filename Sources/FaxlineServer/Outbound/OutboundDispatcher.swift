@@ -245,7 +245,7 @@ public final class OutboundDispatcher: Service, Sendable {
                     return false
                 }
             case .notify(let notice):
-                notifier?.post(job, notice)
+                await notifier?.post(job, notice)
             case .addToHistory:
                 do {
                     try await history.insertFax(job.historyRecord(now: Date()))

@@ -317,3 +317,7 @@ CREATE TRIGGER fax_deleted_webApp AFTER DELETE ON fax BEGIN
   DELETE FROM faxAnnotation WHERE faxId = OLD.id;
   DELETE FROM faxRead WHERE faxId = OLD.id;
 END;
+
+-- migration: report-job-reports
+ALTER TABLE mailNotice ADD COLUMN jobID INTEGER CHECK (jobID IS NULL OR jobID > 0);
+-- PRAGMA 'main'.quick_check='mailNotice';
