@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 from selenium import webdriver
+from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
 from selenium.webdriver.chrome.service import Service
 
 WEB = os.environ["FAXLINE_WEB"]
@@ -94,8 +95,11 @@ def sign_in(driver, name):
 def wait_for(condition, timeout=30, what="the condition"):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        if condition():
-            return
+        try:
+            if condition():
+                return
+        except (NoSuchElementException, StaleElementReferenceException):
+            pass  # the page is being replaced: its elements come back with the new one
         time.sleep(0.25)
     raise AssertionError(f"timed out waiting for {what}")
 
