@@ -14,6 +14,7 @@ let package = Package(
         .library(name: "Documents", targets: ["Documents"]),
         .library(name: "Mail", targets: ["Mail"]),
         .library(name: "FaxTIFF", targets: ["FaxTIFF"]),
+        .library(name: "FaxCore", targets: ["FaxCore"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),

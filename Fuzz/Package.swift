@@ -72,7 +72,7 @@ let package = Package(
         // BoringSSL takes the better part of an hour to build with coverage on a busy machine.
         .target(
             name: "MailParsers",
-            dependencies: [.product(name: "NIOCore", package: "swift-nio")],
+            dependencies: [.product(name: "NIOCore", package: "swift-nio"), .product(name: "FaxCore", package: "faxline")],
             exclude: [
                 "SMTPServer/SMTPConnectionEventHandler.swift", "SMTPServer/SMTPInboundServer.swift",
                 "SMTPServer/SMTPSessionDriver.swift", "SMTPServer/MailGatewayPolicy.swift",
