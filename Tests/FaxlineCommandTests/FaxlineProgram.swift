@@ -1,4 +1,5 @@
 import Foundation
+import FaxTestSupport
 
 /// The `faxline` program built next to the test bundle, run as a person runs it: its exit
 /// status, standard output and standard error.
@@ -32,28 +33,10 @@ enum FaxlineProgram {
         stdin.fileHandleForWriting.write(Data(input.utf8))
         try stdin.fileHandleForWriting.close()
         // Both pipes are read at once, so that a program filling one never blocks on it.
-        let errors = ErrorCollector(stderr.fileHandleForReading)
+        let errors = PipeCollector(stderr.fileHandleForReading)
         let output = stdout.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         return Output(status: process.terminationStatus, standardOutput: String(decoding: output, as: UTF8.self),
                       standardError: String(decoding: errors.wait(), as: UTF8.self))
-    }
-
-    /// Reads a pipe to its end on a thread of its own.
-    private final class ErrorCollector: @unchecked Sendable {
-        private var data = Data()
-        private let done = DispatchSemaphore(value: 0)
-
-        init(_ handle: FileHandle) {
-            Thread.detachNewThread { [self] in
-                data = handle.readDataToEndOfFile()
-                done.signal()
-            }
-        }
-
-        func wait() -> Data {
-            done.wait()
-            return data
-        }
     }
 }

@@ -89,7 +89,7 @@ struct PrintFixture {
         try process.run()
         let writer = Thread { stdin.fileHandleForWriting.write(input); try? stdin.fileHandleForWriting.close() }
         writer.start()
-        let errors = OutputCollector(stderr.fileHandleForReading)
+        let errors = PipeCollector(stderr.fileHandleForReading)
         let output = stdout.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         return Outcome(status: process.terminationStatus, standardOutput: String(decoding: output, as: UTF8.self),
@@ -109,24 +109,6 @@ struct PrintFixture {
     /// The pages of the fax document the jobs send.
     func faxPages(of job: Job) throws -> [FaxBitmap] {
         try FaxPageRaster.pages(of: job.document.absolutePath(under: folder.path + "/spool"))
-    }
-}
-
-/// Reads a pipe to its end on a thread of its own.
-final class OutputCollector: @unchecked Sendable {
-    private var data = Data()
-    private let done = DispatchSemaphore(value: 0)
-
-    init(_ handle: FileHandle) {
-        Thread.detachNewThread { [self] in
-            data = handle.readDataToEndOfFile()
-            done.signal()
-        }
-    }
-
-    func wait() -> Data {
-        done.wait()
-        return data
     }
 }
 
