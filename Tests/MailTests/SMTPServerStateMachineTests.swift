@@ -1,3 +1,4 @@
+import Foundation
 import Mail
 import NIOCore
 import Testing
@@ -268,6 +269,44 @@ struct SMTPServerStateMachineTests {
         ])
         let fits = String(repeating: "x", count: 998) + "\r\n.\r\n"
         #expect(SMTPSessionHarness().run(Self.transaction + fits).messages.count == 1)
+    }
+
+    /// Found by the smtp fuzz target: a message both over the size limit and with an overlong
+    /// line was refused as too large when it came in one read, but for its line when a read ended
+    /// after the line was over its limit and before the message was over its own.
+    @Test func refusalOfAMessageIsTheSameOnEverySplit() {
+        var configuration = SMTPSessionHarness.configuration
+        configuration.limits.maximumTextLineLength = 10
+        configuration.limits.maximumMessageBytes = 20
+        let session = Self.transaction + String(repeating: "a", count: 25) + "\r\n.\r\nNOOP\r\n"
+        let whole = SMTPSessionHarness().run(session, configuration: configuration)
+        #expect(whole.lines.suffix(3) == ["[discard]", "552 5.3.4 message exceeds the limit of 20 bytes", "250 2.0.0 ok"])
+        for chunks in SMTPSessionHarness.chunkings(of: Array(session.utf8)) {
+            #expect(SMTPSessionHarness().run(chunks, configuration: configuration) == whole, "chunks \(chunks.map(\.count))")
+        }
+    }
+
+    /// The fuzz target's input itself (Fuzz/Findings/smtp), with the tiny limits its control
+    /// bytes chose: two transactions whose messages are refused for a 4-byte line limit.
+    @Test func fuzzFindingSessionIsTheSameOnEverySplit() throws {
+        let finding = URL(filePath: #filePath).deletingLastPathComponent()
+            .appending(path: "../../Fuzz/Findings/smtp/split-inside-a-refused-message").standardized
+        let session = Array(try Data(contentsOf: finding).dropFirst(4))
+        let configuration = SMTPServerStateMachine.Configuration(
+            hostname: "fuzz.test",
+            limits: SMTPServerLimits(
+                maximumCommandLineLength: 59, maximumTextLineLength: 4, maximumAuthenticationLineLength: 21,
+                maximumRecipients: 4, maximumMessageBytes: 124, maximumErrors: 4, maximumCommands: 11,
+                maximumAuthenticationFailures: 2),
+            security: .loopback(isTLSAvailable: true))
+        // The fuzz target accepts every decision, postmaster too.
+        var harness = SMTPSessionHarness()
+        harness.checkRecipient = { _ in .accept }
+        let whole = harness.run([session], configuration: configuration)
+        #expect(whole.lines.filter { $0 == "[discard]" }.count >= 1)
+        for chunks in SMTPSessionHarness.chunkings(of: session) {
+            #expect(harness.run(chunks, configuration: configuration) == whole, "chunks \(chunks.map(\.count))")
+        }
     }
 
     @Test func fullDiskRefusesTheMessageForNow() {

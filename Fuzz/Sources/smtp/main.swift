@@ -63,11 +63,16 @@ private func check(_ mailbox: SMTPMailbox) {
     fuzzCheck(mailbox.description.utf8.allSatisfy { $0 >= 0x20 && $0 != 0x7F }, "control character in \(mailbox)")
 }
 
-/// Message bytes may be written in other pieces when they arrive in others.
+/// The session as the client and the spool see it. Message bytes may be written in other pieces
+/// when they arrive in others; and a streaming server writes the start of a message before it
+/// knows it will refuse it, so how much was written before `discardMessage` (whose spool file the
+/// driver removes) depends on the reads.
 private func joiningData(_ actions: [SMTPServerAction]) -> [SMTPServerAction] {
     var joined: [SMTPServerAction] = []
     for action in actions {
-        if case .writeMessageData(var more) = action, case .writeMessageData(var bytes)? = joined.last {
+        if case .discardMessage = action, case .writeMessageData? = joined.last {
+            joined[joined.count - 1] = action
+        } else if case .writeMessageData(var more) = action, case .writeMessageData(var bytes)? = joined.last {
             bytes.writeBuffer(&more)
             joined[joined.count - 1] = .writeMessageData(bytes)
         } else if case .writeMessageData(let bytes) = action, bytes.readableBytes == 0 {

@@ -482,14 +482,9 @@ public struct SMTPServerStateMachine: Sendable {
     /// Reads message text; returns an action when one is due, nil to keep reading.
     private mutating func receiveData(_ buffer: inout ByteBuffer, reader: inout SMTPDataReader, problem: MessageProblem?) -> SMTPServerAction? {
         let (content, ended) = reader.read(&buffer)
-        var newProblem = problem
-        if problem == nil {
-            if reader.size > limits.maximumMessageBytes {
-                newProblem = .tooLarge
-            } else if reader.longestLine > limits.maximumTextLineLength {
-                newProblem = .lineTooLong
-            }
-        }
+        // Judged on the whole message so far, not on this read: a message both too large and
+        // with an overlong line gets the same refusal however its bytes were split into reads.
+        let newProblem = refusalReason(reading: reader) ?? problem
         state = ended ? .dataEnded(size: reader.size, problem: newProblem) : .receivingData(reader, problem: newProblem)
         if problem == nil, newProblem != nil { return .discardMessage }
         if newProblem == .tooLarge, !ended, reader.size > limits.maximumMessageBytes.multipliedReportingOverflow(by: 2).partialValue {
@@ -497,6 +492,13 @@ public struct SMTPServerStateMachine: Sendable {
             return close(with: SMTPServerReply(552, .init(5, 3, 4), "message exceeds the limit of \(limits.maximumMessageBytes) bytes, closing connection"))
         }
         if newProblem == nil, content.readableBytes > 0 { return .writeMessageData(content) }
+        return nil
+    }
+
+    /// Why the message read so far must be refused, the size first, whatever the reads.
+    private func refusalReason(reading reader: SMTPDataReader) -> MessageProblem? {
+        if reader.size > limits.maximumMessageBytes { return .tooLarge }
+        if reader.longestLine > limits.maximumTextLineLength { return .lineTooLong }
         return nil
     }
 
