@@ -50,16 +50,32 @@ public struct FaxPageFormat: Sendable, Equatable {
 
     public var resolution: FaxResolution
     public var paper: PaperSize
+    /// Pixels of a page smaller than the paper's, see ``reduced(width:height:resolution:)``.
+    private var reducedSize: ReducedSize?
+
+    private struct ReducedSize: Sendable, Equatable {
+        var width: Int
+        var height: Int
+    }
 
     public init(resolution: FaxResolution = .fine, paper: PaperSize = .a4) {
         self.resolution = resolution
         self.paper = paper
     }
 
-    public var width: Int { Self.width }
+    /// A page of `width` × `height` pixels at `resolution`'s dots per inch, at most a fax page
+    /// in either direction. No fax is sent on one: the picture fuzz targets rasterize onto it,
+    /// running every step of a conversion on a fraction of a whole page's pixels.
+    public static func reduced(width: Int, height: Int, resolution: FaxResolution) -> FaxPageFormat {
+        var format = FaxPageFormat(resolution: resolution)
+        format.reducedSize = ReducedSize(width: min(max(width, 1), Self.width), height: min(max(height, 1), format.height))
+        return format
+    }
+
+    public var width: Int { reducedSize?.width ?? Self.width }
 
     public var height: Int {
-        Int((paper.lengthInches * resolution.verticalDPI).rounded())
+        reducedSize?.height ?? Int((paper.lengthInches * resolution.verticalDPI).rounded())
     }
 
     public var xDPI: Double { FaxResolution.horizontalDPI }

@@ -46,6 +46,22 @@ import Testing
         #expect(grey.blackPixelCount > 100_000)
     }
 
+    @Test func aReducedPageHoldsThePictureScaledToIt() {
+        let format = FaxPageFormat.reduced(width: 216, height: 143, resolution: .standard)
+        #expect(format.width == 216 && format.height == 143)
+        // A standard-resolution fax page, its left half black, fills the small page the same way.
+        var picture = FaxBitmap(width: 1728, height: 1146, xResolution: 204, yResolution: 98)
+        for y in 0..<1146 {
+            for x in 0..<864 { picture.setPixel(x: x, y: y, black: true) }
+        }
+        let page = rasterize(picture, format: format)
+        #expect(page.width == 216 && page.height == 143)
+        #expect((0..<143).allSatisfy { y in (0..<216).allSatisfy { x in page.isBlack(x: x, y: y) == (x < 108) } })
+        // Never larger than a fax page, never empty.
+        let clamped = FaxPageFormat.reduced(width: 5000, height: 0, resolution: .fine)
+        #expect(clamped.width == FaxPageFormat.width && clamped.height == 1)
+    }
+
     @Test func aStandardResolutionPageHasEachRowTwice() {
         let standard = pattern(width: 1728, height: 1146, xDPI: 204, yDPI: 98)
         let fine = rasterize(standard)
