@@ -9,6 +9,8 @@ struct CReferenceServer {
         var calls = 0
         var succeeded = 0
         var cpuSeconds = 0.0
+        /// Resident memory at the peak over before the first call, per call.
+        var kilobytesPerCall = 0.0
     }
 
     let program: String
@@ -45,6 +47,7 @@ struct CReferenceServer {
             throw ValidationError("the C reference server failed: \(text)")
         }
         let report = try JSONDecoder().decode(FarEnds.Report.self, from: farEnds)
-        return (Figures(calls: Int(ended), succeeded: Int(ok), cpuSeconds: cpu), report)
+        let perCall = max((value("rss_peak_kb") ?? 0) - (value("rss_idle_kb") ?? 0), 0) / Double(max(calls, 1))
+        return (Figures(calls: Int(ended), succeeded: Int(ok), cpuSeconds: cpu, kilobytesPerCall: perCall), report)
     }
 }

@@ -126,9 +126,9 @@ struct FramePathRun: AsyncParsableCommand {
                     line += String(format: "; it is %.2f× the fax work", cPerCall / referencePerTerminal)
                 }
                 print(line)
-                print(String(format: "  its frame to the server's next frame: p50 %.1f ms, p99 %.1f ms; late (> 20 ms) %d of %d",
+                print(String(format: "  its frame to the server's next frame: p50 %.1f ms, p99 %.1f ms; late (> 20 ms) %d of %d; memory (resident, peak over idle) %.0f KB per active call",
                              farEnds.replies.percentile(0.5), farEnds.replies.percentile(0.99),
-                             farEnds.replies.count(over: 20), farEnds.replies.count))
+                             farEnds.replies.count(over: 20), farEnds.replies.count, figures.kilobytesPerCall))
             }
         }
     }

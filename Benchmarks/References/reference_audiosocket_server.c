@@ -4,7 +4,9 @@
  * spandsp answering terminal), frames from the far end are fed to it as they come, and one
  * 20 ms clock (a timerfd) sends every call one frame per tick, written with one write; a far end
  * more than 5 frames behind the ticks is fed silence. The listening port is printed first
- * ("port N"); when CALLS calls have ended it prints its figures ("calls= ok= call_s= cpu_s=").
+ * ("port N"); when CALLS calls have ended it prints its figures ("calls= ok= call_s= cpu_s=
+ * rss_idle_kb= rss_peak_kb=": CPU from the first connection on, resident memory before it and
+ * at the peak).
  *
  * Modes: "event" reads a connection when epoll says it is readable (one read per frame, as
  * NIO does); "tick" reads every connection once per tick instead (no epoll wake-up per frame).
@@ -42,6 +44,13 @@ typedef struct {
 } call_t;
 
 static void phase_e(t30_state_t *s, void *user, int code) { call_t *c = user; c->finished = 1; c->code = code; }
+
+static long resident_kb(void) {
+    long pages = 0, resident = 0;
+    FILE *f = fopen("/proc/self/statm", "r");
+    if (f) { if (fscanf(f, "%ld %ld", &pages, &resident) != 2) resident = 0; fclose(f); }
+    return resident * (sysconf(_SC_PAGESIZE) / 1024);
+}
 
 static double now_s(clockid_t clock) { struct timespec t; clock_gettime(clock, &t); return t.tv_sec + t.tv_nsec / 1e9; }
 
@@ -120,6 +129,7 @@ int main(int argc, char **argv) {
     ev.data.ptr = &tfd; epoll_ctl(ep, EPOLL_CTL_ADD, tfd, &ev);
 
     call_t **calls = calloc(calls_wanted, sizeof *calls);
+    long idle_kb = resident_kb();
     int accepted = 0, serial = 0;
     double cpu0 = -1;
     while (calls_ended < calls_wanted) {
@@ -158,6 +168,8 @@ int main(int argc, char **argv) {
         }
     }
     double cpu = now_s(CLOCK_PROCESS_CPUTIME_ID) - cpu0;
-    printf("calls=%d ok=%d call_s=%.1f cpu_s=%.3f\n", calls_ended, calls_ok, call_seconds, cpu);
+    struct rusage usage; getrusage(RUSAGE_SELF, &usage);
+    printf("calls=%d ok=%d call_s=%.1f cpu_s=%.3f rss_idle_kb=%ld rss_peak_kb=%ld\n",
+           calls_ended, calls_ok, call_seconds, cpu, idle_kb, usage.ru_maxrss);
     return 0;
 }
