@@ -29,6 +29,8 @@ struct FramePathRun: AsyncParsableCommand {
     @Option(help: "One-page fax TIFF each call sends.") var document: String
     @Option(help: "Concurrent calls.") var calls: Int = 1
     @Option(help: "The compiled reference_b2b_audio program (the C reference's fax work).") var reference: String?
+    @Option(help: "The compiled reference_audiosocket_server program (Benchmarks/References): the same calls served by C with the same socket I/O, in the same run.")
+    var ioReference: String?
 
     func run() async throws {
         ProcessMemory.limitArenas()
@@ -111,6 +113,23 @@ struct FramePathRun: AsyncParsableCommand {
                      Double(lines) / Double(max(logs.count, 1)), Double(bytes) / 1024 / Double(max(logs.count, 1))))
         if let path = ProcessInfo.processInfo.environment["FRAME_PATH_BENCH_LOG"], let first = logs.first {
             try first.map(\.description).joined(separator: "\n").write(toFile: path, atomically: true, encoding: .utf8)
+        }
+        if let ioReference {
+            for mode in ["event", "tick"] {
+                let (figures, farEnds) = try await CReferenceServer(program: ioReference, mode: mode).run(calls: calls, document: document)
+                let seconds = farEnds.calls.reduce(0) { $0 + $1.wallSeconds }
+                let cPerCall = figures.cpuSeconds / max(seconds, 1)
+                var line = String(format: "C server with the same I/O (%@: %@): %d of %d calls received, CPU %.2f s: %.4f %% of a core per active call; the Swift server is %.2f× it",
+                                  mode, mode == "event" ? "a read per frame when epoll says readable" : "every call read once a tick",
+                                  figures.succeeded, calls, figures.cpuSeconds, cPerCall * 100, perCall / cPerCall)
+                if let referencePerTerminal {
+                    line += String(format: "; it is %.2f× the fax work", cPerCall / referencePerTerminal)
+                }
+                print(line)
+                print(String(format: "  its frame to the server's next frame: p50 %.1f ms, p99 %.1f ms; late (> 20 ms) %d of %d; memory (resident, peak over idle) %.0f KB per active call",
+                             farEnds.replies.percentile(0.5), farEnds.replies.percentile(0.99),
+                             farEnds.replies.count(over: 20), farEnds.replies.count, figures.kilobytesPerCall))
+            }
         }
     }
 }
