@@ -49,7 +49,8 @@ public final class WebServer: Service, @unchecked Sendable {
         // On the group, so that its middleware (token, rate, upload limit) runs for every operation.
         // Compact JSON: pretty printing made a page of 50 faxes a third larger and slower to write.
         try handlers.registerHandlers(
-            on: api, serverURL: URL(string: "/")!, configuration: Configuration(jsonEncodingOptions: [.sortedKeys]),
+            on: api, serverURL: URL(string: "/")!,
+            configuration: Configuration(dateTranscoder: RFC3339DateTranscoder(), jsonEncodingOptions: [.sortedKeys]),
             middlewares: [NoContentTypeMiddleware()])
         try WebApp(services: services, usesTLS: configuration.usesTLS, maximumUploadBytes: configuration.maximumUploadBytes, logger: logger, now: now)
             .register(on: router)
