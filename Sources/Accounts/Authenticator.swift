@@ -80,7 +80,7 @@ public struct Authenticator: Sendable {
             logger.info("API token refused", metadata: ["token.id": "\(text.id)", "reason": "\(token.state(at: now))"])
             return nil
         }
-        guard let user = try await store.user(id: token.userID), user.isEnabled else {
+        guard let user = credential.user, user.isEnabled else {
             logger.info("API token refused", metadata: ["token.id": "\(text.id)", "reason": "user disabled"])
             return nil
         }

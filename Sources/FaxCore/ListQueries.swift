@@ -72,6 +72,8 @@ public struct JobListQuery: Sendable, Equatable {
 /// The lists clients page through, and the counts status pages show. The store keeps the
 /// paging (keyset, never OFFSET); `ListScope` is applied inside the query.
 public protocol ListingRepository: Sendable {
+    /// The records without their T.30 event logs (`events` is empty: kilobytes a fax that no
+    /// list shows); `FaxRepository.fax(id:)` reads a whole record.
     func faxPage(_ query: FaxListQuery) async throws -> ListPage<FaxRecord>
     func jobPage(_ query: JobListQuery) async throws -> ListPage<Job>
     /// Waiting and active jobs by state.

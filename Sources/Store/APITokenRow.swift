@@ -52,7 +52,8 @@ extension StoreTransaction {
         guard let row = try Row.fetchOne(db, sql: APITokenRow.select + " WHERE apiToken.id = ?", arguments: [id]) else {
             return nil
         }
-        return APITokenCredential(token: try APITokenRow.model(row), secretHash: [UInt8](row["secretHash"] as Data))
+        let token = try APITokenRow.model(row)
+        return APITokenCredential(token: token, secretHash: [UInt8](row["secretHash"] as Data), user: try user(id: token.userID))
     }
 
     public func tokens(userID: Int64?) throws -> [APIToken] {

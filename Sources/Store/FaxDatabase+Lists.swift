@@ -56,12 +56,15 @@ extension StoreTransaction {
         }
         let limit = min(max(query.limit, 1), FaxListQuery.maximumLimit)
         arguments += [limit + 1]
-        // Each row is decoded from the live statement (a cursor), whose column lookups are a
-        // dictionary's; copied rows (`Row.fetchAll`) look every column up by name, lowercasing
+        // Each row is decoded from the live statement (a cursor) by column position
+        // (`FaxListRow`); copied rows (`Row.fetchAll`) look every column up by name, lowercasing
         // all of them, which cost more than the query itself.
         let rows = try Row.fetchCursor(
             db,
-            sql: "SELECT * FROM fax WHERE \(conditions.joined(separator: " AND ")) ORDER BY createdAt DESC, id DESC LIMIT ?",
+            sql: """
+                SELECT \(FaxListRow.columns) FROM fax WHERE \(conditions.joined(separator: " AND "))
+                ORDER BY createdAt DESC, id DESC LIMIT ?
+                """,
             arguments: arguments)
         var faxes: [FaxRecord] = []
         faxes.reserveCapacity(limit)
@@ -72,9 +75,9 @@ extension StoreTransaction {
                 more = true
                 break
             }
-            faxes.append(try FaxRow(row: row).model())
+            faxes.append(try FaxListRow.model(row))
             // The stored text, not a Date read back: the cursor must compare equal to the row.
-            last = FaxCursor(createdAt: row["createdAt"], id: row["id"])
+            last = try FaxCursor(createdAt: row.decode(atIndex: FaxListRow.createdAtColumn), id: row.decode(atIndex: 0))
         }
         return ListPage(items: faxes, nextCursor: more ? last?.encoded : nil)
     }

@@ -88,6 +88,49 @@ struct FaxRow: Codable, FetchableRecord, PersistableRecord {
     }
 }
 
+/// A fax of a list page (`faxPage`): every column but the event log, read by position from the
+/// live statement. The Codable path (`FaxRow(row:)`) looks each column up by name and a JSON
+/// decoder parses the log and the device list of every row, which made a page of 50 cost more
+/// than its query; an event log is kilobytes a fax and no list shows it.
+enum FaxListRow {
+    static let columns = """
+        id, direction, createdAt, finishedAt, deviceExtensions, callerNumber, callerName, did, lineName, status, pages, bitRate,
+        ecm, resolution, compression, remoteStationID, localStationID, duration, completionCode, errorText, statusString,
+        tiffPath, pdfPath, thumbnailPath, deliveryState
+        """
+    /// The stored creation time's position: the cursor keeps the text, not a Date read back.
+    static let createdAtColumn = 2
+
+    static func model(_ row: Row) throws -> FaxRecord {
+        try FaxRecord(
+            id: row.decode(atIndex: 0), direction: decodeEnum(FaxDirection.self, row.decode(atIndex: 1), column: "fax.direction"),
+            createdAt: row.decode(atIndex: 2), finishedAt: row.decode(atIndex: 3), deviceExtensions: extensions(row.decode(atIndex: 4)),
+            callerNumber: row.decode(atIndex: 5), callerName: row.decode(atIndex: 6), did: row.decode(atIndex: 7),
+            lineName: row.decode(atIndex: 8), status: decodeEnum(FaxStatus.self, row.decode(atIndex: 9), column: "fax.status"),
+            session: FaxSessionSummary(
+                pages: row.decode(atIndex: 10), bitRate: row.decode(atIndex: 11), ecm: row.decode(atIndex: 12),
+                resolution: row.decode(atIndex: 13), compression: row.decode(atIndex: 14), remoteStationID: row.decode(atIndex: 15),
+                localStationID: row.decode(atIndex: 16), duration: row.decode(atIndex: 17), completionCode: row.decode(atIndex: 18),
+                errorText: row.decode(atIndex: 19), statusString: row.decode(atIndex: 20)),
+            files: FaxSpoolFiles(
+                tiff: row.decode(String?.self, atIndex: 21).map(SpoolPath.init), pdf: row.decode(String?.self, atIndex: 22).map(SpoolPath.init),
+                thumbnail: row.decode(String?.self, atIndex: 23).map(SpoolPath.init)),
+            deliveryState: decodeEnum(FaxDeliveryState.self, row.decode(atIndex: 24), column: "fax.deliveryState"))
+    }
+
+    /// The stored device list, `["201","202"]` as `StoreJSON` writes it: extension numbers are
+    /// digits, so a list without escapes splits at its quotes; anything else goes to the decoder.
+    static func extensions(_ text: String) throws -> [String] {
+        let bytes = text.utf8
+        if text == "[]" { return [] }
+        if bytes.count >= 4, text.hasPrefix("[\""), text.hasSuffix("\"]"), !bytes.contains(UInt8(ascii: "\\")) {
+            let parts = text.dropFirst(2).dropLast(2).split(separator: "\",\"", omittingEmptySubsequences: false)
+            if parts.allSatisfy({ !$0.contains("\"") }) { return parts.map(String.init) }
+        }
+        return try StoreJSON.decode([String].self, from: text, column: "fax.deviceExtensions")
+    }
+}
+
 extension StoreTransaction {
     func insertFax(_ fax: FaxRecord) throws {
         try fax.validate()

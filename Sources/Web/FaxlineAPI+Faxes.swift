@@ -16,7 +16,14 @@ extension FaxlineAPI {
             direction: query.direction?.model, statuses: Set((query.status ?? []).map(\.model)),
             deviceExtension: try query.device.map { try Self.extensionNumber($0, field: "device") },
             callerPrefix: query.caller, since: query.since, until: query.until))
-        return .ok(.init(body: .json(.init(items: page.items.map(Components.Schemas.FaxSummary.init), nextCursor: page.nextCursor))))
+        let body = Components.Schemas.FaxPage(items: page.items.map(Components.Schemas.FaxSummary.init), nextCursor: page.nextCursor)
+        // Behind `FaxPageJSON.Middleware` the page is written by hand; the generated code gets an
+        // empty one to encode.
+        if let slot = FaxPageJSON.Slot.current {
+            slot.page.withLock { $0 = body }
+            return .ok(.init(body: .json(.init(items: []))))
+        }
+        return .ok(.init(body: .json(body)))
     }
 
     /// The fax, if the principal may do `action` to it: 404 when there is none, 403 when it is

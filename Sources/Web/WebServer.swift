@@ -48,12 +48,19 @@ public final class WebServer: Service, @unchecked Sendable {
         let handlers = FaxlineAPI(services: services, previews: PagePreviews(directory: services.faxes.previewDirectory), now: now)
         // On the group, so that its middleware (token, rate, upload limit) runs for every operation.
         // Compact JSON: pretty printing made a page of 50 faxes a third larger and slower to write.
+        // `FaxPageJSON` writes the fax list the way this configuration would.
+        let dates = RFC3339DateTranscoder()
         try handlers.registerHandlers(
-            on: api, serverURL: URL(string: "/")!, configuration: Configuration(jsonEncodingOptions: [.sortedKeys]),
-            middlewares: [NoContentTypeMiddleware()])
+            on: api, serverURL: URL(string: "/")!, configuration: Self.apiConfiguration(dates: dates),
+            middlewares: [NoContentTypeMiddleware(), FaxPageJSON.Middleware(dates: dates)])
         try WebApp(services: services, usesTLS: configuration.usesTLS, maximumUploadBytes: configuration.maximumUploadBytes, logger: logger, now: now)
             .register(on: router)
         self.router = router
+    }
+
+    /// How the generated handlers read and write JSON (`FaxPageJSON` writes as this does).
+    static func apiConfiguration(dates: RFC3339DateTranscoder = RFC3339DateTranscoder()) -> Configuration {
+        Configuration(dateTranscoder: dates, jsonEncodingOptions: [.sortedKeys])
     }
 
     /// The application, for running and for in-process tests.

@@ -117,7 +117,7 @@ import Testing
         #expect(try await store.tokens(userID: nil).map(\.id) == [bobs.id, second.id, first.id])
         let firstID = try #require(first.id)
         #expect(try await store.token(id: firstID) == first)
-        #expect(try await store.tokenCredential(id: firstID) == APITokenCredential(token: first, secretHash: hash))
+        #expect(try await store.tokenCredential(id: firstID) == APITokenCredential(token: first, secretHash: hash, user: try await store.user(id: alice)))
 
         try await store.recordTokenUse(id: firstID, at: Sample.start.addingTimeInterval(300))
         #expect(try await store.token(id: firstID)?.lastUsedAt == Sample.start.addingTimeInterval(300))
