@@ -215,7 +215,7 @@ struct DevicesPage: Sendable {
             case .pdf: "PDF"
             case .tiff: "TIFF"
             case .both: "PDF and TIFF"
-            case .inline: "page 1 in the mail, PDF attached"
+            case .inline: "inline (page 1 in the mail)"
             }
             return Option(value: format.rawValue, label: label, selected: format == selected)
         }

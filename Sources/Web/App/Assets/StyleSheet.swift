@@ -155,6 +155,8 @@ enum StyleSheet {
         .rule-actions form button { margin-top: 0; padding: .3rem .7rem; }
         .two { display: grid; grid-template-columns: minmax(0, 3fr) minmax(0, 2fr); gap: 1rem; align-items: start; }
         .config { display: grid; grid-template-columns: repeat(auto-fill, minmax(22rem, 1fr)); gap: 0 1rem; align-items: start; }
+        .row.bottom { align-items: end; }
+        .settings { align-items: baseline; }
         .settings dt { font-family: ui-monospace, "DejaVu Sans Mono", monospace; font-size: .9rem; color: var(--ink); }
         .settings .empty { font-style: italic; }
 

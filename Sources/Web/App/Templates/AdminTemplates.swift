@@ -66,7 +66,7 @@ extension PageTemplates {
     static let deviceFields = """
         <label for="emails">Mail faxes to <span class="hint">(one address per line)</span></label>
         <textarea id="emails" name="emails" rows="2" required>{{emails}}</textarea>
-        <div class="row">
+        <div class="row bottom">
           <div><label for="format">Format</label>
             <select id="format" name="format">{{#formats}}<option value="{{value}}"{{#selected}} selected{{/selected}}>{{label}}</option>{{/formats}}</select></div>
           <div><label for="group">Group <span class="hint">(optional)</span></label><input id="group" name="group" value="{{group}}"></div>
@@ -144,7 +144,7 @@ extension PageTemplates {
           <form method="post" action="/admin/routes">
             <input type="hidden" name="form_token" value="{{chrome.formToken}}">
             {{#fields}}
-            <div class="row">
+            <div class="row bottom">
               <div><label for="did">DID pattern <span class="hint">(empty: any)</span></label><input id="did" name="did" value="{{did}}" placeholder="5550[1-3]XX"></div>
               <div><label for="caller">Caller pattern <span class="hint">(empty: any)</span></label><input id="caller" name="caller" value="{{caller}}" placeholder="1900."></div>
               <div><label for="action">Action</label>
