@@ -214,8 +214,8 @@ struct DevicesPage: Sendable {
             let label = switch format {
             case .pdf: "PDF"
             case .tiff: "TIFF"
-            case .both: "PDF and TIFF"
-            case .inline: "inline (page 1 in the mail)"
+            case .both: "PDF + TIFF"
+            case .inline: "Inline + PDF"
             }
             return Option(value: format.rawValue, label: label, selected: format == selected)
         }
