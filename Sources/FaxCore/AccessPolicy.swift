@@ -47,6 +47,8 @@ public enum AdministrationArea: String, Sendable, CaseIterable {
     /// Global webhooks and other users' webhooks.
     case webhooks
     case auditLog = "audit log"
+    /// The configuration the server runs with (read only, secrets masked).
+    case configuration
 }
 
 /// What a user does to their own account.

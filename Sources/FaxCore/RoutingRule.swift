@@ -42,8 +42,11 @@ public struct RoutingRule: Sendable, Codable, Equatable {
         guard position >= 1 else {
             throw FaxValidationError(field: "position", reason: "must be 1 or more (got \(position))")
         }
-        if case .deliver(let target) = action {
-            _ = try FieldRules.extensionNumber(target, field: "target extension")
+        switch action {
+        case .deliver(let target): _ = try FieldRules.extensionNumber(target, field: "target extension")
+        case .reject where continueAfterMatch:
+            throw FaxValidationError(field: "continue", reason: "does not apply to a reject rule (a rejected call goes no further)")
+        case .reject: break
         }
         guard description.count <= Self.maximumDescriptionLength, !FieldRules.hasControlCharacters(description) else {
             throw FaxValidationError(

@@ -205,6 +205,8 @@ struct WebServicesAdapter: FaxArchive, JobQueue, FaxAdministration, ServerMonito
     }
 
     func changeGroup(_ name: String, enabled: Bool?, retention: RetentionChange) async throws -> DeviceGroup {
+        // Checked before the switch is set, so that a refused period changes nothing.
+        try retention.validate()
         if let enabled { try await store.setGroupEnabled(enabled, group: name) }
         if !retention.isEmpty || enabled == nil { try await store.changeGroupRetention(retention, group: name) }
         guard let group = try await groups().first(where: { $0.name == name }) else { throw RepositoryError.notFound("group \(name)") }
@@ -212,6 +214,8 @@ struct WebServicesAdapter: FaxArchive, JobQueue, FaxAdministration, ServerMonito
     }
 
     var retentionPolicy: RetentionPolicy { configuration.retention }
+
+    var effectiveConfiguration: EffectiveConfiguration { configuration.effective }
 
     func auditEntries(limit: Int) async throws -> [AuditEntry] { try await store.auditEntries(limit: limit) }
 

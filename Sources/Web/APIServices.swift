@@ -120,6 +120,49 @@ public protocol FaxAdministration: Sendable {
     /// Newest first.
     func auditEntries(limit: Int) async throws -> [AuditEntry]
     func appendAudit(_ entry: AuditEntry) async throws
+
+    /// Every key of `faxline.conf` as the server runs with it, defaults included.
+    var effectiveConfiguration: EffectiveConfiguration { get }
+}
+
+/// The configuration the server runs with, key by key, for the administrators' read-only view.
+public struct EffectiveConfiguration: Sendable, Equatable {
+    /// Where the file is (it may not exist: then every value is a default).
+    public var filePath: String
+    public var settings: [ConfigurationSetting]
+
+    public init(filePath: String, settings: [ConfigurationSetting]) {
+        self.filePath = filePath
+        self.settings = settings
+    }
+}
+
+/// One key of one section. A secret stays a ``Secret``, so that nothing that shows a setting
+/// can print it by mistake.
+public struct ConfigurationSetting: Sendable, Equatable {
+    public enum Value: Sendable, Equatable {
+        case text(String)
+        /// `nil` or empty: not set.
+        case secret(Secret?)
+    }
+
+    public var section: String
+    public var key: String
+    public var value: Value
+
+    public init(_ section: String, _ key: String, _ value: Value) {
+        self.section = section
+        self.key = key
+        self.value = value
+    }
+
+    /// What a page shows: the text, or a secret as ``Secret/redacted``.
+    public var shown: String {
+        switch value {
+        case .text(let text): text
+        case .secret(let secret): secret.map { $0.isEmpty ? "" : $0.description } ?? ""
+        }
+    }
 }
 
 /// A device group: its switch, its retention override and its devices.

@@ -67,9 +67,6 @@ extension FaxlineAPI {
         guard (new.to != nil) != reject else {
             throw APIProblem(.unprocessableContent, "give either to (a device) or reject: true", title: "Invalid value", field: "to")
         }
-        if reject, new._continue == true {
-            throw APIProblem(.unprocessableContent, "continue does not apply to a reject rule", title: "Invalid value", field: "continue")
-        }
         let rule = try RoutingRule(
             position: new.position ?? Int.max, didPattern: new.did.map(DialPattern.init), callerPattern: new.caller.map(DialPattern.init),
             action: new.to.map { .deliver(toExtension: $0) } ?? .reject, continueAfterMatch: new._continue ?? false,
@@ -90,9 +87,6 @@ extension FaxlineAPI {
     func changeRoute(_ input: Operations.ChangeRoute.Input) async throws -> Operations.ChangeRoute.Output {
         _ = try principal(allowedTo: .administer(.routes))
         guard case .json(let body) = input.body else { throw APIProblem.badRequest("expected a JSON body") }
-        if let position = body.position, position < 1 {
-            throw APIProblem(.unprocessableContent, "position must be 1 or more", title: "Invalid value", field: "position")
-        }
         let rule = try await services.administration.changeRule(id: input.path.routeId, position: body.position, enabled: body.enabled)
         return .ok(.init(body: .json(.init(rule))))
     }

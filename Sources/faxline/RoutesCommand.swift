@@ -38,7 +38,6 @@ struct RoutesCommand: AsyncParsableCommand {
             }
             if any && (did != nil || caller != nil) { throw ValidationError("--any excludes --did and --caller") }
             if let position, position < 1 { throw ValidationError("--position must be 1 or more") }
-            if reject && continueAfterMatch { throw ValidationError("--continue does not apply to --reject") }
         }
 
         func run() async throws {

@@ -52,6 +52,10 @@ struct AdministrationAPITests {
             #expect(moved["position"] as? Int == 1 && moved["enabled"] as? Bool == false)
             try await client.request("/api/v1/routes", .post, token: admin, json: #"{"did":"5"}"#).expectProblem(.unprocessableContent)
             try await client.request("/api/v1/routes", .post, token: admin, json: #"{"did":"[9-","to":"201"}"#).expectProblem(.unprocessableContent)
+            let rejectContinues = try await client.request(
+                "/api/v1/routes", .post, token: admin, json: #"{"caller":"1","reject":true,"continue":true}"#).expectProblem(.unprocessableContent)
+            #expect(rejectContinues["field"] as? String == "continue")
+            try await client.request("/api/v1/routes/\(firstID)", .patch, token: admin, json: #"{"position":0}"#).expectProblem(.unprocessableContent)
             try await client.request("/api/v1/routes", .post, token: admin, json: #"{"to":"299"}"#).expectProblem(.notFound)
 
             let table = try await client.request(
@@ -76,7 +80,8 @@ struct AdministrationAPITests {
             let group = try await client.request("/api/v1/groups/legal", .patch, token: admin, json: #"{"enabled":false,"retentionDays":90}"#).json()
             #expect(group["enabled"] as? Bool == false && group["retentionDays"] as? Int == 90 && group["devices"] as? [String] == ["202"])
             #expect(try await client.request("/api/v1/groups", token: admin).jsonArray().count == 1)
-            try await client.request("/api/v1/groups/legal", .patch, token: admin, json: #"{"retentionDays":3}"#).expectProblem(.unprocessableContent)
+            try await client.request("/api/v1/groups/legal", .patch, token: admin, json: #"{"enabled":true,"retentionDays":3}"#)
+                .expectProblem(.unprocessableContent)
             let policy = try await client.request("/api/v1/retention", token: admin).json()
             #expect(policy["receivedDays"] as? Int == 45 && policy["minimumDays"] as? Int == 7)
         }

@@ -49,7 +49,7 @@ struct Chrome {
     }
 
     enum Section: String, CaseIterable {
-        case inbox, send, jobs, monitor
+        case inbox, send, jobs, monitor, admin
     }
 
     var title: String
@@ -69,5 +69,6 @@ struct Chrome {
             NavItem(label: "Outbox", href: "/jobs", current: current == .jobs),
             NavItem(label: "Monitor", href: "/monitor", current: current == .monitor),
         ]
+        if isAdmin { nav.append(NavItem(label: "Admin", href: AdminPage.path, current: current == .admin)) }
     }
 }

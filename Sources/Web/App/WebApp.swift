@@ -47,6 +47,10 @@ struct WebApp: Sendable {
         SendPage(app: self).register(on: pages)
         JobsPage(app: self).register(on: pages)
         MonitorPage(app: self).register(on: pages)
+        AdminPage(app: self).register(on: pages)
+        DevicesPage(app: self).register(on: pages)
+        RoutesPage(app: self).register(on: pages)
+        GroupsPage(app: self).register(on: pages)
     }
 
     /// A 303 to `location` (after a form: the browser then GETs it).

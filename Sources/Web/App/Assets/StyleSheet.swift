@@ -137,7 +137,33 @@ enum StyleSheet {
         table.lines { width: 100%; border-collapse: collapse; }
         table.lines th, table.lines td { text-align: left; padding: .45rem .5rem; border-bottom: 1px solid var(--line); }
 
+        .admin-areas, .admin-list, .rules { list-style: none; margin: 0 0 1rem; padding: 0; }
+        .admin-areas { display: grid; grid-template-columns: repeat(auto-fill, minmax(16rem, 1fr)); gap: 1rem; }
+        .admin-areas .card { margin: 0; }
+        .admin-areas a { font-weight: 600; font-size: 1.1rem; }
+        .admin-list { display: grid; grid-template-columns: repeat(auto-fill, minmax(20rem, 1fr)); gap: 1rem; }
+        .admin-list .card { margin: 0; min-width: 0; }
+        .item-head { display: flex; flex-wrap: wrap; align-items: center; justify-content: space-between; gap: .5rem; margin-bottom: .5rem; }
+        .item-head h2 { margin: 0; overflow-wrap: anywhere; }
+        .rule { display: grid; grid-template-columns: 2.5rem minmax(0, 1fr) auto; gap: .5rem 1rem; align-items: center; padding: .6rem .8rem;
+          margin-bottom: .5rem; }
+        .rule .pos { font-size: 1.2rem; font-weight: 700; text-align: center; color: var(--muted); }
+        .rule .what { min-width: 0; overflow-wrap: anywhere; }
+        .rule.off .what strong { color: var(--muted); }
+        .rule.builtin { background: var(--plain-bg); }
+        .rule-actions { display: flex; flex-wrap: wrap; gap: .4rem; justify-content: flex-end; }
+        .rule-actions form button { margin-top: 0; padding: .3rem .7rem; }
+        .two { display: grid; grid-template-columns: minmax(0, 3fr) minmax(0, 2fr); gap: 1rem; align-items: start; }
+        .config { display: grid; grid-template-columns: repeat(auto-fill, minmax(22rem, 1fr)); gap: 0 1rem; align-items: start; }
+        .row.bottom { align-items: end; }
+        .settings { align-items: baseline; }
+        .settings dt { font-family: ui-monospace, "DejaVu Sans Mono", monospace; font-size: .9rem; color: var(--ink); }
+        .settings .empty { font-style: italic; }
+
         @media (max-width: 760px) {
+          .admin-list, .config, .two { grid-template-columns: minmax(0, 1fr); }
+          .rule { grid-template-columns: 2rem minmax(0, 1fr); }
+          .rule-actions { grid-column: 1 / -1; justify-content: flex-start; }
           main { padding: .75rem; }
           .bar { padding: .5rem .75rem; }
           .signout { margin-left: 0; width: 100%; justify-content: space-between; }

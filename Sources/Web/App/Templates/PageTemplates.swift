@@ -4,6 +4,8 @@ enum PageTemplates {
     static let all: [(name: String, text: String)] = [
         ("layout", layout), ("error", error), ("signin", signIn), ("inbox", inbox), ("fax", fax), ("send", send),
         ("sendPreview", sendPreview), ("jobs", jobs), ("job", job), ("monitor", monitor),
+        ("admin", admin), ("adminConfiguration", adminConfiguration), ("adminDevices", adminDevices), ("adminDevice", adminDevice),
+        ("deviceFields", deviceFields),        ("adminRoutes", adminRoutes), ("adminGroups", adminGroups),
     ]
 
     static let layout = """
