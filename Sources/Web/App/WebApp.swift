@@ -47,6 +47,10 @@ struct WebApp: Sendable {
         SendPage(app: self).register(on: pages)
         JobsPage(app: self).register(on: pages)
         MonitorPage(app: self).register(on: pages)
+        UsersPage(app: self).register(on: pages)
+        UserPage(app: self).register(on: pages)
+        WebhooksPage(app: self).register(on: pages)
+        AuditPage(app: self).register(on: pages)
     }
 
     /// A 303 to `location` (after a form: the browser then GETs it).

@@ -4,6 +4,7 @@ enum PageTemplates {
     static let all: [(name: String, text: String)] = [
         ("layout", layout), ("error", error), ("signin", signIn), ("inbox", inbox), ("fax", fax), ("send", send),
         ("sendPreview", sendPreview), ("jobs", jobs), ("job", job), ("monitor", monitor),
+        ("users", users), ("user", user), ("webhooks", webhooks), ("audit", audit),
     ]
 
     static let layout = """
