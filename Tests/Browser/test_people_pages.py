@@ -65,15 +65,15 @@ def test_admin_adds_a_user_resets_the_password_makes_and_revokes_a_token_and_see
 
     # "Forgot password": the administrator sets a new one; the user signs in with it.
     form = browser.find_element(By.CSS_SELECTOR, "form[action$='/password']")
-    form.find_element(By.ID, "new_password").send_keys("dora resets 2026")
-    form.find_element(By.ID, "confirm_password").send_keys("dora resets 2026")
+    form.find_element(By.ID, "new_password").send_keys("fresh start 2026")
+    form.find_element(By.ID, "confirm_password").send_keys("fresh start 2026")
     submit(form)
     assert "new password is set" in notice(browser)
     screenshot(browser, "admin-user")
 
     second_browser.get(WEB + "/signin")
     second_browser.find_element(By.ID, "name").send_keys("dora")
-    second_browser.find_element(By.ID, "password").send_keys("dora resets 2026")
+    second_browser.find_element(By.ID, "password").send_keys("fresh start 2026")
     second_browser.find_element(By.CSS_SELECTOR, "form[action='/signin'] button[type=submit]").click()
     wait_for(lambda: "/signin" not in second_browser.current_url, what="dora signed in")
     assert heading(second_browser) == "Inbox"
@@ -94,6 +94,9 @@ def test_admin_adds_a_user_resets_the_password_makes_and_revokes_a_token_and_see
     assert token not in browser.page_source, "a token is shown only once"
     row = browser.find_element(By.CSS_SELECTOR, "#tokens tbody tr")
     assert "scanner" in row.text and "active" in row.text
+    browser.execute_script("document.getElementById('tokens').scrollIntoView()")
+    screenshot(browser, "admin-user-tokens")
+    row = browser.find_element(By.CSS_SELECTOR, "#tokens tbody tr")
     submit(row.find_element(By.CSS_SELECTOR, "form"))
     assert "revoked" in notice(browser)
     assert "revoked" in browser.find_element(By.CSS_SELECTOR, "#tokens tbody tr").text

@@ -33,7 +33,10 @@ enum PeopleStyleSheet {
             margin-bottom: .6rem; }
           .card table.records tr { border-color: var(--line); }
           table.records th, table.records td { border: 0; padding: .15rem 0; }
-          table.records [data-label]::before { content: attr(data-label); display: block; font-size: .75rem; font-weight: 600;
+          /* Label and value side by side: a row is a short card, not a column of lines. */
+          table.records [data-label] { display: grid; grid-template-columns: 6.5rem minmax(0, 1fr); gap: 0 .75rem; align-items: baseline; }
+          table.records [data-label] > * { grid-column: 2; justify-self: start; }
+          table.records [data-label]::before { content: attr(data-label); grid-column: 1; font-size: .75rem; font-weight: 600;
             color: var(--muted); text-transform: uppercase; letter-spacing: .03em; }
           table.records td.action { text-align: left; white-space: normal; padding-top: .4rem; }
           table.records td.action button, table.records td.action .button { margin: 0 .4rem 0 0; }
