@@ -48,6 +48,20 @@ public struct AccountAdministration: Sendable {
         return stored
     }
 
+    /// Refuses an administrator's change that would lock themselves out: taking their own
+    /// administration, disabling themselves, or (`changes` `nil`) removing themselves. Another
+    /// administrator must do it, so that there is always one left who can.
+    public static func refuseSelfLockout(by acting: User, of name: String, _ changes: User.Changes?) throws(RepositoryError) {
+        guard acting.name == name else { return }
+        guard let changes else {
+            throw RepositoryError.conflict("administrators cannot remove themselves; ask another administrator")
+        }
+        if changes.isAdmin == false || changes.isEnabled == false {
+            throw RepositoryError.conflict(
+                "administrators cannot take their own administration or disable themselves; ask another administrator")
+        }
+    }
+
     /// Sets the user's password, or with `nil` removes it (the user keeps their tokens).
     public func setPassword(name: String, to password: String?, actor: String, at now: Date) async throws {
         let user = try await existingUser(name)

@@ -40,6 +40,18 @@ public struct APIToken: Sendable, Codable, Equatable {
     public var revokedAt: Date?
 
     public static let maximumLabelLength = 100
+    /// A token lives this long unless its creator says otherwise.
+    public static let defaultLifetimeDays = 90
+    public static let maximumLifetimeDays = 3650
+
+    /// When a token made at `now` to live `days` expires; 0 days: never. The API, the web app
+    /// and the CLI take lifetimes through this.
+    public static func expiry(days: Int, from now: Date, field: String = "expiry") throws(FaxValidationError) -> Date? {
+        guard (0...maximumLifetimeDays).contains(days) else {
+            throw FaxValidationError(field: field, reason: "must be 0 (never) to \(maximumLifetimeDays) days (got \(days))")
+        }
+        return days == 0 ? nil : now.addingTimeInterval(Double(days) * 86_400)
+    }
 
     public init(
         id: Int64? = nil, userID: Int64, userName: String, scope: TokenScope, label: String = "", createdAt: Date,

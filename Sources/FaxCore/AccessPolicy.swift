@@ -163,6 +163,16 @@ public enum AccessPolicy {
         decide(principal, .job(action, job.ownership))
     }
 
+    /// Whether the principal may make a token of `scope` for the user named `owner`: their own
+    /// (never wider than the token asking: a token cannot make a stronger one), or anyone's
+    /// as an administrator.
+    public static func decideTokenCreation(_ principal: Principal, owner: String, scope: TokenScope) -> AccessDecision {
+        guard owner == principal.user.name else { return decide(principal, .administer(.tokens)) }
+        let own = decide(principal, .ownAccount(.manageTokens))
+        guard own.isAllowed else { return own }
+        return scope > principal.scope ? .denied(.scope(needed: scope, granted: principal.scope)) : .allowed
+    }
+
     /// The faxes and jobs the principal's lists show.
     public static func listScope(for principal: Principal) -> ListScope {
         let user = principal.user

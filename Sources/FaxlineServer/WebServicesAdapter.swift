@@ -218,6 +218,7 @@ struct WebServicesAdapter: FaxArchive, JobQueue, FaxAdministration, ServerMonito
     var effectiveConfiguration: EffectiveConfiguration { configuration.effective }
 
     func auditEntries(limit: Int) async throws -> [AuditEntry] { try await store.auditEntries(limit: limit) }
+    func auditPage(_ query: AuditQuery) async throws -> ListPage<AuditEntry> { try await store.auditPage(query) }
 
     func appendAudit(_ entry: AuditEntry) async throws { try await store.appendAudit(entry) }
 

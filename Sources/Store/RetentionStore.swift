@@ -248,6 +248,44 @@ extension StoreTransaction {
         ).map(Self.auditEntry)
     }
 
+    /// Keyset paging on (time, id), as the fax list pages (`FaxCursor` holds the stored time
+    /// text and the id).
+    func auditPage(_ query: AuditQuery) throws -> ListPage<AuditEntry> {
+        var conditions: [String] = []
+        var arguments = StatementArguments()
+        if let actor = query.actor, !actor.isEmpty {
+            conditions.append("actor LIKE ? ESCAPE '\\'")
+            arguments += ["%" + Self.likePrefix(actor)]
+        }
+        if !query.kinds.isEmpty {
+            conditions.append("kind IN (\(Array(repeating: "?", count: query.kinds.count).joined(separator: ",")))")
+            arguments += StatementArguments(query.kinds.map(\.rawValue).sorted())
+        }
+        if let since = query.since {
+            conditions.append("at >= ?")
+            arguments += [since]
+        }
+        if let until = query.until {
+            conditions.append("at < ?")
+            arguments += [until]
+        }
+        if let cursor = query.cursor {
+            let position = try FaxCursor(decoding: cursor)
+            guard Int64(position.id) != nil else { throw FaxValidationError(field: "cursor", reason: "is not a cursor this server gave") }
+            conditions.append("(at < ? OR (at = ? AND id < ?))")
+            arguments += [position.createdAt, position.createdAt, Int64(position.id)]
+        }
+        let limit = min(max(query.limit, 1), FaxListQuery.maximumLimit)
+        arguments += [limit + 1]
+        let filter = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
+        let rows = try Row.fetchAll(
+            db, sql: "SELECT id, at, kind, actor, summary FROM auditLog \(filter) ORDER BY at DESC, id DESC LIMIT ?", arguments: arguments)
+        let shown = rows.prefix(limit)
+        // The stored text of the time, not a Date read back: the cursor must compare equal to the row.
+        let next = rows.count > limit ? shown.last.map { FaxCursor(createdAt: $0["at"], id: String($0["id"] as Int64)).encoded } : nil
+        return ListPage(items: shown.map(Self.auditEntry), nextCursor: next)
+    }
+
     func latestAuditEntry(kind: AuditEntry.Kind) throws -> AuditEntry? {
         try Row.fetchOne(
             db, sql: "SELECT id, at, kind, actor, summary FROM auditLog WHERE kind = ? ORDER BY at DESC, id DESC LIMIT 1",
@@ -275,6 +313,7 @@ extension FaxDatabase: RetentionRepository {
     public func completePurges(_ faxIDs: [String]) async throws { try await write { try $0.completePurges(faxIDs) } }
     public func appendAudit(_ entry: AuditEntry) async throws { try await write { try $0.appendAudit(entry) } }
     public func auditEntries(limit: Int) async throws -> [AuditEntry] { try await read { try $0.auditEntries(limit: limit) } }
+    public func auditPage(_ query: AuditQuery) async throws -> ListPage<AuditEntry> { try await read { try $0.auditPage(query) } }
     public func latestAuditEntry(kind: AuditEntry.Kind) async throws -> AuditEntry? {
         try await read { try $0.latestAuditEntry(kind: kind) }
     }

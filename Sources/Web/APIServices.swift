@@ -119,6 +119,8 @@ public protocol FaxAdministration: Sendable {
 
     /// Newest first.
     func auditEntries(limit: Int) async throws -> [AuditEntry]
+    /// A page of the entries the query selects (filters, keyset paging), newest first.
+    func auditPage(_ query: AuditQuery) async throws -> ListPage<AuditEntry>
     func appendAudit(_ entry: AuditEntry) async throws
 
     /// Every key of `faxline.conf` as the server runs with it, defaults included.

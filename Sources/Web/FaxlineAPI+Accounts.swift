@@ -29,12 +29,10 @@ extension FaxlineAPI {
         let principal = try principal(allowedTo: .administer(.users))
         guard case .json(let body) = input.body else { throw APIProblem.badRequest("expected a JSON body") }
         let name = try await existingUser(input.path.userName).name
-        if name == principal.user.name, body.admin == false || body.enabled == false {
-            throw APIProblem(.conflict, "administrators cannot take their own administration or disable themselves; ask another administrator")
-        }
         let changes = User.Changes(
             displayName: body.displayName, email: body.email, isAdmin: body.admin, isEnabled: body.enabled,
             addDevices: body.addDevices ?? [], removeDevices: body.removeDevices ?? [])
+        try AccountAdministration.refuseSelfLockout(by: principal.user, of: name, changes)
         let changed = try await accountAdministration.changeUser(name: name, changes, actor: Self.actor(principal), at: now())
         return .ok(.init(body: .json(.init(changed))))
     }
@@ -42,9 +40,7 @@ extension FaxlineAPI {
     func removeUser(_ input: Operations.RemoveUser.Input) async throws -> Operations.RemoveUser.Output {
         let principal = try principal(allowedTo: .administer(.users))
         let name = try await existingUser(input.path.userName).name
-        guard name != principal.user.name else {
-            throw APIProblem(.conflict, "administrators cannot remove themselves; ask another administrator")
-        }
+        try AccountAdministration.refuseSelfLockout(by: principal.user, of: name, nil)
         try await accountAdministration.removeUser(name: name, actor: Self.actor(principal), at: now())
         return .noContent(.init())
     }
@@ -77,20 +73,14 @@ extension FaxlineAPI {
         let principal = try RequestPrincipal.required()
         guard case .json(let new) = input.body else { throw APIProblem.badRequest("expected a JSON body") }
         let owner = new.user.map(User.loginName) ?? principal.user.name
-        _ = try self.principal(allowedTo: owner == principal.user.name ? .ownAccount(.manageTokens) : .administer(.tokens))
-        // A token never gets more than the token that made it.
         let scope = new.scope.model
-        if owner == principal.user.name, scope > principal.scope {
-            throw APIProblem.forbidden(.scope(needed: scope, granted: principal.scope))
-        }
-        let days = new.expiresInDays ?? 90
-        guard (0...3650).contains(days) else {
-            throw APIProblem(.unprocessableContent, "expiresInDays must be 0 (never) to 3650", title: "Invalid value", field: "expiresInDays")
+        if case .denied(let denial) = AccessPolicy.decideTokenCreation(principal, owner: owner, scope: scope) {
+            throw APIProblem.forbidden(denial)
         }
         let now = now()
+        let expiresAt = try APIToken.expiry(days: new.expiresInDays ?? APIToken.defaultLifetimeDays, from: now, field: "expiresInDays")
         let issued = try await accountAdministration.createToken(
-            userName: owner, scope: scope, label: new.label ?? "", expiresAt: days == 0 ? nil : now.addingTimeInterval(Double(days) * 86_400),
-            actor: Self.actor(principal), at: now)
+            userName: owner, scope: scope, label: new.label ?? "", expiresAt: expiresAt, actor: Self.actor(principal), at: now)
         return .created(.init(body: .json(.init(token: .init(issued.token, now: now), text: issued.text))))
     }
 

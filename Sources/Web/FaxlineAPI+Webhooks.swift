@@ -21,18 +21,7 @@ extension FaxlineAPI {
     func addWebhook(_ input: Operations.AddWebhook.Input) async throws -> Operations.AddWebhook.Output {
         let principal = try principal(allowedTo: .ownAccount(.manageWebhooks))
         guard case .json(let new) = input.body else { throw APIProblem.badRequest("expected a JSON body") }
-        let owner: User?
-        if new.global == true {
-            guard new.user == nil else { throw APIProblem.badRequest("a global webhook has no user", field: "user") }
-            _ = try self.principal(allowedTo: .administer(.webhooks))
-            owner = nil
-        } else if let name = new.user.map(User.loginName), name != principal.user.name {
-            _ = try self.principal(allowedTo: .administer(.webhooks))
-            guard let user = try await services.accounts.user(name: name) else { throw APIProblem.notFound("user \(name)") }
-            owner = user
-        } else {
-            owner = principal.user
-        }
+        let owner = try await WebhookOwner.resolve(global: new.global == true, userName: new.user, for: principal, accounts: services.accounts)
         let webhook = try await webhookAdministration.addWebhook(
             url: new.url, events: Set((new.events ?? []).compactMap { WebhookEvent(rawValue: $0.rawValue) }),
             secret: new.secret.map { Secret($0) }, owner: owner, actor: Self.actor(principal))

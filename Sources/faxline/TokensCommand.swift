@@ -85,7 +85,7 @@ struct TokensCommand: AsyncParsableCommand {
 
 /// Token lifetimes as the CLI takes them.
 enum TokenLifetime {
-    static let maximumDays = 3650
+    static let maximumDays = APIToken.maximumLifetimeDays
 
     /// Seconds for `12h`, `90d`, `2w`; `nil` for `never`.
     static func seconds(_ text: String) throws -> TimeInterval? {

@@ -22,7 +22,7 @@ enum StaticAssets {
     }
 
     static let assets: [String: Asset] = [
-        "faxline.css": Asset("text/css; charset=utf-8", StyleSheet.text),
+        "faxline.css": Asset("text/css; charset=utf-8", StyleSheet.text + PeopleStyleSheet.text),
         "faxline.js": Asset("text/javascript; charset=utf-8", Scripts.text),
     ]
 

@@ -51,6 +51,10 @@ struct WebApp: Sendable {
         DevicesPage(app: self).register(on: pages)
         RoutesPage(app: self).register(on: pages)
         GroupsPage(app: self).register(on: pages)
+        UsersPage(app: self).register(on: pages)
+        UserPage(app: self).register(on: pages)
+        WebhooksPage(app: self).register(on: pages)
+        AuditPage(app: self).register(on: pages)
     }
 
     /// A 303 to `location` (after a form: the browser then GETs it).

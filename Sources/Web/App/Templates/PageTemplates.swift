@@ -6,6 +6,7 @@ enum PageTemplates {
         ("sendPreview", sendPreview), ("jobs", jobs), ("job", job), ("monitor", monitor),
         ("admin", admin), ("adminConfiguration", adminConfiguration), ("adminDevices", adminDevices), ("adminDevice", adminDevice),
         ("deviceFields", deviceFields),        ("adminRoutes", adminRoutes), ("adminGroups", adminGroups),
+        ("users", users), ("user", user), ("webhooks", webhooks), ("audit", audit),
     ]
 
     static let layout = """
