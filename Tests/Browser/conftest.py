@@ -8,6 +8,8 @@ import pytest
 from selenium import webdriver
 from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
 from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.support.expected_conditions import staleness_of
+from selenium.webdriver.support.wait import WebDriverWait
 
 WEB = os.environ["FAXLINE_WEB"]
 PASSWORD = os.environ["FAXLINE_PASSWORD"]
@@ -88,8 +90,19 @@ def sign_in(driver, name):
     driver.get(WEB + "/signin")
     driver.find_element("id", "name").send_keys(name)
     driver.find_element("id", "password").send_keys(PASSWORD)
-    driver.find_element("css selector", "form[action='/signin'] button[type=submit]").click()
+    click_and_load(driver, driver.find_element("css selector", "form[action='/signin'] button[type=submit]"))
     wait_for(lambda: "/signin" not in driver.current_url, what=f"{name} signed in")
+
+
+def click_and_load(driver, element, timeout=60):
+    """Clicks what submits a form or follows a link, and returns once the next page has
+    replaced this one. A click returns before the browser has navigated: reading the page right
+    after it reads the old page (CI's slower machine saw exactly that)."""
+    old_page = driver.find_element("tag name", "html")
+    element.click()
+    WebDriverWait(driver, timeout).until(staleness_of(old_page), message="the next page after the click")
+    WebDriverWait(driver, timeout).until(
+        lambda d: d.execute_script("return document.readyState") == "complete", message="the next page to load")
 
 
 def wait_for(condition, timeout=30, what="the condition"):

@@ -5,7 +5,7 @@ import re
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select
 
-from conftest import SCRATCH, WEB, screenshot, sign_in, wait_for
+from conftest import SCRATCH, WEB, click_and_load, screenshot, sign_in, wait_for
 
 ADMIN = "carol"
 
@@ -37,11 +37,11 @@ def ami_secret():
 def test_an_administrator_adds_a_device_and_a_route_moves_it_up_and_views_the_configuration(browser):
     sign_in(browser, ADMIN)
     browser.get(WEB + "/inbox")
-    browser.find_element(By.LINK_TEXT, "Admin").click()
+    click_and_load(browser, browser.find_element(By.LINK_TEXT, "Admin"))
     assert heading(browser) == "Administration" and browser.title == "Administration · Faxline"
     screenshot(browser, "admin")
 
-    browser.find_element(By.LINK_TEXT, "Devices").click()
+    click_and_load(browser, browser.find_element(By.LINK_TEXT, "Devices"))
     assert heading(browser) == "Devices"
     form = browser.find_element(By.CSS_SELECTOR, "form[action='/admin/devices']")
     form.find_element(By.ID, "extension").send_keys("203")
@@ -50,12 +50,12 @@ def test_an_administrator_adds_a_device_and_a_route_moves_it_up_and_views_the_co
     Select(form.find_element(By.ID, "format")).select_by_value("inline")
     form.find_element(By.ID, "group").send_keys("service")
     form.find_element(By.ID, "retention_days").send_keys("60")
-    form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    click_and_load(browser, form.find_element(By.CSS_SELECTOR, "button[type=submit]"))
     wait_for(lambda: "done=added" in browser.current_url, what="the device added")
     text = main_text(browser)
     assert "The device was added." in text and "203 · Customer support" in text and "60 days" in text
     screenshot(browser, "admin-devices")
-    browser.find_element(By.LINK_TEXT, "203 · Customer support").click()
+    click_and_load(browser, browser.find_element(By.LINK_TEXT, "203 · Customer support"))
     assert heading(browser) == "Device 203 · Customer support"
     screenshot(browser, "admin-device")
 
@@ -69,10 +69,10 @@ def test_an_administrator_adds_a_device_and_a_route_moves_it_up_and_views_the_co
         else:
             Select(form.find_element(By.ID, "action")).select_by_value("reject")
         form.find_element(By.ID, "description").send_keys(description)
-        form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+        click_and_load(browser, form.find_element(By.CSS_SELECTOR, "button[type=submit]"))
         wait_for(lambda: "done=added" in browser.current_url and description in main_text(browser), what=f"the rule {description}")
     assert rule_descriptions(browser) == ["sales DIDs", "junk faxes"]
-    browser.find_element(By.CSS_SELECTOR, "button[aria-label='Move rule 2 up']").click()
+    click_and_load(browser, browser.find_element(By.CSS_SELECTOR, "button[aria-label='Move rule 2 up']"))
     wait_for(lambda: "done=moved" in browser.current_url, what="the rule moved")
     assert rule_descriptions(browser) == ["junk faxes", "sales DIDs"]
     positions = [rule.find_element(By.CSS_SELECTOR, ".pos").text for rule in browser.find_elements(By.CSS_SELECTOR, ".rules .rule:not(.builtin)")]

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from selenium.webdriver.common.by import By
 
-from conftest import PASSWORD, SCRATCH, WEB, screenshot, sign_in, wait_for
+from conftest import PASSWORD, SCRATCH, WEB, click_and_load, screenshot, sign_in, wait_for
 
 ADMIN = "olivia"
 FAXLINE = Path(os.environ["FAXLINE_PEER"]).with_name("faxline")
@@ -42,7 +42,7 @@ def api_me(token):
 
 
 def submit(form):
-    form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    click_and_load(form.parent, form.find_element(By.CSS_SELECTOR, "button[type=submit]"))
 
 
 def test_admin_adds_a_user_resets_the_password_makes_and_revokes_a_token_and_sees_the_audit_log(
@@ -74,7 +74,7 @@ def test_admin_adds_a_user_resets_the_password_makes_and_revokes_a_token_and_see
     second_browser.get(WEB + "/signin")
     second_browser.find_element(By.ID, "name").send_keys("dora")
     second_browser.find_element(By.ID, "password").send_keys("fresh start 2026")
-    second_browser.find_element(By.CSS_SELECTOR, "form[action='/signin'] button[type=submit]").click()
+    click_and_load(second_browser, second_browser.find_element(By.CSS_SELECTOR, "form[action='/signin'] button[type=submit]"))
     wait_for(lambda: "/signin" not in second_browser.current_url, what="dora signed in")
     assert heading(second_browser) == "Inbox"
     # Dora is no administrator: the pages are closed to her.
@@ -110,7 +110,7 @@ def test_admin_adds_a_user_resets_the_password_makes_and_revokes_a_token_and_see
     assert f"{administrator} (web)" in log
     screenshot(browser, "admin-audit")
     browser.find_element(By.ID, "actor").send_keys("nobody at all")
-    browser.find_element(By.CSS_SELECTOR, "form.filters button[type=submit]").click()
+    click_and_load(browser, browser.find_element(By.CSS_SELECTOR, "form.filters button[type=submit]"))
     assert "No entries that match" in browser.find_element(By.TAG_NAME, "main").text
 
 

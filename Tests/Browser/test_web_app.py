@@ -2,7 +2,7 @@
 from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
 
-from conftest import WEB, screenshot, sign_in, wait_for
+from conftest import WEB, click_and_load, screenshot, sign_in, wait_for
 
 
 def fax_links(driver):
@@ -36,7 +36,7 @@ def test_sign_in_page(browser):
     screenshot(browser, "signin")
     browser.find_element(By.ID, "name").send_keys("alice")
     browser.find_element(By.ID, "password").send_keys("wrong password")
-    browser.find_element(By.CSS_SELECTOR, "form[action='/signin'] button").click()
+    click_and_load(browser, browser.find_element(By.CSS_SELECTOR, "form[action='/signin'] button"))
     assert "wrong" in browser.find_element(By.CSS_SELECTOR, ".notice").text
 
 
@@ -50,7 +50,7 @@ def test_received_fax_in_inbox_and_its_page(browser, received_faxes):
     wait_for(lambda: browser.execute_script("return arguments[0].complete && arguments[0].naturalWidth", thumbnail) > 0,
              what="the thumbnail")
     screenshot(browser, "inbox")
-    browser.find_element(By.CSS_SELECTOR, ".faxes a.from").click()
+    click_and_load(browser, browser.find_element(By.CSS_SELECTOR, ".faxes a.from"))
     assert heading(browser).startswith("Fax from")
     page = browser.find_element(By.CSS_SELECTOR, ".page img")
     wait_for(lambda: browser.execute_script("return arguments[0].complete && arguments[0].naturalWidth", page) > 0, what="page 1")
@@ -80,7 +80,7 @@ def test_a_form_without_its_token_is_refused(browser, received_faxes):
     form = browser.find_element(By.CSS_SELECTOR, "form[action$='/note']")
     browser.execute_script("arguments[0].querySelector('input[name=form_token]').remove()", form)
     form.find_element(By.ID, "note").send_keys("forged")
-    form.find_element(By.CSS_SELECTOR, "button").click()
+    click_and_load(browser, form.find_element(By.CSS_SELECTOR, "button"))
     assert heading(browser) == "403 Forbidden"
     assert "form token" in browser.find_element(By.TAG_NAME, "main").text
     browser.back()
@@ -99,7 +99,7 @@ def test_send_a_pdf_with_a_cover_page_preview_then_the_job_finishes(browser, inv
     browser.find_element(By.ID, "cover_to").send_keys("Accounts payable")
     browser.find_element(By.ID, "cover_subject").send_keys("Invoice 2026-1207")
     browser.find_element(By.ID, "cover_message").send_keys("Please find our invoice attached.")
-    browser.find_element(By.CSS_SELECTOR, "form.send button[type=submit]").click()
+    click_and_load(browser, browser.find_element(By.CSS_SELECTOR, "form.send button[type=submit]"))
     wait_for(lambda: heading(browser) == "Check and send", timeout=60, what="the preview")
     images = browser.find_elements(By.CSS_SELECTOR, ".preview img")
     assert len(images) == 2, "the cover page and the invoice"
@@ -107,7 +107,7 @@ def test_send_a_pdf_with_a_cover_page_preview_then_the_job_finishes(browser, inv
         wait_for(lambda: browser.execute_script("return arguments[0].complete && arguments[0].naturalWidth", image) > 0,
                  timeout=60, what="a preview page")
     screenshot(browser, "send-preview")
-    browser.find_element(By.CSS_SELECTOR, "form[action$='/confirm'] button").click()
+    click_and_load(browser, browser.find_element(By.CSS_SELECTOR, "form[action$='/confirm'] button"))
     assert heading(browser) == "Fax to 5550199"
     # The page follows the job by itself (its script refreshes the live part).
     wait_for(lambda: job_state(browser) in ("sending", "done"), timeout=120, what="the call")
