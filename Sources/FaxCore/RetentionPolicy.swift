@@ -60,6 +60,17 @@ public struct GroupRetention: Sendable, Equatable {
 }
 
 /// The overrides in force: by device extension and by group, and which group each device is in.
+extension RetentionOverride {
+    /// "60 days", "30 days, zero retention", or "default" for none.
+    public static func describe(_ override: RetentionOverride?) -> String {
+        guard let override, !override.isEmpty else { return "default" }
+        var parts: [String] = []
+        if let days = override.days { parts.append(Plural.count(days, "day")) }
+        if override.zeroRetention { parts.append("zero retention") }
+        return parts.joined(separator: ", ")
+    }
+}
+
 public struct RetentionOverrides: Sendable, Equatable {
     public var devices: [String: RetentionOverride]
     public var groups: [String: RetentionOverride]

@@ -33,6 +33,11 @@ public struct AuditEntry: Sendable, Equatable, Codable {
         case passwordChanged = "password-changed", loginLocked = "login-locked", loginUnlocked = "login-unlocked"
         case tokenCreated = "token-created", tokenRevoked = "token-revoked"
         case webhookAdded = "webhook-added", webhookRemoved = "webhook-removed", webhookReplayed = "webhook-replayed"
+        case deviceAdded = "device-added", deviceChanged = "device-changed", deviceRemoved = "device-removed"
+        case routeAdded = "route-added", routeChanged = "route-changed", routeRemoved = "route-removed"
+        /// The default route or the global switch.
+        case routingChanged = "routing-changed"
+        case groupChanged = "group-changed"
     }
 
     public var id: Int64?

@@ -65,6 +65,15 @@ public struct RoutingRule: Sendable, Codable, Equatable {
         if case .deliver(let target) = action { return target }
         return nil
     }
+
+    /// What the rule matches and does, in a line: "DID 5550[1-3]XX → 201", "caller 1900. → reject".
+    public var summary: String {
+        var match: [String] = []
+        if let didPattern { match.append("DID \(didPattern.text)") }
+        if let callerPattern { match.append("caller \(callerPattern.text)") }
+        let outcome = targetExtension.map { "→ \($0)" } ?? "→ reject"
+        return (match.isEmpty ? "every call" : match.joined(separator: ", ")) + " " + outcome
+    }
 }
 
 /// Whether faxing is on: globally and per device group (the device flag lives on the device).

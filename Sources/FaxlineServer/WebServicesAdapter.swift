@@ -164,39 +164,35 @@ struct WebServicesAdapter: FaxArchive, JobQueue, FaxAdministration, ServerMonito
 
     func device(extension number: String) async throws -> FaxDevice? { try await store.device(extension: number) }
 
-    func addDevice(_ device: FaxDevice, retention: RetentionChange) async throws -> FaxDevice {
-        try await store.addDevice(device, retention: retention)
+    func addDevice(_ device: FaxDevice, retention: RetentionChange, actor: String) async throws -> FaxDevice {
+        try await administration.addDevice(device, retention: retention, actor: actor, at: Date())
     }
 
-    func changeDevice(extension number: String, _ changes: FaxDevice.Changes, retention: RetentionChange) async throws -> FaxDevice {
-        try await store.changeDevice(extension: number, changes, retention: retention)
+    func changeDevice(extension number: String, _ changes: FaxDevice.Changes, retention: RetentionChange, actor: String) async throws
+        -> FaxDevice {
+        try await administration.changeDevice(extension: number, changes, retention: retention, actor: actor, at: Date())
     }
 
-    func removeDevice(extension number: String) async throws { try await store.removeDevice(extension: number) }
+    func removeDevice(extension number: String, actor: String) async throws {
+        try await administration.removeDevice(extension: number, actor: actor, at: Date())
+    }
 
     func retentionOverrides() async throws -> RetentionOverrides { try await store.retentionOverrides() }
 
     func routingTable() async throws -> RoutingTable { try await store.routingTable() }
 
-    func addRule(_ rule: RoutingRule) async throws -> RoutingRule { try await store.addRule(rule) }
-
-    func changeRule(id: Int64, position: Int?, enabled: Bool?) async throws -> RoutingRule {
-        guard try await store.routingTable().rules.contains(where: { $0.id == id }) else {
-            throw RepositoryError.notFound("routing rule \(id)")
-        }
-        if let position { try await store.moveRule(id: id, to: position) }
-        if let enabled { try await store.setRuleEnabled(enabled, id: id) }
-        guard let rule = try await store.routingTable().rules.first(where: { $0.id == id }) else {
-            throw RepositoryError.notFound("routing rule \(id)")
-        }
-        return rule
+    func addRule(_ rule: RoutingRule, actor: String) async throws -> RoutingRule {
+        try await administration.addRule(rule, actor: actor, at: Date())
     }
 
-    func removeRule(id: Int64) async throws { try await store.removeRule(id: id) }
+    func changeRule(id: Int64, position: Int?, enabled: Bool?, actor: String) async throws -> RoutingRule {
+        try await administration.changeRule(id: id, position: position, enabled: enabled, actor: actor, at: Date())
+    }
 
-    func changeRouting(defaultExtension: String??, faxingEnabled: Bool?) async throws {
-        if let defaultExtension { try await store.setDefaultExtension(defaultExtension) }
-        if let faxingEnabled { try await store.setFaxingEnabled(faxingEnabled) }
+    func removeRule(id: Int64, actor: String) async throws { try await administration.removeRule(id: id, actor: actor, at: Date()) }
+
+    func changeRouting(defaultExtension: String??, faxingEnabled: Bool?, actor: String) async throws {
+        try await administration.changeRouting(defaultExtension: defaultExtension, faxingEnabled: faxingEnabled, actor: actor, at: Date())
     }
 
     func groups() async throws -> [DeviceGroup] {
@@ -204,14 +200,13 @@ struct WebServicesAdapter: FaxArchive, JobQueue, FaxAdministration, ServerMonito
             retentions: store.groupRetentions(), devices: store.devices(), disabled: store.routingTable().flags.disabledGroups)
     }
 
-    func changeGroup(_ name: String, enabled: Bool?, retention: RetentionChange) async throws -> DeviceGroup {
-        // Checked before the switch is set, so that a refused period changes nothing.
-        try retention.validate()
-        if let enabled { try await store.setGroupEnabled(enabled, group: name) }
-        if !retention.isEmpty || enabled == nil { try await store.changeGroupRetention(retention, group: name) }
+    func changeGroup(_ name: String, enabled: Bool?, retention: RetentionChange, actor: String) async throws -> DeviceGroup {
+        try await administration.changeGroup(name, enabled: enabled, retention: retention, actor: actor, at: Date())
         guard let group = try await groups().first(where: { $0.name == name }) else { throw RepositoryError.notFound("group \(name)") }
         return group
     }
+
+    private var administration: DeviceAdministration { DeviceAdministration(store: store) }
 
     var retentionPolicy: RetentionPolicy { configuration.retention }
 

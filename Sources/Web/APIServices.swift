@@ -101,20 +101,22 @@ public protocol WebhookAdministration: Sendable {
 public protocol FaxAdministration: Sendable {
     func devices() async throws -> [FaxDevice]
     func device(extension number: String) async throws -> FaxDevice?
-    func addDevice(_ device: FaxDevice, retention: RetentionChange) async throws -> FaxDevice
-    func changeDevice(extension number: String, _ changes: FaxDevice.Changes, retention: RetentionChange) async throws -> FaxDevice
-    func removeDevice(extension number: String) async throws
+    // Every change is written to the audit log with `actor`, the signed-in user's name.
+    func addDevice(_ device: FaxDevice, retention: RetentionChange, actor: String) async throws -> FaxDevice
+    func changeDevice(extension number: String, _ changes: FaxDevice.Changes, retention: RetentionChange, actor: String) async throws
+        -> FaxDevice
+    func removeDevice(extension number: String, actor: String) async throws
     func retentionOverrides() async throws -> RetentionOverrides
 
     func routingTable() async throws -> RoutingTable
-    func addRule(_ rule: RoutingRule) async throws -> RoutingRule
-    func changeRule(id: Int64, position: Int?, enabled: Bool?) async throws -> RoutingRule
-    func removeRule(id: Int64) async throws
+    func addRule(_ rule: RoutingRule, actor: String) async throws -> RoutingRule
+    func changeRule(id: Int64, position: Int?, enabled: Bool?, actor: String) async throws -> RoutingRule
+    func removeRule(id: Int64, actor: String) async throws
     /// `.some(nil)` refuses faxes nobody claims.
-    func changeRouting(defaultExtension: String??, faxingEnabled: Bool?) async throws
+    func changeRouting(defaultExtension: String??, faxingEnabled: Bool?, actor: String) async throws
 
     func groups() async throws -> [DeviceGroup]
-    func changeGroup(_ name: String, enabled: Bool?, retention: RetentionChange) async throws -> DeviceGroup
+    func changeGroup(_ name: String, enabled: Bool?, retention: RetentionChange, actor: String) async throws -> DeviceGroup
     var retentionPolicy: RetentionPolicy { get }
 
     /// Newest first.

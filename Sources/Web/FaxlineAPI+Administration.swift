@@ -13,13 +13,13 @@ extension FaxlineAPI {
     }
 
     func addDevice(_ input: Operations.AddDevice.Input) async throws -> Operations.AddDevice.Output {
-        _ = try principal(allowedTo: .administer(.devices))
+        let principal = try principal(allowedTo: .administer(.devices))
         guard case .json(let new) = input.body else { throw APIProblem.badRequest("expected a JSON body") }
         let device = try FaxDevice(
             extensionNumber: new._extension, name: new.name, emailAddresses: new.emails, deliveryFormat: new.format?.model ?? .pdf,
             stationID: new.stationId ?? "", headerText: new.header ?? "", isEnabled: new.enabled ?? true, group: new.group)
         let stored = try await services.administration.addDevice(
-            device, retention: Self.retentionChange(days: new.retentionDays, zeroRetention: new.zeroRetention))
+            device, retention: Self.retentionChange(days: new.retentionDays, zeroRetention: new.zeroRetention), actor: Self.actor(principal))
         return .created(.init(body: .json(try await deviceRepresentation(stored))))
     }
 
@@ -32,19 +32,20 @@ extension FaxlineAPI {
     }
 
     func changeDevice(_ input: Operations.ChangeDevice.Input) async throws -> Operations.ChangeDevice.Output {
-        _ = try principal(allowedTo: .administer(.devices))
+        let principal = try principal(allowedTo: .administer(.devices))
         guard case .json(let body) = input.body else { throw APIProblem.badRequest("expected a JSON body") }
         let changes = FaxDevice.Changes(
             name: body.name, emailAddresses: body.emails, deliveryFormat: body.format?.model, stationID: body.stationId,
             headerText: body.header, isEnabled: body.enabled, group: body.group.map { $0.isEmpty ? .remove : .set($0) })
         let changed = try await services.administration.changeDevice(
-            extension: input.path._extension, changes, retention: Self.retentionChange(days: body.retentionDays, zeroRetention: body.zeroRetention))
+            extension: input.path._extension, changes,
+            retention: Self.retentionChange(days: body.retentionDays, zeroRetention: body.zeroRetention), actor: Self.actor(principal))
         return .ok(.init(body: .json(try await deviceRepresentation(changed))))
     }
 
     func removeDevice(_ input: Operations.RemoveDevice.Input) async throws -> Operations.RemoveDevice.Output {
-        _ = try principal(allowedTo: .administer(.devices))
-        try await services.administration.removeDevice(extension: input.path._extension)
+        let principal = try principal(allowedTo: .administer(.devices))
+        try await services.administration.removeDevice(extension: input.path._extension, actor: Self.actor(principal))
         return .noContent(.init())
     }
 
@@ -61,7 +62,7 @@ extension FaxlineAPI {
     }
 
     func addRoute(_ input: Operations.AddRoute.Input) async throws -> Operations.AddRoute.Output {
-        _ = try principal(allowedTo: .administer(.routes))
+        let principal = try principal(allowedTo: .administer(.routes))
         guard case .json(let new) = input.body else { throw APIProblem.badRequest("expected a JSON body") }
         let reject = new.reject ?? false
         guard (new.to != nil) != reject else {
@@ -71,29 +72,31 @@ extension FaxlineAPI {
             position: new.position ?? Int.max, didPattern: new.did.map(DialPattern.init), callerPattern: new.caller.map(DialPattern.init),
             action: new.to.map { .deliver(toExtension: $0) } ?? .reject, continueAfterMatch: new._continue ?? false,
             isEnabled: new.enabled ?? true, description: new.description ?? "")
-        return .created(.init(body: .json(.init(try await services.administration.addRule(rule)))))
+        return .created(.init(body: .json(.init(try await services.administration.addRule(rule, actor: Self.actor(principal))))))
     }
 
     func changeRouting(_ input: Operations.ChangeRouting.Input) async throws -> Operations.ChangeRouting.Output {
-        _ = try principal(allowedTo: .administer(.routes))
+        let principal = try principal(allowedTo: .administer(.routes))
         guard case .json(let body) = input.body else { throw APIProblem.badRequest("expected a JSON body") }
         let defaultExtension: String?? = try body.defaultExtension.map { text in
             text.isEmpty ? String?.none : try Self.extensionNumber(text, field: "defaultExtension")
         }
-        try await services.administration.changeRouting(defaultExtension: defaultExtension, faxingEnabled: body.faxingEnabled)
+        try await services.administration.changeRouting(
+            defaultExtension: defaultExtension, faxingEnabled: body.faxingEnabled, actor: Self.actor(principal))
         return .ok(.init(body: .json(.init(try await services.administration.routingTable()))))
     }
 
     func changeRoute(_ input: Operations.ChangeRoute.Input) async throws -> Operations.ChangeRoute.Output {
-        _ = try principal(allowedTo: .administer(.routes))
+        let principal = try principal(allowedTo: .administer(.routes))
         guard case .json(let body) = input.body else { throw APIProblem.badRequest("expected a JSON body") }
-        let rule = try await services.administration.changeRule(id: input.path.routeId, position: body.position, enabled: body.enabled)
+        let rule = try await services.administration.changeRule(
+            id: input.path.routeId, position: body.position, enabled: body.enabled, actor: Self.actor(principal))
         return .ok(.init(body: .json(.init(rule))))
     }
 
     func removeRoute(_ input: Operations.RemoveRoute.Input) async throws -> Operations.RemoveRoute.Output {
-        _ = try principal(allowedTo: .administer(.routes))
-        try await services.administration.removeRule(id: input.path.routeId)
+        let principal = try principal(allowedTo: .administer(.routes))
+        try await services.administration.removeRule(id: input.path.routeId, actor: Self.actor(principal))
         return .noContent(.init())
     }
 
@@ -105,11 +108,12 @@ extension FaxlineAPI {
     }
 
     func changeGroup(_ input: Operations.ChangeGroup.Input) async throws -> Operations.ChangeGroup.Output {
-        _ = try principal(allowedTo: .administer(.groups))
+        let principal = try principal(allowedTo: .administer(.groups))
         guard case .json(let body) = input.body else { throw APIProblem.badRequest("expected a JSON body") }
         try FaxDevice.validateGroupName(input.path.group)
         let group = try await services.administration.changeGroup(
-            input.path.group, enabled: body.enabled, retention: Self.retentionChange(days: body.retentionDays, zeroRetention: body.zeroRetention))
+            input.path.group, enabled: body.enabled, retention: Self.retentionChange(days: body.retentionDays, zeroRetention: body.zeroRetention),
+            actor: Self.actor(principal))
         return .ok(.init(body: .json(.init(group))))
     }
 

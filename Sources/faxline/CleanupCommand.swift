@@ -115,7 +115,8 @@ struct CleanupCommand: AsyncParsableCommand {
     }
 
     struct Audit: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Show the audit log of cleanups and deletions, newest first.")
+        static let configuration = CommandConfiguration(
+            abstract: "Show the audit log, newest first: cleanups, deletions, and every change to devices, routes, groups, users, tokens and webhooks.")
 
         @Option(help: "How many entries.") var limit = 20
         @OptionGroup var data: DataOptions

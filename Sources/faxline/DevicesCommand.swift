@@ -46,7 +46,8 @@ struct DevicesCommand: AsyncParsableCommand {
                     isEnabled: !disabled, group: fields.group)
             }
             let stored = try await reportingInvalidValues {
-                try await data.openOrCreateDatabase().addDevice(device, retention: fields.retention.change)
+                try await DeviceAdministration(store: data.openOrCreateDatabase())
+                    .addDevice(device, retention: fields.retention.change, actor: CleanupCommand.actor, at: Date())
             }
             print("Added fax device \(stored.extensionNumber) (\(stored.name)).")
         }
@@ -86,7 +87,8 @@ struct DevicesCommand: AsyncParsableCommand {
 
         func run() async throws {
             let changed = try await reportingInvalidValues {
-                try await data.openDatabase().changeDevice(extension: extensionNumber, changes, retention: fields.retention.change)
+                try await DeviceAdministration(store: data.openDatabase()).changeDevice(
+                    extension: extensionNumber, changes, retention: fields.retention.change, actor: CleanupCommand.actor, at: Date())
             }
             print("Changed fax device \(changed.extensionNumber) (\(changed.name)).")
         }
@@ -162,8 +164,8 @@ struct DevicesCommand: AsyncParsableCommand {
             ]
             let own = overrides.devices[number]
             let effective = overrides.override(forExtension: number)
-            lines.append("retention " + (own != nil ? RetentionOptions.describe(own) + " (its own)"
-                : effective != nil ? RetentionOptions.describe(effective) + " (group \(device.group ?? ""))" : "default"))
+            lines.append("retention " + (own != nil ? RetentionOverride.describe(own) + " (its own)"
+                : effective != nil ? RetentionOverride.describe(effective) + " (group \(device.group ?? ""))" : "default"))
             var routes = ["calls to \(number) (device lookup)"]
             for rule in table.rules.sorted(by: { $0.position < $1.position }) where rule.targetExtension == number {
                 var text = "rule at position \(rule.position): DID \(rule.didPattern?.text ?? "*"), caller \(rule.callerPattern?.text ?? "*")"
@@ -196,7 +198,8 @@ struct DevicesCommand: AsyncParsableCommand {
         @OptionGroup var data: DataOptions
 
         func run() async throws {
-            try await data.openDatabase().removeDevice(extension: extensionNumber)
+            try await DeviceAdministration(store: data.openDatabase())
+                .removeDevice(extension: extensionNumber, actor: CleanupCommand.actor, at: Date())
             print("Removed fax device \(extensionNumber).")
         }
     }
@@ -208,7 +211,8 @@ struct DevicesCommand: AsyncParsableCommand {
         @OptionGroup var data: DataOptions
 
         func run() async throws {
-            try await data.openDatabase().setDeviceEnabled(true, extension: extensionNumber)
+            try await DeviceAdministration(store: data.openDatabase())
+                .setDeviceEnabled(true, extension: extensionNumber, actor: CleanupCommand.actor, at: Date())
             print("Fax device \(extensionNumber) is enabled.")
         }
     }
@@ -220,7 +224,8 @@ struct DevicesCommand: AsyncParsableCommand {
         @OptionGroup var data: DataOptions
 
         func run() async throws {
-            try await data.openDatabase().setDeviceEnabled(false, extension: extensionNumber)
+            try await DeviceAdministration(store: data.openDatabase())
+                .setDeviceEnabled(false, extension: extensionNumber, actor: CleanupCommand.actor, at: Date())
             print("Fax device \(extensionNumber) is disabled.")
         }
     }

@@ -1,5 +1,7 @@
 import ArgumentParser
 import FaxCore
+import FaxlineServer
+import Foundation
 import Store
 
 /// `faxline groups …`: retention overrides for device groups (a device's own override wins).
@@ -22,7 +24,7 @@ struct RetentionGroupsCommand: AsyncParsableCommand {
             let overrides = try await store.retentionOverrides()
             let named = Set(groups.map(\.group)).union(devices.compactMap(\.group))
             let groupRows = named.sorted().map { name in
-                [name, RetentionOptions.describe(groups.first { $0.group == name }?.override),
+                [name, RetentionOverride.describe(groups.first { $0.group == name }?.override),
                  devices.filter { $0.group == name }.map(\.extensionNumber).joined(separator: ", ")]
             }
             print(groupRows.isEmpty ? "No groups." : TextTable.render(header: ["GROUP", "RETENTION", "DEVICES"], rows: groupRows))
@@ -31,7 +33,7 @@ struct RetentionGroupsCommand: AsyncParsableCommand {
                 print("")
                 print(TextTable.render(
                     header: ["EXT", "NAME", "OWN RETENTION"],
-                    rows: own.map { [$0.extensionNumber, $0.name, RetentionOptions.describe(overrides.devices[$0.extensionNumber])] }))
+                    rows: own.map { [$0.extensionNumber, $0.name, RetentionOverride.describe(overrides.devices[$0.extensionNumber])] }))
             }
         }
     }
@@ -52,7 +54,8 @@ struct RetentionGroupsCommand: AsyncParsableCommand {
             let store = try data.openDatabase()
             try await RetentionGroupsCommand.requireKnownGroup(group, store: store)
             try await reportingInvalidValues {
-                try await store.changeGroupRetention(retention.change, group: group)
+                try await DeviceAdministration(store: store)
+                    .changeGroup(group, enabled: nil, retention: retention.change, actor: CleanupCommand.actor, at: Date())
             }
             print("Changed the retention of group \(group).")
         }

@@ -33,12 +33,4 @@ struct RetentionOptions: ParsableArguments {
             days: retentionDays.map { $0 == 0 ? .clear : .set($0) },
             zeroRetention: retentionMode.map { $0 == .zeroRetention })
     }
-
-    static func describe(_ override: RetentionOverride?) -> String {
-        guard let override, !override.isEmpty else { return "default" }
-        var parts: [String] = []
-        if let days = override.days { parts.append(Plural.count(days, "day")) }
-        if override.zeroRetention { parts.append("zero retention") }
-        return parts.joined(separator: ", ")
-    }
 }

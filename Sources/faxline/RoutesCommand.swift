@@ -1,5 +1,7 @@
 import ArgumentParser
 import FaxCore
+import FaxlineServer
+import Foundation
 import Store
 
 /// `faxline routes …`: the routing table for inbound faxes.
@@ -48,8 +50,8 @@ struct RoutesCommand: AsyncParsableCommand {
                     action: to.map { .deliver(toExtension: $0) } ?? .reject, continueAfterMatch: continueAfterMatch,
                     isEnabled: !disabled, description: description)
             }
-            let stored = try await data.openDatabase().addRule(rule)
-            print("Added the routing rule \(RoutesCommand.summary(stored)) at position \(stored.position).")
+            let stored = try await DeviceAdministration(store: data.openDatabase()).addRule(rule, actor: CleanupCommand.actor, at: Date())
+            print("Added the routing rule \(stored.summary) at position \(stored.position).")
         }
     }
 
@@ -104,8 +106,8 @@ struct RoutesCommand: AsyncParsableCommand {
         func run() async throws {
             let database = try data.openDatabase()
             let rule = try await RoutesCommand.rule(at: position, in: database)
-            try await database.removeRule(id: rule.id ?? 0)
-            print("Removed the routing rule at position \(position) (\(RoutesCommand.summary(rule))).")
+            try await DeviceAdministration(store: database).removeRule(id: rule.id ?? 0, actor: CleanupCommand.actor, at: Date())
+            print("Removed the routing rule at position \(position) (\(rule.summary)).")
         }
     }
 
@@ -125,9 +127,9 @@ struct RoutesCommand: AsyncParsableCommand {
         func run() async throws {
             let database = try data.openDatabase()
             let rule = try await RoutesCommand.rule(at: from, in: database)
-            try await database.moveRule(id: rule.id ?? 0, to: to)
-            let now = try await database.routingTable().rules.first { $0.id == rule.id }?.position ?? to
-            print("Moved the routing rule \(RoutesCommand.summary(rule)) from position \(from) to \(now).")
+            let moved = try await DeviceAdministration(store: database)
+                .changeRule(id: rule.id ?? 0, position: to, enabled: nil, actor: CleanupCommand.actor, at: Date())
+            print("Moved the routing rule \(rule.summary) from position \(from) to \(moved.position).")
         }
     }
 
@@ -144,7 +146,8 @@ struct RoutesCommand: AsyncParsableCommand {
         }
 
         func run() async throws {
-            try await data.openDatabase().setDefaultExtension(to)
+            try await DeviceAdministration(store: data.openDatabase())
+                .changeRouting(defaultExtension: .some(to), faxingEnabled: nil, actor: CleanupCommand.actor, at: Date())
             print(to.map { "Faxes nobody claims go to \($0)." } ?? "Faxes nobody claims are refused.")
         }
     }
@@ -195,28 +198,20 @@ extension RoutesCommand {
         }
         return rule
     }
-
-    /// "DID 5550[1-3]XX → 201".
-    static func summary(_ rule: RoutingRule) -> String {
-        var match: [String] = []
-        if let did = rule.didPattern { match.append("DID \(did.text)") }
-        if let caller = rule.callerPattern { match.append("caller \(caller.text)") }
-        let action = rule.targetExtension.map { "→ \($0)" } ?? "→ reject"
-        return (match.isEmpty ? "every call" : match.joined(separator: ", ")) + " " + action
-    }
 }
 
 private func setEnabled(_ enabled: Bool, group: String?, rule position: Int?, data: DataOptions) async throws {
     if let group { try reportingInvalidValues { try FaxDevice.validateGroupName(group) } }
     let routing = try data.openDatabase()
+    let administration = DeviceAdministration(store: routing)
     if let group {
         try await RetentionGroupsCommand.requireKnownGroup(group, store: routing)
-        try await routing.setGroupEnabled(enabled, group: group)
+        try await administration.changeGroup(group, enabled: enabled, retention: RetentionChange(), actor: CleanupCommand.actor, at: Date())
     } else if let position {
         let rule = try await RoutesCommand.rule(at: position, in: routing)
-        try await routing.setRuleEnabled(enabled, id: rule.id ?? 0)
+        _ = try await administration.changeRule(id: rule.id ?? 0, position: nil, enabled: enabled, actor: CleanupCommand.actor, at: Date())
     } else {
-        try await routing.setFaxingEnabled(enabled)
+        try await administration.changeRouting(defaultExtension: nil, faxingEnabled: enabled, actor: CleanupCommand.actor, at: Date())
     }
     let word = enabled ? "enabled" : "disabled"
     if let group {

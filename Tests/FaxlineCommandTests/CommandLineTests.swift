@@ -94,6 +94,19 @@ import Testing
 
         try await devices(["remove", "200"])
         #expect(try await database.devices().isEmpty)
+
+        // Each change is in the audit log with who made it; one that changes nothing is not.
+        let audit = try await database.auditEntries(limit: 20)
+        #expect(audit.map(\.kind) == [.deviceRemoved, .deviceChanged, .deviceChanged, .deviceChanged, .deviceChanged, .deviceAdded])
+        #expect(audit.allSatisfy { $0.actor.hasPrefix("cli:") })
+        #expect(audit.map(\.summary) == [
+            "removed device 200 · Reception (its faxes stay)",
+            "switched device 200 · Reception on",
+            "switched device 200 · Reception off",
+            "changed device 200 · Reception: mail to a@example.com, b@example.com → c@example.com, format both → tiff, group front → none",
+            "changed device 200 · Reception: name Front desk → Reception, switched on",
+            "added device 200 · Front desk (mail to a@example.com, b@example.com as both; group front; switched off)",
+        ])
     }
 
     @Test func badDeviceValuesAreArgumentErrors() async throws {
@@ -148,6 +161,17 @@ import Testing
         #expect(table.rules.count == 1)
         #expect(table.defaultExtension == nil)
         #expect(RoutesCommand.List.render(table).split(separator: "\n").last?.contains("refuse") == true)
+
+        let audit = try await database.auditEntries(limit: 20).filter { $0.kind != .deviceAdded }
+        #expect(audit.allSatisfy { $0.actor.hasPrefix("cli:") })
+        #expect(audit.map(\.summary) == [
+            "changed the routing: faxes nobody claims are refused",
+            "removed the routing rule at position 1: DID _49XXX → 201 (sales DIDs)",
+            "changed the routing rule DID _49XXX → 201: moved from position 2 to 1",
+            "changed the routing: faxes nobody claims go to 200",
+            "added the routing rule at position 1: caller _0900. → reject",
+            "added the routing rule at position 1: DID _49XXX → 201 (sales DIDs)",
+        ])
     }
 
     @Test func routesEnableAndDisableGloballyAndPerGroup() async throws {
@@ -172,6 +196,13 @@ import Testing
             try await routes(["disable", "--rule", "9"])
         }
         await #expect(throws: (any Error).self) { try await routes(["disable", "--rule", "1", "--group", "sales"]) }
+
+        let audit = try await database.auditEntries(limit: 20).filter { $0.kind != .deviceAdded && $0.kind != .routeAdded }
+        #expect(audit.map(\.kind) == [.routeChanged, .routeChanged, .groupChanged, .routingChanged, .groupChanged, .routingChanged])
+        #expect(audit.map(\.summary).suffix(2) == [
+            "changed group sales: faxing disabled", "changed the routing: faxing disabled: every fax call is refused",
+        ])
+        #expect(audit.first?.summary == "changed the routing rule caller _0900. → reject: switched on")
     }
 
     @Test func badRouteValuesAreArgumentErrors() async throws {

@@ -36,6 +36,11 @@ struct AdministrationAPITests {
             try await client.request("/api/v1/devices/210", token: admin).expectProblem(.notFound)
             try await client.request("/api/v1/devices/210", .delete, token: admin).expectProblem(.notFound)
         }
+        let audit = try await fixture.database.auditEntries(limit: 20).filter { $0.kind.rawValue.hasPrefix("device-") }
+        #expect(audit.map(\.kind) == [.deviceRemoved, .deviceChanged, .deviceAdded])
+        #expect(audit.allSatisfy { $0.actor.hasPrefix("admin (API token") })
+        #expect(audit.first { $0.kind == .deviceChanged }?.summary
+            == "changed device 210 · Legal: format pdf → inline, group legal → none, retention 365 days → zero retention")
     }
 
     @Test("routes: add at a position, move, switch off, remove; the default route and the global switch; a device in use is 409")
@@ -69,6 +74,10 @@ struct AdministrationAPITests {
         }
         let table = try await fixture.database.routingTable()
         #expect(table.rules.count == 1 && table.defaultExtension == "202" && !table.flags.globallyEnabled)
+        let audit = try await fixture.database.auditEntries(limit: 20).filter { $0.kind.rawValue.hasPrefix("rout") }
+        #expect(audit.map(\.kind) == [.routeRemoved, .routingChanged, .routeChanged, .routeAdded, .routeAdded])
+        #expect(audit.first { $0.kind == .routingChanged }?.summary
+            == "changed the routing: faxes nobody claims go to 202, faxing disabled: every fax call is refused")
     }
 
     @Test("groups and retention: switch a group off, set its retention; the configured periods")
@@ -86,6 +95,8 @@ struct AdministrationAPITests {
             #expect(policy["receivedDays"] as? Int == 45 && policy["minimumDays"] as? Int == 7)
         }
         #expect(try await fixture.database.routingTable().flags.disabledGroups == ["legal"])
+        #expect(try await fixture.database.auditEntries(limit: 1).first?.summary
+            == "changed group legal: faxing disabled, retention default → 90 days")
     }
 
     @Test("users and tokens: add, change, remove; a token's text is shown once; the audit log names the API user")

@@ -71,8 +71,8 @@ struct AuditPage: Sendable {
     /// Deletions and locks stand out; the rest is plain.
     private static func tone(_ kind: AuditEntry.Kind) -> String {
         switch kind {
-        case .manualDeletion, .userRemoved, .tokenRevoked, .webhookRemoved, .loginLocked: "bad"
-        case .userAdded, .tokenCreated, .webhookAdded: "good"
+        case .manualDeletion, .userRemoved, .tokenRevoked, .webhookRemoved, .loginLocked, .deviceRemoved, .routeRemoved: "bad"
+        case .userAdded, .tokenCreated, .webhookAdded, .deviceAdded, .routeAdded: "good"
         default: "plain"
         }
     }

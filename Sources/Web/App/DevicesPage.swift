@@ -117,7 +117,8 @@ struct DevicesPage: Sendable {
                 group: fields.group.isEmpty ? nil : fields.group)
             let days = try AdminPage.days(form.text("retention_days"), field: "retention days")
             _ = try await app.services.administration.addDevice(
-                device, retention: FaxlineAPI.retentionChange(days: days, zeroRetention: fields.zeroRetention))
+                device, retention: FaxlineAPI.retentionChange(days: days, zeroRetention: fields.zeroRetention),
+                actor: WebApp.actor(session))
         } catch {
             let refusal = try AdminPage.refusal(error)
             return try await listPage(session, notice: nil, message: refusal.message, fields: fields, status: refusal.status)
@@ -164,7 +165,8 @@ struct DevicesPage: Sendable {
             // Blank days go back to the default, as 0 does in the API.
             let days = try AdminPage.days(form.text("retention_days"), field: "retention days") ?? 0
             _ = try await app.services.administration.changeDevice(
-                extension: device.extensionNumber, changes, retention: FaxlineAPI.retentionChange(days: days, zeroRetention: fields.zeroRetention))
+                extension: device.extensionNumber, changes, retention: FaxlineAPI.retentionChange(days: days, zeroRetention: fields.zeroRetention),
+                actor: WebApp.actor(session))
         } catch {
             let refusal = try AdminPage.refusal(error)
             return try await editPage(session, device: device, message: refusal.message, fields: fields, status: refusal.status)
@@ -176,7 +178,7 @@ struct DevicesPage: Sendable {
         let (_, session) = try await AdminPage.posted(request, context: context, .devices)
         let device = try await device(context)
         do {
-            try await app.services.administration.removeDevice(extension: device.extensionNumber)
+            try await app.services.administration.removeDevice(extension: device.extensionNumber, actor: WebApp.actor(session))
         } catch {
             let refusal = try AdminPage.refusal(error)
             let override = try await app.services.administration.retentionOverrides().devices[device.extensionNumber]

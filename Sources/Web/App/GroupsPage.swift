@@ -84,7 +84,8 @@ struct GroupsPage: Sendable {
             // Blank days go back to the default, as 0 does in the API.
             let days = try AdminPage.days(form.text("retention_days"), field: "retention days") ?? 0
             _ = try await app.services.administration.changeGroup(
-                group.name, enabled: typed.enabled, retention: FaxlineAPI.retentionChange(days: days, zeroRetention: typed.zeroRetention))
+                group.name, enabled: typed.enabled, retention: FaxlineAPI.retentionChange(days: days, zeroRetention: typed.zeroRetention),
+                actor: WebApp.actor(session))
         } catch {
             let refusal = try AdminPage.refusal(error)
             return try await page(session, notice: nil, refused: (typed, refusal.message), status: refusal.status)

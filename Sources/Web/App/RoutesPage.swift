@@ -122,7 +122,7 @@ struct RoutesPage: Sendable {
                 callerPattern: fields.caller.isEmpty ? nil : DialPattern(fields.caller),
                 action: fields.reject ? .reject : .deliver(toExtension: target ?? ""), continueAfterMatch: fields.continues,
                 isEnabled: fields.enabled, description: fields.description)
-            _ = try await app.services.administration.addRule(rule)
+            _ = try await app.services.administration.addRule(rule, actor: WebApp.actor(session))
         } catch {
             let refusal = try AdminPage.refusal(error)
             return try await page(session, notice: nil, message: refusal.message, fields: fields, status: refusal.status)
@@ -149,7 +149,7 @@ struct RoutesPage: Sendable {
         default: return try await page(session, notice: nil, message: "Move the rule up or down.", fields: nil, status: .badRequest)
         }
         do {
-            _ = try await app.services.administration.changeRule(id: rule.id ?? 0, position: position, enabled: nil)
+            _ = try await app.services.administration.changeRule(id: rule.id ?? 0, position: position, enabled: nil, actor: WebApp.actor(session))
         } catch {
             let refusal = try AdminPage.refusal(error)
             return try await page(session, notice: nil, message: refusal.message, fields: nil, status: refusal.status)
@@ -158,16 +158,17 @@ struct RoutesPage: Sendable {
     }
 
     private func switchRule(_ request: Request, context: WebRequestContext) async throws -> Response {
-        let (form, _) = try await AdminPage.posted(request, context: context, .routes)
+        let (form, session) = try await AdminPage.posted(request, context: context, .routes)
         let rule = try await rule(context)
-        _ = try await app.services.administration.changeRule(id: rule.id ?? 0, position: nil, enabled: form.flag("enabled"))
+        _ = try await app.services.administration.changeRule(
+            id: rule.id ?? 0, position: nil, enabled: form.flag("enabled"), actor: WebApp.actor(session))
         return WebApp.redirect("/admin/routes?done=switched")
     }
 
     private func remove(_ request: Request, context: WebRequestContext) async throws -> Response {
-        _ = try await AdminPage.posted(request, context: context, .routes)
+        let (_, session) = try await AdminPage.posted(request, context: context, .routes)
         let rule = try await rule(context)
-        try await app.services.administration.removeRule(id: rule.id ?? 0)
+        try await app.services.administration.removeRule(id: rule.id ?? 0, actor: WebApp.actor(session))
         return WebApp.redirect("/admin/routes?done=removed")
     }
 
@@ -176,7 +177,8 @@ struct RoutesPage: Sendable {
         do {
             let target = form.text("default")
             if let target { try FaxDevice.validateExtension(target) }
-            try await app.services.administration.changeRouting(defaultExtension: .some(target), faxingEnabled: form.flag("faxing"))
+            try await app.services.administration.changeRouting(
+                defaultExtension: .some(target), faxingEnabled: form.flag("faxing"), actor: WebApp.actor(session))
         } catch {
             let refusal = try AdminPage.refusal(error)
             return try await page(session, notice: nil, message: refusal.message, fields: nil, status: refusal.status)

@@ -133,6 +133,9 @@ struct AdminPagesTests {
             #expect(try await admin.get("/admin/devices").text.contains("203 · ") == false)
         }
         #expect(try await fixture.database.device(extension: "203") == nil)
+        let audit = try await fixture.database.auditEntries(limit: 10)
+        #expect(audit.first?.kind == .deviceRemoved && audit.first?.actor == "admin (web)")
+        #expect(audit.contains { $0.kind == .deviceAdded && $0.summary.hasPrefix("added device 203 · ") }, "\(audit.map(\.summary))")
     }
 
     @Test("routes: rules in order with their positions; add, move up and down, switch off, remove; the default route; bad rules come back")
@@ -183,6 +186,10 @@ struct AdminPagesTests {
         let table = try await fixture.database.routingTable()
         #expect(table.rules.map(\.description) == ["junk"] && table.rules.first?.isEnabled == false && table.rules.first?.position == 1)
         #expect(table.defaultExtension == "202" && table.flags.globallyEnabled)
+        let audit = try await fixture.database.auditEntries(limit: 20).filter { $0.kind.rawValue.hasPrefix("rout") }
+        #expect(audit.allSatisfy { $0.actor == "admin (web)" })
+        #expect(audit.contains { $0.kind == .routeChanged && $0.summary.hasSuffix("moved from position 2 to 1") })
+        #expect(audit.contains { $0.kind == .routeRemoved } && audit.contains { $0.kind == .routingChanged })
     }
 
     @Test("groups: each with its devices and retention; switch off and set days; days out of range come back and change nothing")
@@ -207,6 +214,8 @@ struct AdminPagesTests {
         }
         #expect(try await fixture.database.routingTable().flags.disabledGroups == ["legal"], "an unticked box switches the group off")
         #expect(try await fixture.database.retentionOverrides().groups["legal"]?.days == 90)
+        let audit = try await fixture.database.auditEntries(limit: 10).filter { $0.kind == .groupChanged }
+        #expect(audit.map(\.summary) == ["changed group legal: faxing disabled, retention default → 90 days"])
     }
 
     @Test("configuration: every section with the defaults, the set values, and no secret in the page")
