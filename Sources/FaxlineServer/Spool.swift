@@ -35,17 +35,32 @@ public struct Spool: Sendable {
     }
 
     /// Moves a finished temporary file to its place in the spool (mode 0640, whoever wrote it),
-    /// creating folders as needed.
+    /// creating folders as needed. The file's data and its new name are on the disk when this
+    /// returns (the file synced before the rename, its folder after it): the record committed
+    /// next must never point at a file a power cut left empty or unnamed — a received fax
+    /// exists nowhere else once the caller has hung up.
     public func place(_ temporary: String, at relative: String) throws -> SpoolPath {
         let path = try SpoolPath(relative)
         let destination = absolute(relative)
-        try FileManager.default.createDirectory(atPath: (destination as NSString).deletingLastPathComponent,
-                                                withIntermediateDirectories: true,
+        let folder = (destination as NSString).deletingLastPathComponent
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true,
                                                 attributes: [.posixPermissions: FilePermissions.folderMode])
-        if chmod(temporary, FilePermissions.fileMode) != 0 || rename(temporary, destination) != 0 {
+        guard chmod(temporary, FilePermissions.fileMode) == 0, Self.sync(temporary, flags: O_RDONLY),
+              rename(temporary, destination) == 0, Self.sync(folder, flags: O_RDONLY | O_DIRECTORY) else {
             throw SpoolError.cannotPlace(file: relative, reason: String(cString: strerror(errno)))
         }
         return path
+    }
+
+    /// `fsync` of a file or folder; `false` with `errno` set when it cannot be opened or synced.
+    private static func sync(_ path: String, flags: Int32) -> Bool {
+        let descriptor = open(path, flags | O_CLOEXEC)
+        guard descriptor >= 0 else { return false }
+        let synced = fsync(descriptor) == 0
+        let error = errno
+        close(descriptor)
+        errno = error
+        return synced
     }
 
     /// Free bytes on the file system the spool is (or will be) on: before the first start the
