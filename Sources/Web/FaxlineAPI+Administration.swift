@@ -129,8 +129,23 @@ extension FaxlineAPI {
 
     func listAuditEntries(_ input: Operations.ListAuditEntries.Input) async throws -> Operations.ListAuditEntries.Output {
         _ = try principal(allowedTo: .administer(.auditLog))
-        let entries = try await services.administration.auditEntries(limit: try Self.limit(input.query.limit))
-        return .ok(.init(body: .json(entries.map(Components.Schemas.AuditEntry.init))))
+        let query = input.query
+        if let since = query.since, let until = query.until, until <= since {
+            throw APIProblem.badRequest("until must be after since", field: "until")
+        }
+        let kinds = try (query.kind ?? []).map { text in
+            guard let kind = AuditEntry.Kind(rawValue: text) else {
+                throw APIProblem.badRequest(
+                    "unknown kind \(text.prefix(40)); the kinds are " + AuditEntry.Kind.allCases.map(\.rawValue).joined(separator: ", "),
+                    field: "kind")
+            }
+            return kind
+        }
+        let page = try await services.administration.auditPage(AuditQuery(
+            limit: try Self.limit(query.limit), cursor: query.cursor, actor: query.actor, kinds: Set(kinds), since: query.since,
+            until: query.until))
+        // The array body has no room for the next page's cursor: a header carries it.
+        return .ok(.init(headers: .init(faxlineNextCursor: page.nextCursor), body: .json(page.items.map(Components.Schemas.AuditEntry.init))))
     }
 }
 

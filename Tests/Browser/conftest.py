@@ -123,8 +123,13 @@ def screenshot(driver, name):
     for size, (width, height) in SIZES.items():
         driver.set_window_size(width, height)
         time.sleep(0.3)
-        driver.save_screenshot(str(SCREENSHOTS / f"{name}-{size}.png"))
         # No horizontal scrolling: a layout wider than the window is cut off on a phone.
         overflow = driver.execute_script("return document.documentElement.scrollWidth - document.documentElement.clientWidth")
         assert overflow <= 0, f"{name} at {size} is {overflow} px wider than the window"
+        # The window as tall as the page, so that the picture shows all of it, not the first screen.
+        page_height = driver.execute_script("return document.documentElement.scrollHeight")
+        if page_height > height:
+            driver.set_window_size(width, page_height)
+            time.sleep(0.3)
+        driver.save_screenshot(str(SCREENSHOTS / f"{name}-{size}.png"))
     driver.set_window_size(*SIZES["desktop"])

@@ -145,6 +145,40 @@ struct AdministrationAPITests {
         }
     }
 
+    @Test("the audit log: filtered by actor, kind and time, paged by the cursor in a header; bad filters are refused naming the field")
+    func auditLog() async throws {
+        let fixture = try await APIFixture.make()
+        let admin = try #require(fixture.tokens["admin"])
+        let start = Date(timeIntervalSince1970: 1_800_000_000)
+        for minute in 0..<5 {
+            try await fixture.database.appendAudit(AuditEntry(
+                at: start.addingTimeInterval(Double(minute) * 60), kind: .deviceChanged, actor: minute.isMultiple(of: 2) ? "olivia (web)" : "cli:root",
+                summary: "change \(minute)"))
+        }
+        try await fixture.database.appendAudit(AuditEntry(at: start.addingTimeInterval(600), kind: .routeAdded, actor: "olivia (web)", summary: "a rule"))
+        try await fixture.test { client in
+            let first = try await client.request("/api/v1/audit?limit=2&actor=OLIVIA&kind=device-changed", token: admin)
+            #expect(first.status == .ok)
+            #expect(try first.jsonArray().compactMap { $0["summary"] as? String } == ["change 4", "change 2"])
+            let cursor = try #require(first.headers[.init("Faxline-Next-Cursor")!])
+            let second = try await client.request("/api/v1/audit?limit=2&actor=OLIVIA&kind=device-changed&cursor=\(cursor)", token: admin)
+            #expect(try second.jsonArray().compactMap { $0["summary"] as? String } == ["change 0"])
+            #expect(second.headers[.init("Faxline-Next-Cursor")!] == nil, "the last page has no next")
+
+            let ranged = try await client.request(
+                "/api/v1/audit?since=2027-01-15T08:01:00Z&until=2027-01-15T08:03:00Z&kind=device-changed&kind=route-added", token: admin)
+            #expect(try ranged.jsonArray().compactMap { $0["summary"] as? String } == ["change 2", "change 1"])
+
+            let unknown = try await client.request("/api/v1/audit?kind=device-exploded", token: admin).expectProblem(.badRequest)
+            #expect(unknown["field"] as? String == "kind" && (unknown["detail"] as? String)?.contains("device-changed") == true)
+            try await client.request("/api/v1/audit?since=2027-01-15T08:03:00Z&until=2027-01-15T08:01:00Z", token: admin)
+                .expectProblem(.badRequest)
+            let badCursor = try await client.request("/api/v1/audit?cursor=bm90LWEtY3Vyc29y", token: admin).expectProblem(.unprocessableContent)
+            #expect(badCursor["field"] as? String == "cursor", "as for the fax list")
+            try await client.request("/api/v1/audit", token: fixture.tokens["alice"]).expectProblem(.forbidden)
+        }
+    }
+
     @Test("only administrators administer: 403 for an ordinary user's token on every administration resource")
     func administratorsOnly() async throws {
         let fixture = try await APIFixture.make()

@@ -2,7 +2,7 @@
 
 /// The OpenAPI document the server code was generated from, served at /api/v1/openapi.yaml.
 enum OpenAPIDocument {
-    static let sha256 = "9cf867c8b3d14c17dbedcdf771d4d66aef45b94b82c6860186d278d76e8fb089"
+    static let sha256 = "90b002041d7ed075c788ecd9077babb7f44a200ce1fec23668f293ecd943d9ce"
     static let text = #"""
 openapi: 3.1.0
 info:
@@ -897,12 +897,51 @@ paths:
     get:
       operationId: listAuditEntries
       summary: The audit log, newest first.
+      description: >-
+        Filtered as the web app's audit page is: by who, by kind and by a time range. Pages go by
+        keyset: when there are older entries, the `Faxline-Next-Cursor` header holds the `cursor`
+        of the next page, to be passed with the same filters.
       tags: [administration]
       parameters:
         - {$ref: '#/components/parameters/Limit'}
+        - {$ref: '#/components/parameters/Cursor'}
+        - name: actor
+          in: query
+          description: Only entries whose actor contains this, in any case (`alice` finds `alice (web)` and `alice (API token 7)`).
+          schema:
+            type: string
+            maxLength: 100
+        - name: kind
+          in: query
+          description: Only these kinds (repeat the parameter), e.g. `device-changed`, `user-added`, `manual-deletion`.
+          explode: true
+          schema:
+            type: array
+            maxItems: 40
+            items:
+              type: string
+              maxLength: 40
+        - name: since
+          in: query
+          description: Only entries at or after this time.
+          schema:
+            type: string
+            format: date-time
+        - name: until
+          in: query
+          description: Only entries before this time.
+          schema:
+            type: string
+            format: date-time
       responses:
         '200':
           description: Audit entries.
+          headers:
+            Faxline-Next-Cursor:
+              description: The `cursor` of the next page; absent on the last.
+              schema:
+                type: string
+                maxLength: 200
           content:
             application/json:
               schema:

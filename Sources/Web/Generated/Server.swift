@@ -6409,6 +6409,8 @@ fileprivate extension UniversalServer where APIHandler: APIProtocol {
     }
     /// The audit log, newest first.
     ///
+    /// Filtered as the web app's audit page is: by who, by kind and by a time range. Pages go by keyset: when there are older entries, the `Faxline-Next-Cursor` header holds the `cursor` of the next page, to be passed with the same filters.
+    ///
     /// - Remark: HTTP `GET /audit`.
     /// - Remark: Generated from `#/paths//audit/get(listAuditEntries)`.
     func listAuditEntries(
@@ -6425,13 +6427,50 @@ fileprivate extension UniversalServer where APIHandler: APIProtocol {
                 APIHandler.listAuditEntries($0)
             },
             deserializer: { request, requestBody, metadata in
-                let query: Operations.ListAuditEntries.Input.Query = .init(limit: try converter.getOptionalQueryItemAsURI(
-                    in: request.soar_query,
-                    style: .form,
-                    explode: true,
-                    name: "limit",
-                    as: Components.Parameters.Limit.self
-                ))
+                let query: Operations.ListAuditEntries.Input.Query = .init(
+                    limit: try converter.getOptionalQueryItemAsURI(
+                        in: request.soar_query,
+                        style: .form,
+                        explode: true,
+                        name: "limit",
+                        as: Components.Parameters.Limit.self
+                    ),
+                    cursor: try converter.getOptionalQueryItemAsURI(
+                        in: request.soar_query,
+                        style: .form,
+                        explode: true,
+                        name: "cursor",
+                        as: Components.Parameters.Cursor.self
+                    ),
+                    actor: try converter.getOptionalQueryItemAsURI(
+                        in: request.soar_query,
+                        style: .form,
+                        explode: true,
+                        name: "actor",
+                        as: Swift.String.self
+                    ),
+                    kind: try converter.getOptionalQueryItemAsURI(
+                        in: request.soar_query,
+                        style: .form,
+                        explode: true,
+                        name: "kind",
+                        as: [Swift.String].self
+                    ),
+                    since: try converter.getOptionalQueryItemAsURI(
+                        in: request.soar_query,
+                        style: .form,
+                        explode: true,
+                        name: "since",
+                        as: Foundation.Date.self
+                    ),
+                    until: try converter.getOptionalQueryItemAsURI(
+                        in: request.soar_query,
+                        style: .form,
+                        explode: true,
+                        name: "until",
+                        as: Foundation.Date.self
+                    )
+                )
                 let headers: Operations.ListAuditEntries.Input.Headers = .init(accept: try converter.extractAcceptHeaderIfPresent(in: request.headerFields))
                 return Operations.ListAuditEntries.Input(
                     query: query,
@@ -6444,6 +6483,11 @@ fileprivate extension UniversalServer where APIHandler: APIProtocol {
                     suppressUnusedWarning(value)
                     var response = HTTPTypes.HTTPResponse(soar_statusCode: 200)
                     suppressMutabilityWarning(&response)
+                    try converter.setHeaderFieldAsURI(
+                        in: &response.headerFields,
+                        name: "Faxline-Next-Cursor",
+                        value: value.headers.faxlineNextCursor
+                    )
                     let body: OpenAPIRuntime.HTTPBody
                     switch value.body {
                     case let .json(value):

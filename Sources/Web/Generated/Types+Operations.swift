@@ -9251,6 +9251,8 @@ internal enum Operations {
     }
     /// The audit log, newest first.
     ///
+    /// Filtered as the web app's audit page is: by who, by kind and by a time range. Pages go by keyset: when there are older entries, the `Faxline-Next-Cursor` header holds the `cursor` of the next page, to be passed with the same filters.
+    ///
     /// - Remark: HTTP `GET /audit`.
     /// - Remark: Generated from `#/paths//audit/get(listAuditEntries)`.
     internal enum ListAuditEntries {
@@ -9262,12 +9264,49 @@ internal enum Operations {
                 ///
                 /// - Remark: Generated from `#/paths/audit/GET/query/limit`.
                 internal var limit: Components.Parameters.Limit?
+                /// Where the previous page ended (its `nextCursor`).
+                ///
+                /// - Remark: Generated from `#/paths/audit/GET/query/cursor`.
+                internal var cursor: Components.Parameters.Cursor?
+                /// Only entries whose actor contains this, in any case (`alice` finds `alice (web)` and `alice (API token 7)`).
+                ///
+                /// - Remark: Generated from `#/paths/audit/GET/query/actor`.
+                internal var actor: Swift.String?
+                /// Only these kinds (repeat the parameter), e.g. `device-changed`, `user-added`, `manual-deletion`.
+                ///
+                /// - Remark: Generated from `#/paths/audit/GET/query/kind`.
+                internal var kind: [Swift.String]?
+                /// Only entries at or after this time.
+                ///
+                /// - Remark: Generated from `#/paths/audit/GET/query/since`.
+                internal var since: Foundation.Date?
+                /// Only entries before this time.
+                ///
+                /// - Remark: Generated from `#/paths/audit/GET/query/until`.
+                internal var until: Foundation.Date?
                 /// Creates a new `Query`.
                 ///
                 /// - Parameters:
                 ///   - limit: At most this many items (default 50).
-                internal init(limit: Components.Parameters.Limit? = nil) {
+                ///   - cursor: Where the previous page ended (its `nextCursor`).
+                ///   - actor: Only entries whose actor contains this, in any case (`alice` finds `alice (web)` and `alice (API token 7)`).
+                ///   - kind: Only these kinds (repeat the parameter), e.g. `device-changed`, `user-added`, `manual-deletion`.
+                ///   - since: Only entries at or after this time.
+                ///   - until: Only entries before this time.
+                internal init(
+                    limit: Components.Parameters.Limit? = nil,
+                    cursor: Components.Parameters.Cursor? = nil,
+                    actor: Swift.String? = nil,
+                    kind: [Swift.String]? = nil,
+                    since: Foundation.Date? = nil,
+                    until: Foundation.Date? = nil
+                ) {
                     self.limit = limit
+                    self.cursor = cursor
+                    self.actor = actor
+                    self.kind = kind
+                    self.since = since
+                    self.until = until
                 }
             }
             internal var query: Operations.ListAuditEntries.Input.Query
@@ -9298,6 +9337,22 @@ internal enum Operations {
         }
         internal enum Output: Sendable, Hashable {
             internal struct Ok: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/audit/GET/responses/200/headers`.
+                internal struct Headers: Sendable, Hashable {
+                    /// The `cursor` of the next page; absent on the last.
+                    ///
+                    /// - Remark: Generated from `#/paths/audit/GET/responses/200/headers/Faxline-Next-Cursor`.
+                    internal var faxlineNextCursor: Swift.String?
+                    /// Creates a new `Headers`.
+                    ///
+                    /// - Parameters:
+                    ///   - faxlineNextCursor: The `cursor` of the next page; absent on the last.
+                    internal init(faxlineNextCursor: Swift.String? = nil) {
+                        self.faxlineNextCursor = faxlineNextCursor
+                    }
+                }
+                /// Received HTTP response headers
+                internal var headers: Operations.ListAuditEntries.Output.Ok.Headers
                 /// - Remark: Generated from `#/paths/audit/GET/responses/200/content`.
                 internal enum Body: Sendable, Hashable {
                     /// - Remark: Generated from `#/paths/audit/GET/responses/200/content/application\/json`.
@@ -9320,8 +9375,13 @@ internal enum Operations {
                 /// Creates a new `Ok`.
                 ///
                 /// - Parameters:
+                ///   - headers: Received HTTP response headers
                 ///   - body: Received HTTP response body
-                internal init(body: Operations.ListAuditEntries.Output.Ok.Body) {
+                internal init(
+                    headers: Operations.ListAuditEntries.Output.Ok.Headers = .init(),
+                    body: Operations.ListAuditEntries.Output.Ok.Body
+                ) {
+                    self.headers = headers
                     self.body = body
                 }
             }

@@ -203,6 +203,8 @@ internal protocol APIProtocol: Sendable {
     func revokeToken(_ input: Operations.RevokeToken.Input) async throws -> Operations.RevokeToken.Output
     /// The audit log, newest first.
     ///
+    /// Filtered as the web app's audit page is: by who, by kind and by a time range. Pages go by keyset: when there are older entries, the `Faxline-Next-Cursor` header holds the `cursor` of the next page, to be passed with the same filters.
+    ///
     /// - Remark: HTTP `GET /audit`.
     /// - Remark: Generated from `#/paths//audit/get(listAuditEntries)`.
     func listAuditEntries(_ input: Operations.ListAuditEntries.Input) async throws -> Operations.ListAuditEntries.Output
@@ -691,6 +693,8 @@ extension APIProtocol {
         ))
     }
     /// The audit log, newest first.
+    ///
+    /// Filtered as the web app's audit page is: by who, by kind and by a time range. Pages go by keyset: when there are older entries, the `Faxline-Next-Cursor` header holds the `cursor` of the next page, to be passed with the same filters.
     ///
     /// - Remark: HTTP `GET /audit`.
     /// - Remark: Generated from `#/paths//audit/get(listAuditEntries)`.
