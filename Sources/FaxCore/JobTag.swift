@@ -35,11 +35,10 @@ public struct JobTag: Sendable, Hashable, Codable, CustomStringConvertible {
     public var description: String { text }
 
     public init(from decoder: any Decoder) throws {
-        try self.init(decoder.singleValueContainer().decode(String.self))
+        self = try CheckedTextCoding.decode(from: decoder, checking: { try JobTag($0) })
     }
 
     public func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        try container.encode(text)
+        try CheckedTextCoding.encode(text, to: encoder)
     }
 }
