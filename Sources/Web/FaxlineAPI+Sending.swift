@@ -87,8 +87,9 @@ extension FaxlineAPI {
     /// A tag as the client gave it; one that breaks the rules `JobTag` and the schema state is
     /// a malformed request (400), as any value outside its schema.
     static func jobTag(_ text: String?) throws -> JobTag? {
+        guard let text else { return nil }
         do {
-            return try text.map { try JobTag($0) }
+            return try JobTag(text)
         } catch {
             throw APIProblem.badRequest(error.description, field: "tag")
         }

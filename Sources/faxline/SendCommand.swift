@@ -97,9 +97,9 @@ struct SendCommand: AsyncParsableCommand {
             throw CommandFailure(ErrorWords.describe(error))
         }
         for job in jobs {
+            let tagged = job.tag.map { ", tag \($0)" } ?? ""
             FileHandle.standardOutput.write(Data(
-                "job \(job.id ?? 0) to \(job.number): queued (\(Plural.count(job.pageCount, "page")), broadcast \(job.broadcastID.prefix(8))"
-                    + "\(job.tag.map { ", tag \($0)" } ?? ""))\n".utf8))
+                "job \(job.id ?? 0) to \(job.number): queued (\(Plural.count(job.pageCount, "page")), broadcast \(job.broadcastID.prefix(8))\(tagged))\n".utf8))
         }
         // The running server looks at the queue now; without one, the jobs wait for it.
         let server = (try? await ControlClient(dataDirectory: data.directory).send(.wake)) != nil

@@ -2,7 +2,7 @@
 
 /// The OpenAPI document the server code was generated from, served at /api/v1/openapi.yaml.
 enum OpenAPIDocument {
-    static let sha256 = "9cf867c8b3d14c17dbedcdf771d4d66aef45b94b82c6860186d278d76e8fb089"
+    static let sha256 = "153654b89b31cc4f9496386dfa6dd0be23844847d02c6df97c5d223eb1587df4"
     static let text = #"""
 openapi: 3.1.0
 info:
@@ -355,6 +355,11 @@ paths:
           schema:
             type: string
             maxLength: 64
+        - name: tag
+          in: query
+          description: Only jobs with exactly this tag (white space at its ends is ignored).
+          schema:
+            $ref: '#/components/schemas/JobTag'
       responses:
         '200':
           description: A page of jobs.
@@ -1407,7 +1412,18 @@ components:
             signed with the server's callback secret. http or https; for users who are not
             administrators, public addresses only unless `[webhooks] allow` lists it.
         cover: {$ref: '#/components/schemas/CoverPage'}
+        tag:
+          $ref: '#/components/schemas/JobTag'
       additionalProperties: false
+    JobTag:
+      type: string
+      minLength: 1
+      maxLength: 50
+      description: |
+        The submitter's own reference for the job (a cost centre, "Offer 4711"): 1 to 50
+        characters after white space at its ends is removed, no control characters. Shown with
+        the job, in its delivery report and its webhook events; `GET /jobs?tag=` finds it. A tag
+        that breaks these rules is refused with 400.
     DocumentUpload:
       type: object
       properties:
@@ -1528,6 +1544,8 @@ components:
           $ref: '#/components/schemas/Extension'
         stationId:
           type: string
+        tag:
+          $ref: '#/components/schemas/JobTag'
         calls:
           type: array
           items: {$ref: '#/components/schemas/JobCall'}
