@@ -30,12 +30,11 @@ public struct DialPattern: Sendable, Hashable, Codable, CustomStringConvertible 
     public var description: String { text }
 
     public init(from decoder: any Decoder) throws {
-        try self.init(decoder.singleValueContainer().decode(String.self))
+        self = try CheckedTextCoding.decode(from: decoder, checking: { try DialPattern($0) })
     }
 
     public func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        try container.encode(text)
+        try CheckedTextCoding.encode(text, to: encoder)
     }
 
     public static func == (lhs: DialPattern, rhs: DialPattern) -> Bool { lhs.text == rhs.text }

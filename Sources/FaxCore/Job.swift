@@ -134,6 +134,8 @@ public struct Job: Sendable, Codable, Equatable {
     public var notifyOnRequeue: Bool
     /// Where this job's events are posted (signed with the server's callback secret).
     public var callbackURL: String?
+    /// The submitter's own reference, shown with the job and searched by.
+    public var tag: JobTag?
     public var state: JobState
     /// Why the job was requeued or failed, in plain words.
     public var reason: String
@@ -146,7 +148,7 @@ public struct Job: Sendable, Codable, Equatable {
         pageCount: Int, priority: Int = Job.defaultPriority, maxTries: Int = Job.defaultTries,
         maxDials: Int = Job.defaultDials, submittedAt: Date = Date(), notBefore: Date? = nil, killAt: Date? = nil,
         sender: JobSender = JobSender(), owner: String = "", notifyEmail: String? = nil, notifyOnRequeue: Bool = false,
-        callbackURL: String? = nil
+        callbackURL: String? = nil, tag: JobTag? = nil
     ) throws {
         guard (0...255).contains(priority) else {
             throw FaxValidationError(field: "priority", reason: "must be 0 to 255 (got \(priority))")
@@ -187,6 +189,7 @@ public struct Job: Sendable, Codable, Equatable {
         self.notifyEmail = notifyEmail
         self.notifyOnRequeue = notifyOnRequeue
         self.callbackURL = callbackURL
+        self.tag = tag
         self.state = .queued
         self.reason = ""
         self.lastCause = nil

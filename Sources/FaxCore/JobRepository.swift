@@ -4,11 +4,14 @@ import Foundation
 public struct JobQuery: Sendable, Equatable {
     public var states: Set<JobState>?
     public var broadcastID: String?
+    /// Only jobs with exactly this tag.
+    public var tag: JobTag?
     public var limit: Int
 
-    public init(states: Set<JobState>? = nil, broadcastID: String? = nil, limit: Int = 100) {
+    public init(states: Set<JobState>? = nil, broadcastID: String? = nil, tag: JobTag? = nil, limit: Int = 100) {
         self.states = states
         self.broadcastID = broadcastID
+        self.tag = tag
         self.limit = limit
     }
 }

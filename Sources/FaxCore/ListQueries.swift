@@ -59,13 +59,19 @@ public struct JobListQuery: Sendable, Equatable {
     /// `nil`: every state.
     public var states: Set<JobState>?
     public var broadcastID: String?
+    /// Only jobs with exactly this tag.
+    public var tag: JobTag?
 
-    public init(scope: ListScope, limit: Int = 50, cursor: String? = nil, states: Set<JobState>? = nil, broadcastID: String? = nil) {
+    public init(
+        scope: ListScope, limit: Int = 50, cursor: String? = nil, states: Set<JobState>? = nil, broadcastID: String? = nil,
+        tag: JobTag? = nil
+    ) {
         self.scope = scope
         self.limit = limit
         self.cursor = cursor
         self.states = states
         self.broadcastID = broadcastID
+        self.tag = tag
     }
 }
 

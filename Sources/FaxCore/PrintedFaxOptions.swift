@@ -5,7 +5,7 @@
 /// - `@@+PRIO:high|normal|low|0…255@@` — the job's priority (high 63, normal 127, low 190).
 /// - `@@+NOTIFY:yes|no|requeue|ADDRESS@@` — mail the printing user (`yes`, the default), nobody,
 ///   the user also when the job is requeued, or this address.
-/// - `@@+TAG:text@@` — the sender's own reference (up to 50 characters), logged with the jobs.
+/// - `@@+TAG:text@@` — the sender's own reference (`JobTag`), stored with the jobs.
 ///
 /// Other names are not errors (pascom knows more), but are reported; every field is removed
 /// from the pages whatever its name.
@@ -21,11 +21,10 @@ public struct PrintedFaxOptions: Sendable, Equatable {
     public var numbers: [String] = []
     public var priority: Int?
     public var notification = Notification.user
-    public var tag: String?
+    public var tag: JobTag?
     /// Names of fields this version does not know, each once.
     public var unknownFields: [String] = []
 
-    public static let maximumTagLength = 50
     public static let highPriority = 63
 
     public init() {}
@@ -43,11 +42,7 @@ public struct PrintedFaxOptions: Sendable, Equatable {
             case "NOTIFY":
                 notification = try Self.notification(field.value)
             case "TAG":
-                guard field.value.count <= Self.maximumTagLength, !FieldRules.hasControlCharacters(field.value) else {
-                    throw FaxValidationError(
-                        field: "@@+TAG:…@@", reason: "at most \(Self.maximumTagLength) characters without control characters")
-                }
-                tag = field.value.isEmpty ? nil : field.value
+                tag = try JobTag.optional(field.value, field: "@@+TAG:…@@")
             default:
                 if !unknownFields.contains(field.name) { unknownFields.append(field.name) }
             }

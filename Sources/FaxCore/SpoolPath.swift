@@ -25,12 +25,11 @@ public struct SpoolPath: Sendable, Hashable, Codable, CustomStringConvertible {
     }
 
     public init(from decoder: any Decoder) throws {
-        try self.init(decoder.singleValueContainer().decode(String.self))
+        self = try CheckedTextCoding.decode(from: decoder, checking: { try SpoolPath($0) })
     }
 
     public func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        try container.encode(relativePath)
+        try CheckedTextCoding.encode(relativePath, to: encoder)
     }
 
     /// The absolute path under a spool root.

@@ -17,6 +17,8 @@ public struct JobSubmission: Sendable {
     public var notifyOnRequeue = false
     /// Each job's events are posted here (`WebhookEvent`), signed with the callback secret.
     public var callbackURL: String?
+    /// The submitter's own reference, the same on every job of the submission.
+    public var tag: JobTag?
     public var owner = ""
 
     public init(numbers: [String], files: [String]) {
@@ -112,7 +114,7 @@ public struct JobSubmitter: Sendable {
                     priority: submission.priority, maxTries: submission.maxTries, maxDials: submission.maxDials, submittedAt: now,
                     notBefore: notBefore, killAt: notBefore.addingTimeInterval(submission.killAfter), sender: submission.sender,
                     owner: submission.owner, notifyEmail: submission.notifyEmail, notifyOnRequeue: submission.notifyOnRequeue,
-                    callbackURL: submission.callbackURL)
+                    callbackURL: submission.callbackURL, tag: submission.tag)
             }
             return try await self.jobs.submitJobs(jobs)
         } catch {

@@ -130,6 +130,7 @@ struct WebServicesAdapter: FaxArchive, JobQueue, FaxAdministration, ServerMonito
         submission.notifyEmail = request.notifyEmail
         submission.notifyOnRequeue = request.notifyOnRequeue
         submission.callbackURL = request.callbackURL
+        submission.tag = request.tag
         submission.owner = request.owner
         var submitter = JobSubmitter(jobs: store, spoolRoot: spool.root, minimumFreeBytes: configuration.minimumFreeBytes)
         submitter.converter.options.cover = request.cover

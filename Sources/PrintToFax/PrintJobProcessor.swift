@@ -135,6 +135,7 @@ public struct PrintJobProcessor: Sendable {
         submission.owner = user.name
         submission.sender = try await sender(for: user)
         if let priority = options.priority { submission.priority = priority }
+        submission.tag = options.tag
         switch options.notification {
         case .user: submission.notifyEmail = user.email
         case .userAlsoWhenRequeued:
@@ -148,7 +149,7 @@ public struct PrintJobProcessor: Sendable {
         do {
             let jobs = try await submitter.submit(submission)
             logger.info("print job queued as fax", metadata: [
-                "numbers": "\(options.numbers.joined(separator: ","))", "tag": "\(options.tag ?? "")",
+                "numbers": "\(options.numbers.joined(separator: ","))", "tag": "\(options.tag?.text ?? "")",
                 "broadcast": "\(jobs.first?.broadcastID ?? "")", "faxline.user": "\(user.name)",
             ])
             return jobs

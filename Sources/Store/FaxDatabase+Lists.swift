@@ -108,6 +108,10 @@ extension StoreTransaction {
             conditions.append("broadcastId = ?")
             arguments += [broadcast]
         }
+        if let tag = query.tag {
+            conditions.append("tag = ?")
+            arguments += [tag.text]
+        }
         if let cursor = query.cursor {
             conditions.append("id < ?")
             arguments += [try Self.jobCursor(cursor)]

@@ -30,6 +30,7 @@ struct JobRow: Codable, FetchableRecord, MutablePersistableRecord {
     var finishedAt: Date?
     var attempts: String
     var callbackUrl: String?
+    var tag: String?
 
     mutating func didInsert(_ inserted: InsertionSuccess) {
         id = inserted.rowID
@@ -60,6 +61,7 @@ struct JobRow: Codable, FetchableRecord, MutablePersistableRecord {
         finishedAt = job.finishedAt
         attempts = try StoreJSON.encode(job.attempts)
         callbackUrl = job.callbackURL
+        tag = job.tag?.text
     }
 
     func model() throws -> Job {
@@ -69,7 +71,8 @@ struct JobRow: Codable, FetchableRecord, MutablePersistableRecord {
             priority: priority, maxTries: maxTries, maxDials: maxDials, submittedAt: submittedAt, notBefore: notBefore,
             killAt: max(killAt, notBefore.addingTimeInterval(1)),
             sender: StoreJSON.decode(JobSender.self, from: sender, column: "job.sender"), owner: owner,
-            notifyEmail: notifyEmail, notifyOnRequeue: notifyOnRequeue, callbackURL: callbackUrl)
+            notifyEmail: notifyEmail, notifyOnRequeue: notifyOnRequeue, callbackURL: callbackUrl,
+            tag: tag.map { try JobTag($0) })
         job.killAt = killAt
         job.nextPage = nextPage
         job.tries = tries
@@ -106,6 +109,7 @@ extension StoreTransaction {
         var request = JobRow.all()
         if let states = query.states { request = request.filter(states.map(\.rawValue).contains(Column("state"))) }
         if let broadcast = query.broadcastID { request = request.filter(Column("broadcastId") == broadcast) }
+        if let tag = query.tag { request = request.filter(Column("tag") == tag.text) }
         return try request.order(Column("id").desc).limit(min(max(query.limit, 1), 100_000)).fetchAll(db).map { try $0.model() }
     }
 

@@ -48,4 +48,16 @@ enum JobSchema {
             CREATE INDEX job_waiting_on_killAt ON job(killAt, id) WHERE state IN ('queued', 'requeued');
             """)
     }
+
+    /// Migration "mailtag-job-tag": the submitter's own reference (`JobTag`). Nullable, as jobs
+    /// queued before it have none; the CHECK is the model's rule that SQL can state (length in
+    /// Unicode scalars, no C0 control or DEL). The partial index serves the lists' filter by tag
+    /// and stays as small as the tagged jobs.
+    static func jobTag(_ db: Database) throws {
+        try db.execute(sql: """
+            ALTER TABLE job ADD COLUMN tag TEXT
+              CHECK (tag IS NULL OR (length(tag) BETWEEN 1 AND 50 AND tag NOT GLOB '*[' || char(1) || '-' || char(31) || char(127) || ']*'));
+            CREATE INDEX job_on_tag ON job(tag, id) WHERE tag IS NOT NULL;
+            """)
+    }
 }

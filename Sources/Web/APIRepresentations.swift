@@ -72,7 +72,7 @@ extension Components.Schemas.Job {
             pages: job.pageCount, pagesConfirmed: job.pagesConfirmed, priority: job.priority, tries: job.tries, maxTries: job.maxTries,
             dials: job.dials, maxDials: job.maxDials, submittedAt: job.submittedAt, notBefore: job.notBefore, killAt: job.killAt,
             finishedAt: job.finishedAt, owner: job.owner, device: job.sender.deviceExtension, stationId: job.sender.stationID,
-            calls: job.attempts.map(Components.Schemas.JobCall.init))
+            tag: job.tag?.text, calls: job.attempts.map(Components.Schemas.JobCall.init))
     }
 }
 

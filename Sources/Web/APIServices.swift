@@ -70,6 +70,7 @@ public struct SendRequest: Sendable {
     /// This job's events are posted here.
     public var callbackURL: String?
     public var cover: CoverPage?
+    public var tag: JobTag?
     /// The submitting user's login name.
     public var owner: String
 

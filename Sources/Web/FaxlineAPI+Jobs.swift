@@ -7,7 +7,7 @@ extension FaxlineAPI {
         let query = input.query
         let page = try await services.jobs.jobs(JobListQuery(
             scope: AccessPolicy.listScope(for: principal), limit: try Self.limit(query.limit), cursor: query.cursor,
-            states: query.state.map { Set($0.map(\.model)) }, broadcastID: query.broadcast))
+            states: query.state.map { Set($0.map(\.model)) }, broadcastID: query.broadcast, tag: try Self.jobTag(query.tag)))
         return .ok(.init(body: .json(.init(items: page.items.map(Components.Schemas.Job.init), nextCursor: page.nextCursor))))
     }
 

@@ -68,6 +68,7 @@ extension FaxlineAPI {
         request.notifyEmail = options.notifyEmail
         request.notifyOnRequeue = options.notifyOnRequeue ?? false
         request.callbackURL = options.callbackUrl
+        request.tag = try Self.jobTag(options.tag)
         request.cover = options.cover.map { cover in
             CoverPage(to: cover.to ?? "", toFax: cover.toFax ?? "", from: cover.from ?? "", fromFax: cover.fromFax ?? "",
                       subject: cover.subject ?? "", comments: cover.comments ?? "", date: now())
@@ -81,6 +82,17 @@ extension FaxlineAPI {
         return .accepted(.init(body: .json(.init(
             broadcastId: jobs.first?.broadcastID ?? "", pages: jobs.first?.pageCount ?? 0,
             jobs: jobs.map { .init(id: $0.id ?? 0, number: $0.number) }))))
+    }
+
+    /// A tag as the client gave it; one that breaks the rules `JobTag` and the schema state is
+    /// a malformed request (400), as any value outside its schema.
+    static func jobTag(_ text: String?) throws -> JobTag? {
+        guard let text else { return nil }
+        do {
+            return try JobTag(text)
+        } catch {
+            throw APIProblem.badRequest(error.description, field: "tag")
+        }
     }
 
     /// The device a send without one goes out as: a user's only device; none otherwise (then

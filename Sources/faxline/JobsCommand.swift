@@ -17,6 +17,8 @@ struct JobsCommand: AsyncParsableCommand {
             abstract: "List jobs, oldest first.",
             discussion: "Shows the newest --limit jobs, oldest of them first (the order they were submitted in).")
         @Flag(help: "Also jobs that have ended.") var all = false
+        @Option(help: ArgumentHelp("Only jobs with exactly this tag (faxline send --tag).", valueName: "text"), transform: { try JobTag($0) })
+        var tag: JobTag?
         @Option(help: "At most this many.") var limit = 100
         @OptionGroup var data: DataOptions
 
@@ -28,17 +30,20 @@ struct JobsCommand: AsyncParsableCommand {
             let database = try data.openDatabase()
             let states: Set<JobState>? = all ? nil : [.queued, .requeued, .dialing, .sending]
             // The store gives the newest first; a queue reads oldest first.
-            let newest = try await database.jobs(JobQuery(states: states, limit: limit + 1))
+            let newest = try await database.jobs(JobQuery(states: states, tag: tag, limit: limit + 1))
             let jobs = Array(newest.prefix(limit).reversed())
             guard !jobs.isEmpty else {
-                print(all ? "No jobs." : "No jobs waiting or on the line (--all shows ended ones).")
+                let tagged = tag.map { " tagged \"\($0)\"" } ?? ""
+                print(all ? "No jobs\(tagged)." : "No jobs\(tagged) waiting or on the line (--all shows ended ones).")
                 return
             }
             let rows = jobs.map { job in
                 [String(job.id ?? 0), job.number, String(job.priority), job.state.rawValue, "\(job.pagesConfirmed)/\(job.pageCount)",
-                 "\(job.dials)/\(job.maxDials)", "\(job.tries)/\(job.maxTries)", TimeSpec.clock(job.notBefore), job.reason]
+                 "\(job.dials)/\(job.maxDials)", "\(job.tries)/\(job.maxTries)", TimeSpec.clock(job.notBefore), job.tag?.text ?? "",
+                 job.reason]
             }
-            print(TextTable.render(header: ["JOB", "NUMBER", "PRI", "STATE", "PAGES", "DIALS", "TRIES", "NOT BEFORE", "REASON"], rows: rows))
+            print(TextTable.render(
+                header: ["JOB", "NUMBER", "PRI", "STATE", "PAGES", "DIALS", "TRIES", "NOT BEFORE", "TAG", "REASON"], rows: rows))
             if newest.count > limit { print("(the newest \(limit) jobs; --limit shows more)") }
         }
     }
@@ -59,6 +64,7 @@ struct JobsCommand: AsyncParsableCommand {
                 "calls \(job.dials) of \(job.maxDials), tries \(job.tries) of \(job.maxTries); not before \(TimeSpec.clock(job.notBefore)), kill at \(TimeSpec.clock(job.killAt))",
                 "document \(job.document.relativePath)",
             ]
+            if let tag = job.tag { lines.append("tag \(tag)") }
             if let device = job.sender.deviceExtension { lines.append("from device \(device)") }
             if !job.sender.stationID.isEmpty { lines.append("station id \(job.sender.stationID)") }
             if let mail = job.notifyEmail { lines.append("notify \(mail)\(job.notifyOnRequeue ? " (also when requeued)" : "")") }

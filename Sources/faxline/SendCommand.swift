@@ -16,6 +16,7 @@ struct SendCommand: AsyncParsableCommand {
             Examples:
               faxline send -d 5550100 letter.pdf
               faxline send -d 5550100 -d 5550101 --from 201 --at 22:00 --notify me@example.com report.pdf --wait
+              faxline send -d 5550100 --tag "Offer 4711" offer.pdf
             """)
 
     @Option(name: [.customShort("d"), .customLong("number")], help: ArgumentHelp("Number to send to; repeat for more.", valueName: "number"))
@@ -39,6 +40,11 @@ struct SendCommand: AsyncParsableCommand {
         name: .customLong("callback-url"),
         help: ArgumentHelp("Post each job's events here (http or https), signed with the callback secret.", valueName: "url"))
     var callbackURL: String?
+    @Option(help: ArgumentHelp(
+        "Your own reference for the jobs (1 to \(JobTag.maximumLength) characters), shown with them; faxline jobs --tag finds them.",
+        valueName: "text"),
+        transform: { try JobTag($0) })
+    var tag: JobTag?
     @Flag(help: "Show progress until every job has ended.") var wait = false
     @OptionGroup var data: DataOptions
 
@@ -65,6 +71,7 @@ struct SendCommand: AsyncParsableCommand {
         submission.notifyEmail = notify
         submission.notifyOnRequeue = notifyRequeue
         submission.callbackURL = callbackURL
+        submission.tag = tag
         submission.owner = ProcessInfo.processInfo.environment["USER"] ?? ""
         return submission
     }
@@ -90,8 +97,9 @@ struct SendCommand: AsyncParsableCommand {
             throw CommandFailure(ErrorWords.describe(error))
         }
         for job in jobs {
+            let tagged = job.tag.map { ", tag \($0)" } ?? ""
             FileHandle.standardOutput.write(Data(
-                "job \(job.id ?? 0) to \(job.number): queued (\(Plural.count(job.pageCount, "page")), broadcast \(job.broadcastID.prefix(8)))\n".utf8))
+                "job \(job.id ?? 0) to \(job.number): queued (\(Plural.count(job.pageCount, "page")), broadcast \(job.broadcastID.prefix(8))\(tagged))\n".utf8))
         }
         // The running server looks at the queue now; without one, the jobs wait for it.
         let server = (try? await ControlClient(dataDirectory: data.directory).send(.wake)) != nil

@@ -99,6 +99,7 @@ def test_send_a_pdf_with_a_cover_page_preview_then_the_job_finishes(browser, inv
     browser.find_element(By.ID, "cover_to").send_keys("Accounts payable")
     browser.find_element(By.ID, "cover_subject").send_keys("Invoice 2026-1207")
     browser.find_element(By.ID, "cover_message").send_keys("Please find our invoice attached.")
+    browser.find_element(By.ID, "tag").send_keys("Invoice 2026-1207")
     click_and_load(browser, browser.find_element(By.CSS_SELECTOR, "form.send button[type=submit]"))
     wait_for(lambda: heading(browser) == "Check and send", timeout=60, what="the preview")
     images = browser.find_elements(By.CSS_SELECTOR, ".preview img")
@@ -109,13 +110,16 @@ def test_send_a_pdf_with_a_cover_page_preview_then_the_job_finishes(browser, inv
     screenshot(browser, "send-preview")
     click_and_load(browser, browser.find_element(By.CSS_SELECTOR, "form[action$='/confirm'] button"))
     assert heading(browser) == "Fax to 5550199"
+    details = browser.find_element(By.CSS_SELECTOR, "dl.details").text
+    assert "Reference (tag)" in details and "Invoice 2026-1207" in details
     # The page follows the job by itself (its script refreshes the live part).
     wait_for(lambda: job_state(browser) in ("sending", "done"), timeout=120, what="the call")
     wait_for(lambda: job_state(browser) == "done", timeout=240, what="the job to finish")
     wait_for(lambda: "2 pages sent" in live_text(browser), what="the pages sent")
     screenshot(browser, "job")
     browser.get(WEB + "/jobs")
-    assert "5550199" in browser.find_element(By.CSS_SELECTOR, ".jobs").text
+    jobs = browser.find_element(By.CSS_SELECTOR, ".jobs").text
+    assert "5550199" in jobs and "Invoice 2026-1207" in jobs
     screenshot(browser, "outbox")
 
 

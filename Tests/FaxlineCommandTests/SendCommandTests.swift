@@ -52,6 +52,9 @@ import Testing
         ["--header", String(repeating: "x", count: 51)],
         ["--caller-id", "555-CALL-NOW"],
         ["--from", "999"],
+        ["--tag", String(repeating: "t", count: 51)],
+        ["--tag", "Offer\u{7}4711"],
+        ["--tag", " "],
     ])
     func refusedBeforeConverting(options: [String]) async throws {
         await #expect(throws: (any Error).self) { try await run(["send", "-d", "5550100", try letter] + options) }
@@ -104,5 +107,40 @@ import Testing
         #expect(noServer.standardError.contains("not waiting: nothing will send the jobs until then"))
         let jobs = try await folder.openDatabase().jobs(JobQuery())
         #expect(jobs.count == 2 && jobs.allSatisfy { $0.state == .queued }, "queued all the same")
+    }
+
+    @Test("a bad tag is a usage error that names the limit")
+    func badTag() async throws {
+        let message = await CommandLineTests.usageError {
+            try await run(["send", "-d", "5550100", "--tag", String(repeating: "t", count: 51), try letter])
+        }
+        #expect(message?.contains("--tag") == true && message?.contains("must be 1 to 50 characters without control characters") == true,
+                "\(message ?? "accepted")")
+    }
+
+    @Test("--tag is stored with every job of the broadcast; faxline jobs shows it and finds the jobs by it")
+    func tagShownAndFound() async throws {
+        try #require(FaxlineProgram.isBuilt, "faxline is built next to the tests")
+        let sent = try FaxlineProgram.run(["send", "-d", "5550100", "-d", "5550101", "--tag", " Offer 4711 ", try letter, "--data", folder.path])
+        #expect(sent.status == 0, "\(sent.standardError)")
+        #expect(sent.standardOutput.contains("to 5550101: queued (1 page, broadcast"))
+        #expect(sent.standardOutput.contains(", tag Offer 4711)"), "\(sent.standardOutput)")
+        _ = try FaxlineProgram.run(["send", "-d", "5550102", try letter, "--data", folder.path])
+        let jobs = try await folder.openDatabase().jobs(JobQuery())
+        #expect(jobs.map { $0.tag?.text } == [nil, "Offer 4711", "Offer 4711"])
+
+        let list = try FaxlineProgram.run(["jobs", "--tag", "Offer 4711", "--data", folder.path])
+        #expect(list.status == 0, "\(list.standardError)")
+        let lines = list.standardOutput.split(separator: "\n")
+        #expect(lines.first?.contains("TAG") == true)
+        #expect(lines.count == 3 && lines.dropFirst().allSatisfy { $0.contains("Offer 4711") }, "\(list.standardOutput)")
+        #expect(!list.standardOutput.contains("5550102"))
+        let none = try FaxlineProgram.run(["jobs", "--all", "--tag", "Offer 4712", "--data", folder.path])
+        #expect(none.standardOutput == "No jobs tagged \"Offer 4712\".\n")
+        let bad = try FaxlineProgram.run(["jobs", "--tag", String(repeating: "t", count: 51), "--data", folder.path])
+        #expect(bad.status != 0 && bad.standardError.contains("must be 1 to 50 characters"), "\(bad.standardError)")
+
+        let show = try FaxlineProgram.run(["jobs", "show", String(try #require(jobs[1].id)), "--data", folder.path])
+        #expect(show.standardOutput.contains("\ntag Offer 4711\n"), "\(show.standardOutput)")
     }
 }

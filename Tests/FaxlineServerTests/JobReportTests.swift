@@ -121,6 +121,31 @@ struct JobReportTests {
         await fixture.smtp.stop()
     }
 
+    @Test("the reports name the job's tag, in the subject (mail rules sort by it) and in the text")
+    func tagInTheReport() async throws {
+        let fixture = try await Fixture.make()
+        var job = try await fixture.submitJob()
+        job.tag = try JobTag("Offer 4711")
+        job.state = .failed
+        job.reason = "the line was busy"
+        try FileManager.default.removeItem(atPath: fixture.spool.root + "/out/letter.tif")
+        await fixture.notifier().post(job, .failed)
+        #expect(try await fixture.delivery(on: fixture.database).deliverDue() == 1)
+        let id = try #require(job.id)
+        let mail = try #require(try await fixture.smtp.waitForMessages(count: 1).first)
+        #expect(mail.text.contains("Subject: Fax job \(id) to 5550101 (Offer 4711) failed"), "\(mail.text)")
+        #expect(mail.text.contains("Your reference (tag): Offer 4711"))
+
+        job.state = .done
+        let done = JobReport(job: job, notice: .done)
+        #expect(done.subject == "Fax job \(id) to 5550101 (Offer 4711) was sent")
+        #expect(done.text.hasSuffix("Your reference (tag): Offer 4711"))
+        job.tag = nil
+        #expect(JobReport(job: job, notice: .done).subject == "Fax job \(id) to 5550101 was sent")
+        #expect(!JobReport(job: job, notice: .done).text.contains("tag"))
+        await fixture.smtp.stop()
+    }
+
     /// The width in a PNG's IHDR chunk.
     static func pngWidth(_ path: String) throws -> Int {
         let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))

@@ -40,6 +40,8 @@ import Testing
         #expect(jobs.allSatisfy { $0.owner == "alice" && $0.priority == PrintedFaxOptions.highPriority })
         #expect(jobs.allSatisfy { $0.sender.deviceExtension == "201" && $0.notifyEmail == "alice@example.com" })
         #expect(Set(jobs.map(\.broadcastID)).count == 1)
+        // @@+TAG@@ is the jobs' tag, stored, not only logged.
+        #expect(jobs.allSatisfy { $0.tag?.text == "Order 4711" })
         #expect(outcome.standardError.contains("INFO: fax job queued"))
 
         // The fields were 620 to 700 points from the top: the fax page is white there, the
@@ -124,6 +126,22 @@ import Testing
         #expect(text.contains("Subject: Your print job was not faxed: Quarterly report"))
         #expect(text.contains("has no fax number"))
         #expect(try await fixture.database.dueNotices(at: Date(), limit: 10).isEmpty)
+    }
+
+    @Test("a tag too long: refused, CUPS cancels the job, the user is mailed the limit")
+    func tagTooLong() async throws {
+        let fixture = try await PrintFixture.make()
+        // Narrow letters, so that the 51 of them fit on the line at 20 points.
+        let pdf = try fixture.pdf("tagged", pages: [[(760, "A letter."), (200, "@@+FAX:5550100@@"),
+                                                     (160, "@@+TAG:\(String(repeating: "i", count: 51))@@")]])
+        let outcome = try fixture.runBackend(title: "Offer", file: pdf)
+        #expect(outcome.status == CUPSBackendStatus.cancel.rawValue, "\(outcome.standardError)")
+        #expect(outcome.standardError.contains("ERROR: print job refused: invalid @@+TAG:…@@"), "\(outcome.standardError)")
+        #expect(try await fixture.database.jobs(JobQuery()).isEmpty)
+        let notices = try await fixture.database.dueNotices(at: Date(), limit: 10)
+        #expect(notices.map(\.recipient) == ["alice@example.com"])
+        #expect(notices.first?.body.contains("must be 1 to 50 characters without control characters (it has 51)") == true,
+                "\(notices.first?.body ?? "no mail")")
     }
 
     @Test("an unknown user: refused and logged, nobody mailed")

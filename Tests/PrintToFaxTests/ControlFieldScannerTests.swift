@@ -67,7 +67,7 @@ import Testing
         let read = try options("@@+PRIO:low@@ @@+NOTIFY:requeue@@ @@+TAG:Order 4711@@ @@+COVER:yes@@ @@+COVER:no@@")
         #expect(read.priority == Job.bulkPriority)
         #expect(read.notification == .userAlsoWhenRequeued)
-        #expect(read.tag == "Order 4711")
+        #expect(read.tag?.text == "Order 4711")
         #expect(read.unknownFields == ["COVER"])
         #expect(try options("@@+PRIO:high@@ @@+NOTIFY:boss@example.com@@").notification == .address("boss@example.com"))
         #expect(try options("@@+PRIO:12@@ @@+NOTIFY:no@@").priority == 12)

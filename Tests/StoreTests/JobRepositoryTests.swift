@@ -87,4 +87,23 @@ struct JobRepositoryTests {
         #expect(try await database.jobs(JobQuery()).map(\.id) == [jobs[1].id, jobs[0].id])
         withExtendedLifetime(subject) {}
     }
+
+    @Test("the tag is stored with the job, and the lists find jobs by exactly their tag", arguments: StoreKind.allCases)
+    func tags(kind: StoreKind) async throws {
+        let subject = try kind.make()
+        let offer = try JobTag("Offer 4711")
+        var tagged = try Self.job("1")
+        tagged.tag = offer
+        var other = try Self.job("2")
+        other.tag = try JobTag("Offer 47")
+        let jobs = try await subject.store.submitJobs([tagged, other, try Self.job("3")])
+        let reopened = try subject.reopen()
+        #expect(try await reopened.job(id: try #require(jobs[0].id))?.tag == offer)
+        #expect(try await reopened.job(id: try #require(jobs[2].id))?.tag == nil)
+        #expect(try await reopened.jobs(JobQuery(tag: offer)).map(\.id) == [jobs[0].id])
+        let page = try await reopened.jobPage(JobListQuery(scope: .everything, tag: offer))
+        #expect(page.items.map(\.id) == [jobs[0].id])
+        #expect(try await reopened.jobPage(JobListQuery(scope: .everything, tag: try JobTag("offer 4711"))).items.isEmpty)
+        withExtendedLifetime(subject) {}
+    }
 }

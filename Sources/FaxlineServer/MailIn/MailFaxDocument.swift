@@ -36,7 +36,7 @@ enum MailFaxReplies {
     static func queued(_ jobs: [Job], from: String, to address: String, subject: String) -> MailMessage? {
         guard let first = jobs.first else { return nil }
         var lines = ["Your mail \(subject.isEmpty ? "" : "\"\(UntrustedText.cleaned(subject.prefix(100)))\" ")was queued as a fax "
-            + "(\(Plural.count(first.pageCount, "page"))):", ""]
+            + "(\(Plural.count(first.pageCount, "page"))\(first.tag.map { ", tag \"\($0)\"" } ?? "")):", ""]
         for job in jobs { lines.append("  job \(job.id ?? 0) to \(job.number)") }
         lines += ["", "You get another mail when each job is done or has failed."]
         return try? MailMessage(

@@ -1,16 +1,18 @@
 import Documents
 import Foundation
 import FaxCore
+import Mail
 
 /// What a mail asks of its fax, by `X-Fax-*` headers or by keywords in square brackets in the
 /// subject (`[urgent] [fine] [nocover] Invoice 42`): priority, resolution, cover page,
-/// notification. Keywords are taken out of the subject the cover page shows; anything not
+/// notification; the job's tag by `X-Fax-Tag` only (free text is no keyword). Keywords are taken out of the subject the cover page shows; anything not
 /// understood is a clear error, never silently ignored.
 public struct MailFaxOptions: Sendable, Equatable {
     public var priority: Int?
     public var resolution: FaxResolution?
     public var cover: Bool?
     public var notify: Bool?
+    public var tag: JobTag?
     /// The subject without its keywords.
     public var subject: String
 
@@ -18,7 +20,8 @@ public struct MailFaxOptions: Sendable, Equatable {
                                   "cover", "nocover", "notify", "nonotify"]
 
     /// `headers` holds the values of the message's `X-Fax-Priority`, `X-Fax-Resolution`,
-    /// `X-Fax-Cover` and `X-Fax-Notify` fields (nil where absent); headers win over keywords.
+    /// `X-Fax-Cover`, `X-Fax-Notify` and `X-Fax-Tag` fields as received (nil where absent);
+    /// headers win over keywords.
     public init(subject: String?, header: (String) -> String?) throws(MailFaxOptionError) {
         var remaining: [Substring] = []
         var words: [String] = []
@@ -50,6 +53,18 @@ public struct MailFaxOptions: Sendable, Equatable {
         }
         if let value = header("X-Fax-Cover") { cover = try Self.yesOrNo(value, header: "X-Fax-Cover") }
         if let value = header("X-Fax-Notify") { notify = try Self.yesOrNo(value, header: "X-Fax-Notify") }
+        if let value = header("X-Fax-Tag") { tag = try Self.tag(value) }
+    }
+
+    /// RFC 2047 words decoded (a tag may be `Angebot Müller`); a tab left by folding is a
+    /// space, any other control character refuses the mail rather than being dropped unseen.
+    static func tag(_ value: String) throws(MailFaxOptionError) -> JobTag? {
+        do {
+            return try JobTag.optional(EncodedWords.decode(value).replacingOccurrences(of: "\t", with: " "), field: "X-Fax-Tag")
+        } catch {
+            throw MailFaxOptionError(
+                header: "X-Fax-Tag", value: value, expected: "1 to \(JobTag.maximumLength) characters without control characters")
+        }
     }
 
     /// Words or 0…255 (0 first); bulk is after everything else.

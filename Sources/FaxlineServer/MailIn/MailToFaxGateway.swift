@@ -239,6 +239,7 @@ public struct MailToFaxGateway: MailGatewayPolicy {
         }
         submission.sender = jobSender
         submission.priority = options.priority ?? Job.defaultPriority
+        submission.tag = options.tag
         submission.owner = sender.owner
         if options.notify ?? settings.notify { submission.notifyEmail = sender.replyAddress }
         var submitter = self.submitter

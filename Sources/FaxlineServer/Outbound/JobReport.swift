@@ -12,17 +12,19 @@ struct JobReport: Sendable {
 
     init(job: Job, notice: JobNotice) {
         let id = job.id.map(String.init) ?? "?"
+        // The submitter's own reference in the subject too: it is what their mail rules sort by.
+        let named = "Fax job \(id) to \(job.number)" + (job.tag.map { " (\($0))" } ?? "")
         var lines: [String]
         switch notice {
         case .done:
-            subject = "Fax job \(id) to \(job.number) was sent"
+            subject = "\(named) was sent"
             lines = ["Your fax to \(job.number) was sent: all \(Plural.count(job.pageCount, "page")) were received."]
         case .failed:
-            subject = "Fax job \(id) to \(job.number) failed"
+            subject = "\(named) failed"
             lines = ["Your fax to \(job.number) could not be sent: \(job.reason).",
                      "\(job.pagesConfirmed) of \(Plural.count(job.pageCount, "page")) were received."]
         case .requeued:
-            subject = "Fax job \(id) to \(job.number) will be retried"
+            subject = "\(named) will be retried"
             lines = ["Your fax to \(job.number) is not through yet: \(job.reason).",
                      "The next try is at \(job.notBefore.formatted(.iso8601)); \(job.pagesConfirmed) of \(Plural.count(job.pageCount, "page")) were received so far."]
         }
@@ -33,6 +35,7 @@ struct JobReport: Sendable {
         }
         lines.append("")
         lines.append("Job \(id), submitted \(job.submittedAt.formatted(.iso8601)).")
+        if let tag = job.tag { lines.append("Your reference (tag): \(tag)") }
         text = lines.joined(separator: "\n")
     }
 

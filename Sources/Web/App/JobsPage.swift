@@ -17,6 +17,7 @@ struct JobsPage: Sendable {
         var number: String
         var from: String
         var submitted: String
+        var tag: String?
         var progress: String
         var state: String
         var tone: String
@@ -25,6 +26,8 @@ struct JobsPage: Sendable {
     struct ListModel {
         var chrome: Chrome
         var refresh: String
+        /// What the list is narrowed to, when it is.
+        var filter: String?
         var jobs: [Row]
         var firstHref: String?
         var nextHref: String?
@@ -59,6 +62,7 @@ struct JobsPage: Sendable {
         var canKill: Bool
         var canRetry: Bool
         var broadcastHref: String?
+        var tagHref: String?
     }
 
     func register(on router: RouterGroup<WebRequestContext>) {
@@ -72,16 +76,24 @@ struct JobsPage: Sendable {
         let session = try context.requireSession()
         let query = WebForm(query: request)
         let broadcast = query.text("broadcast")
+        let tag: JobTag?
+        do {
+            tag = try JobTag.optional(query["tag"])
+        } catch {
+            throw WebPageError.badRequest(WebDisplay.capitalised(error.description) + ".")
+        }
         let cursor = query.text("cursor")
         let page = try await app.services.jobs.jobs(JobListQuery(
-            scope: AccessPolicy.listScope(for: session.principal), limit: InboxPage.pageSize, cursor: cursor, broadcastID: broadcast))
-        let filters = broadcast.map { [("broadcast", $0)] } ?? []
+            scope: AccessPolicy.listScope(for: session.principal), limit: InboxPage.pageSize, cursor: cursor, broadcastID: broadcast,
+            tag: tag))
+        let filters = (broadcast.map { [("broadcast", $0)] } ?? []) + (tag.map { [("tag", $0.text)] } ?? [])
         let model = ListModel(
             chrome: Chrome(title: "Outbox", session: session, current: .jobs),
             refresh: page.items.contains { !$0.state.isFinal } ? "\(Self.refreshMilliseconds)" : "",
+            filter: tag.map { "Jobs tagged “\($0)”" },
             jobs: page.items.map { job in
                 Row(href: "/jobs/\(job.id ?? 0)", number: job.number, from: job.sender.deviceExtension.map { "from \($0)" } ?? "no device",
-                    submitted: WebDisplay.time(job.submittedAt), progress: Self.progress(job), state: job.state.rawValue,
+                    submitted: WebDisplay.time(job.submittedAt), tag: job.tag?.text, progress: Self.progress(job), state: job.state.rawValue,
                     tone: WebDisplay.tone(job.state))
             },
             firstHref: cursor == nil ? nil : "/jobs" + (filters.isEmpty ? "" : "?" + WebForm.encode(filters)),
@@ -122,6 +134,7 @@ struct JobsPage: Sendable {
             Item(label: "Tries", value: "\(job.tries) of \(job.maxTries) (dials \(job.dials) of \(job.maxDials))"),
             Item(label: "Priority", value: "\(job.priority)" + (job.isBulk ? " (bulk)" : "")),
         ]
+        if let tag = job.tag { details.insert(Item(label: "Reference (tag)", value: tag.text), at: 1) }
         if let finished = job.finishedAt { details.append(Item(label: "Finished", value: WebDisplay.time(finished))) }
         let notice: String? = switch WebForm(query: request)["done"] {
         case "queued": "Queued. This page follows the job."
@@ -145,7 +158,8 @@ struct JobsPage: Sendable {
             },
             canKill: !job.state.isFinal && AccessPolicy.decide(session.principal, .kill, job: job).isAllowed,
             canRetry: (job.state == .failed || job.state == .killed) && AccessPolicy.decide(session.principal, .retry, job: job).isAllowed,
-            broadcastHref: "/jobs?" + WebForm.encode([("broadcast", job.broadcastID)]))
+            broadcastHref: "/jobs?" + WebForm.encode([("broadcast", job.broadcastID)]),
+            tagHref: job.tag.map { "/jobs?" + WebForm.encode([("tag", $0.text)]) })
         return app.renderer.page("job", model)
     }
 

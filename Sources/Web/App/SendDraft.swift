@@ -17,6 +17,7 @@ struct SendDraft: Codable, Sendable {
     var pages: Int
     var documentNames: [String]
     var coverSubject: String?
+    var tag: JobTag?
 
     static let prefix = "web-draft-"
 

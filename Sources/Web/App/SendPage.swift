@@ -24,6 +24,7 @@ struct SendPage: Sendable {
         var numbers: String
         var devices: [Option]
         var senderName: String
+        var tag: String
     }
 
     struct PreviewModel {
@@ -50,7 +51,9 @@ struct SendPage: Sendable {
 
     private var directory: String { app.services.jobs.uploadDirectory }
 
-    private func form(_ request: Request, context: WebRequestContext, message: String? = nil, numbers: String = "") async throws -> Response {
+    private func form(
+        _ request: Request, context: WebRequestContext, message: String? = nil, numbers: String = "", tag: String = ""
+    ) async throws -> Response {
         let session = try context.requireSession()
         let devices = try await sendingDevices(session)
         let user = session.principal.user
@@ -61,7 +64,7 @@ struct SendPage: Sendable {
                 Option(value: device?.extensionNumber ?? "", label: device.map { "\($0.extensionNumber) · \($0.name)" } ?? "No device (server defaults)",
                        selected: index == 0)
             },
-            senderName: user.displayName.isEmpty ? user.name : user.displayName)
+            senderName: user.displayName.isEmpty ? user.name : user.displayName, tag: tag)
         return app.renderer.page("send", model, status: message == nil ? .ok : .unprocessableContent)
     }
 
@@ -121,13 +124,17 @@ struct SendPage: Sendable {
             priority: sendRequest.priority ?? Job.defaultPriority, notBefore: sendRequest.notBefore, pages: 0,
             documentNames: reader.documents.map(\.name), coverSubject: sendRequest.cover.map { $0.subject.isEmpty ? "(no subject)" : $0.subject })
         var converted = draft
+        let tagText = fields["tag"] ?? ""
         do {
+            sendRequest.tag = try JobTag.optional(tagText)
+            converted.tag = sendRequest.tag
             converted.pages = try await app.services.jobs.prepare(sendRequest, to: draft.tiff(in: directory))
         } catch let error as DocumentError {
-            return try await form(request, context: context, message: Self.named(error, documents: reader.documents), numbers: numbersText)
+            return try await form(request, context: context, message: Self.named(error, documents: reader.documents), numbers: numbersText,
+                                  tag: tagText)
         } catch let error as FaxValidationError {
-            return try await form(request, context: context, message: error.description.prefix(1).uppercased() + error.description.dropFirst(),
-                                  numbers: numbersText)
+            return try await form(request, context: context, message: WebDisplay.capitalised(error.description), numbers: numbersText,
+                                  tag: tagText)
         }
         for document in reader.documents { try? FileManager.default.removeItem(atPath: document.path) }
         try converted.save(in: directory)
@@ -170,6 +177,7 @@ struct SendPage: Sendable {
         ]
         if let subject = draft.coverSubject { details.append(.init(label: "Cover subject", value: subject)) }
         if let header = draft.header { details.append(.init(label: "Header", value: header)) }
+        if let tag = draft.tag { details.append(.init(label: "Reference (tag)", value: tag.text)) }
         let model = PreviewModel(
             chrome: Chrome(title: "Check and send", session: session, current: .send), href: href, details: details,
             pagesText: Plural.count(draft.pages, "page") + (draft.numbers.count > 1 ? " to \(draft.numbers.count) numbers" : ""),
@@ -199,6 +207,7 @@ struct SendPage: Sendable {
         sendRequest.header = draft.header
         sendRequest.priority = draft.priority
         sendRequest.notBefore = draft.notBefore.map { max($0, app.now()) }
+        sendRequest.tag = draft.tag
         let jobs = try await app.services.jobs.submit(sendRequest)
         draft.remove(in: directory)
         if jobs.count == 1, let id = jobs.first?.id { return WebApp.redirect("/jobs/\(id)?done=queued") }

@@ -7,6 +7,9 @@ enum WebDisplay {
         date.formatted(Date.FormatStyle(date: .abbreviated, time: .shortened, locale: Locale(identifier: "en_GB"), timeZone: .current))
     }
 
+    /// A model's error (`invalid tag: …`) as it opens a message on a page.
+    static func capitalised(_ text: String) -> String { text.prefix(1).uppercased() + text.dropFirst() }
+
     /// For `<time datetime>`.
     static func machineTime(_ date: Date) -> String { date.formatted(.iso8601) }
 

@@ -53,10 +53,10 @@ struct WebForm: Sendable {
         return spaced.removingPercentEncoding ?? spaced
     }
 
-    /// Text for a URL's query.
+    /// Text for a URL's query: RFC 3986's unreserved characters as they are, everything else
+    /// percent-encoded as UTF-8 (`alphanumerics` would let `ü` of a job's tag through raw).
     static func encode(_ pairs: [(String, String)]) -> String {
-        var allowed = CharacterSet.alphanumerics
-        allowed.insert(charactersIn: "-._~")
+        let allowed = CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
         return pairs.map { "\($0.0)=\($0.1.addingPercentEncoding(withAllowedCharacters: allowed) ?? "")" }.joined(separator: "&")
     }
 }

@@ -2,7 +2,7 @@
 
 /// The OpenAPI document the server code was generated from, served at /api/v1/openapi.yaml.
 enum OpenAPIDocument {
-    static let sha256 = "90b002041d7ed075c788ecd9077babb7f44a200ce1fec23668f293ecd943d9ce"
+    static let sha256 = "c95fe7ca604cf1148943a5a6bcbc1bd40053a7ba7e4151c140ba4c514c495699"
     static let text = #"""
 openapi: 3.1.0
 info:
@@ -355,6 +355,11 @@ paths:
           schema:
             type: string
             maxLength: 64
+        - name: tag
+          in: query
+          description: Only jobs with exactly this tag (white space at its ends is ignored).
+          schema:
+            $ref: '#/components/schemas/JobTag'
       responses:
         '200':
           description: A page of jobs.
@@ -1446,7 +1451,18 @@ components:
             signed with the server's callback secret. http or https; for users who are not
             administrators, public addresses only unless `[webhooks] allow` lists it.
         cover: {$ref: '#/components/schemas/CoverPage'}
+        tag:
+          $ref: '#/components/schemas/JobTag'
       additionalProperties: false
+    JobTag:
+      type: string
+      minLength: 1
+      maxLength: 50
+      description: |
+        The submitter's own reference for the job (a cost centre, "Offer 4711"): 1 to 50
+        characters after white space at its ends is removed, no control characters. Shown with
+        the job, in its delivery report and its webhook events; `GET /jobs?tag=` finds it. A tag
+        that breaks these rules is refused with 400.
     DocumentUpload:
       type: object
       properties:
@@ -1567,6 +1583,8 @@ components:
           $ref: '#/components/schemas/Extension'
         stationId:
           type: string
+        tag:
+          $ref: '#/components/schemas/JobTag'
         calls:
           type: array
           items: {$ref: '#/components/schemas/JobCall'}

@@ -640,6 +640,8 @@ extension Components {
             internal var callbackUrl: Swift.String?
             /// - Remark: Generated from `#/components/schemas/SendOptions/cover`.
             internal var cover: Components.Schemas.CoverPage?
+            /// - Remark: Generated from `#/components/schemas/SendOptions/tag`.
+            internal var tag: Components.Schemas.JobTag?
             /// Creates a new `SendOptions`.
             ///
             /// - Parameters:
@@ -656,6 +658,7 @@ extension Components {
             ///   - notifyOnRequeue:
             ///   - callbackUrl: This job's events (job.queued, job.requeued, job.done, job.failed) are posted here,
             ///   - cover:
+            ///   - tag:
             internal init(
                 from: Components.Schemas.Extension? = nil,
                 stationId: Swift.String? = nil,
@@ -669,7 +672,8 @@ extension Components {
                 notifyEmail: Swift.String? = nil,
                 notifyOnRequeue: Swift.Bool? = nil,
                 callbackUrl: Swift.String? = nil,
-                cover: Components.Schemas.CoverPage? = nil
+                cover: Components.Schemas.CoverPage? = nil,
+                tag: Components.Schemas.JobTag? = nil
             ) {
                 self.from = from
                 self.stationId = stationId
@@ -684,6 +688,7 @@ extension Components {
                 self.notifyOnRequeue = notifyOnRequeue
                 self.callbackUrl = callbackUrl
                 self.cover = cover
+                self.tag = tag
             }
             internal enum CodingKeys: String, CodingKey {
                 case from
@@ -699,6 +704,7 @@ extension Components {
                 case notifyOnRequeue
                 case callbackUrl
                 case cover
+                case tag
             }
             internal init(from decoder: any Swift.Decoder) throws {
                 let container = try decoder.container(keyedBy: CodingKeys.self)
@@ -754,6 +760,10 @@ extension Components {
                     Components.Schemas.CoverPage.self,
                     forKey: .cover
                 )
+                self.tag = try container.decodeIfPresent(
+                    Components.Schemas.JobTag.self,
+                    forKey: .tag
+                )
                 try decoder.ensureNoAdditionalProperties(knownKeys: [
                     "from",
                     "stationId",
@@ -767,10 +777,19 @@ extension Components {
                     "notifyEmail",
                     "notifyOnRequeue",
                     "callbackUrl",
-                    "cover"
+                    "cover",
+                    "tag"
                 ])
             }
         }
+        /// The submitter's own reference for the job (a cost centre, "Offer 4711"): 1 to 50
+        /// characters after white space at its ends is removed, no control characters. Shown with
+        /// the job, in its delivery report and its webhook events; `GET /jobs?tag=` finds it. A tag
+        /// that breaks these rules is refused with 400.
+        ///
+        ///
+        /// - Remark: Generated from `#/components/schemas/JobTag`.
+        internal typealias JobTag = Swift.String
         /// - Remark: Generated from `#/components/schemas/DocumentUpload`.
         internal struct DocumentUpload: Codable, Hashable, Sendable {
             /// The file name, used in error messages.
@@ -1027,6 +1046,8 @@ extension Components {
             internal var device: Components.Schemas.Extension?
             /// - Remark: Generated from `#/components/schemas/Job/stationId`.
             internal var stationId: Swift.String
+            /// - Remark: Generated from `#/components/schemas/Job/tag`.
+            internal var tag: Components.Schemas.JobTag?
             /// - Remark: Generated from `#/components/schemas/Job/calls`.
             internal var calls: [Components.Schemas.JobCall]
             /// Creates a new `Job`.
@@ -1051,6 +1072,7 @@ extension Components {
             ///   - owner:
             ///   - device:
             ///   - stationId:
+            ///   - tag:
             ///   - calls:
             internal init(
                 id: Swift.Int64,
@@ -1072,6 +1094,7 @@ extension Components {
                 owner: Swift.String,
                 device: Components.Schemas.Extension? = nil,
                 stationId: Swift.String,
+                tag: Components.Schemas.JobTag? = nil,
                 calls: [Components.Schemas.JobCall]
             ) {
                 self.id = id
@@ -1093,6 +1116,7 @@ extension Components {
                 self.owner = owner
                 self.device = device
                 self.stationId = stationId
+                self.tag = tag
                 self.calls = calls
             }
             internal enum CodingKeys: String, CodingKey {
@@ -1115,6 +1139,7 @@ extension Components {
                 case owner
                 case device
                 case stationId
+                case tag
                 case calls
             }
         }

@@ -2705,6 +2705,10 @@ internal enum Operations {
                 internal var state: [Components.Schemas.JobState]?
                 /// - Remark: Generated from `#/paths/jobs/GET/query/broadcast`.
                 internal var broadcast: Swift.String?
+                /// Only jobs with exactly this tag (white space at its ends is ignored).
+                ///
+                /// - Remark: Generated from `#/paths/jobs/GET/query/tag`.
+                internal var tag: Components.Schemas.JobTag?
                 /// Creates a new `Query`.
                 ///
                 /// - Parameters:
@@ -2712,16 +2716,19 @@ internal enum Operations {
                 ///   - cursor: Where the previous page ended (its `nextCursor`).
                 ///   - state:
                 ///   - broadcast:
+                ///   - tag: Only jobs with exactly this tag (white space at its ends is ignored).
                 internal init(
                     limit: Components.Parameters.Limit? = nil,
                     cursor: Components.Parameters.Cursor? = nil,
                     state: [Components.Schemas.JobState]? = nil,
-                    broadcast: Swift.String? = nil
+                    broadcast: Swift.String? = nil,
+                    tag: Components.Schemas.JobTag? = nil
                 ) {
                     self.limit = limit
                     self.cursor = cursor
                     self.state = state
                     self.broadcast = broadcast
+                    self.tag = tag
                 }
             }
             internal var query: Operations.ListJobs.Input.Query

@@ -23,6 +23,7 @@ struct MailFaxOptionsTests {
 
     @Test("a value not understood is an error that names the header", arguments: [
         ("X-Fax-Priority", "asap"), ("X-Fax-Priority", "256"), ("X-Fax-Resolution", "ultra"), ("X-Fax-Cover", "maybe"), ("X-Fax-Notify", "x\u{7}"),
+        ("X-Fax-Tag", String(repeating: "t", count: 51)), ("X-Fax-Tag", "a\u{7}b"), ("X-Fax-Tag", "=?UTF-8?Q?a=07b?="),
     ])
     func badValues(_ name: String, _ value: String) {
         do {
@@ -31,6 +32,30 @@ struct MailFaxOptionsTests {
         } catch {
             #expect(error.header == name && error.description.hasPrefix("\(name): ") && !error.description.contains("\u{7}"))
         }
+    }
+
+    @Test("X-Fax-Tag: the job's tag, RFC 2047 words decoded, a folding tab a space; blank is none; a bad one names the limit")
+    func tag() throws {
+        func tag(_ value: String) throws -> JobTag? { try MailFaxOptions(subject: "[tag] Offer") { $0 == "X-Fax-Tag" ? value : nil }.tag }
+        #expect(try tag(" Offer 4711 ")?.text == "Offer 4711")
+        #expect(try tag("=?UTF-8?Q?Angebot_M=C3=BCller?=")?.text == "Angebot Müller")
+        #expect(try tag("Offer\t4711")?.text == "Offer 4711")
+        #expect(try tag("  ") == nil)
+        #expect(try MailFaxOptions(subject: "[tag] Offer") { _ in nil }.subject == "[tag] Offer", "no keyword sets a tag")
+        let error = #expect(throws: MailFaxOptionError.self) { try tag(String(repeating: "t", count: 51)) }
+        #expect(error?.description.hasSuffix("is not understood (expected 1 to 50 characters without control characters)") == true)
+    }
+
+    @Test("the queued reply names the jobs' tag")
+    func queuedReplyNamesTheTag() throws {
+        let job = try Job(id: 7, number: "5550100", document: SpoolPath("out/a.tif"), pageCount: 2, tag: JobTag("Offer 4711"))
+        let reply = try #require(MailFaxReplies.queued([job], from: "fax@example.com", to: "alice@example.com", subject: "Offer"))
+        guard case .text(let text, _) = reply.body.content else {
+            Issue.record("the reply is plain text")
+            return
+        }
+        #expect(text.contains("was queued as a fax (2 pages, tag \"Offer 4711\"):"), "\(text)")
+        #expect(text.contains("job 7 to 5550100"))
     }
 
     @Test("the body without its signature; From addresses")

@@ -216,6 +216,25 @@ struct MailToFaxGatewayTests {
         await fixture.stop()
     }
 
+    @Test("X-Fax-Tag is the jobs' tag; a tag too long is refused at the end of DATA naming the header and the limit")
+    func tag() async throws {
+        let fixture = try await MailGatewayFixture.start()
+        let client = try await fixture.signedIn()
+        let tagged = TestMail.message(subject: "Offer", headers: ["X-Fax-Tag: =?UTF-8?Q?Angebot_M=C3=BCller_4711?="], attachments: [try TestMail.letter()])
+        let replies = try await fixture.send(client, from: "alice@example.com", to: ["5550100@fax.example.com", "5550101@fax.example.com"],
+                                             message: tagged)
+        #expect(replies.last?.code == 250, "\(replies)")
+        let jobs = try await fixture.jobs()
+        #expect(jobs.count == 2 && jobs.allSatisfy { $0.tag?.text == "Angebot Müller 4711" }, "\(jobs.map(\.tag))")
+
+        let tooLong = TestMail.message(headers: ["X-Fax-Tag: " + String(repeating: "t", count: 51)], attachments: [try TestMail.letter()])
+        let bad = try await fixture.send(client, from: "alice@example.com", to: ["5550102@fax.example.com"], message: tooLong)
+        #expect(bad.last?.code == 550, "\(bad)")
+        #expect(bad.last?.text.contains("X-Fax-Tag: ") == true && bad.last?.text.contains("expected 1 to 50 characters") == true, "\(bad)")
+        #expect(try await fixture.jobs().count == 2)
+        await fixture.stop()
+    }
+
     @Test("nothing to fax, an attachment that cannot be converted, a broken message: refused after DATA with the reason")
     func refusedAfterData() async throws {
         let fixture = try await MailGatewayFixture.start()

@@ -321,3 +321,9 @@ END;
 -- migration: report-job-reports
 ALTER TABLE mailNotice ADD COLUMN jobID INTEGER CHECK (jobID IS NULL OR jobID > 0);
 -- PRAGMA 'main'.quick_check='mailNotice';
+
+-- migration: mailtag-job-tag
+ALTER TABLE job ADD COLUMN tag TEXT
+  CHECK (tag IS NULL OR (length(tag) BETWEEN 1 AND 50 AND tag NOT GLOB '*[' || char(1) || '-' || char(31) || char(127) || ']*'));
+-- PRAGMA 'main'.quick_check='job';
+CREATE INDEX job_on_tag ON job(tag, id) WHERE tag IS NOT NULL;

@@ -2,13 +2,14 @@ extension PageTemplates {
     static let jobs = """
         {{<layout}}{{$main}}
         <div class="heading"><h1>Outbox</h1><a class="button" href="/send">Send a fax</a></div>
+        {{#filter}}<p class="sub">{{filter}} · <a href="/jobs">all jobs</a></p>{{/filter}}
         <section id="live" data-live="{{refresh}}">
-        {{^jobs}}<p class="empty">No faxes sent yet.</p>{{/jobs}}
+        {{^jobs}}<p class="empty">{{#filter}}No jobs with this tag.{{/filter}}{{^filter}}No faxes sent yet.{{/filter}}</p>{{/jobs}}
         <ul class="jobs" aria-label="Jobs">
           {{#jobs}}
           <li class="job">
             <a class="number" href="{{href}}">{{number}}</a>
-            <span class="sub">{{from}} · {{submitted}}</span>
+            <span class="sub">{{from}} · {{submitted}}{{#tag}} · <span class="job-tag">{{tag}}</span>{{/tag}}</span>
             <span class="progress">{{progress}}</span>
             <span class="pill {{tone}}">{{state}}</span>
           </li>
@@ -59,6 +60,7 @@ extension PageTemplates {
           </form>
           {{/canRetry}}
           {{#broadcastHref}}<a class="button quiet" href="{{broadcastHref}}">All numbers of this fax</a>{{/broadcastHref}}
+          {{#tagHref}}<a class="button quiet" href="{{tagHref}}">All jobs with this tag</a>{{/tagHref}}
         </div>
         {{/main}}{{/layout}}
         """

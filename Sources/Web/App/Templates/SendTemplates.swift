@@ -34,6 +34,8 @@ extension PageTemplates {
           </div>
           <label for="header">Page header <span class="hint">(empty: the device's)</span></label>
           <input id="header" name="header" maxlength="50">
+          <label for="tag">Reference (tag) <span class="hint">(optional: your own, up to 50 characters; shown with the job and in its report)</span></label>
+          <input id="tag" name="tag" maxlength="50" value="{{tag}}">
           <details class="cover">
             <summary>Cover page</summary>
             <label class="check"><input type="checkbox" name="cover" value="1" id="cover"> Add a cover page</label>
