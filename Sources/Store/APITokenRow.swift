@@ -49,7 +49,8 @@ extension StoreTransaction {
     }
 
     public func tokenCredential(id: Int64) throws -> APITokenCredential? {
-        guard let row = try Row.fetchOne(db, sql: APITokenRow.select + " WHERE apiToken.id = ?", arguments: [id]) else {
+        // Cached: every API request reads its token (see `fetchUser`).
+        guard let row = try Row.fetchOne(db.cachedStatement(sql: APITokenRow.select + " WHERE apiToken.id = ?"), arguments: [id]) else {
             return nil
         }
         let token = try APITokenRow.model(row)

@@ -272,8 +272,9 @@ extension StoreTransaction {
         if let cursor = query.cursor {
             let position = try FaxCursor(decoding: cursor)
             guard Int64(position.id) != nil else { throw FaxValidationError(field: "cursor", reason: "is not a cursor this server gave") }
-            conditions.append("(at < ? OR (at = ? AND id < ?))")
-            arguments += [position.createdAt, position.createdAt, Int64(position.id)]
+            // A row value seeks in `auditLog_on_at` (which holds the id): see `faxPage`.
+            conditions.append("(at, id) < (?, ?)")
+            arguments += [position.createdAt, Int64(position.id)]
         }
         let limit = min(max(query.limit, 1), FaxListQuery.maximumLimit)
         arguments += [limit + 1]

@@ -41,10 +41,12 @@ extension StoreTransaction {
         try fetchUser(sql: "SELECT \(UserRow.columns) FROM user WHERE id = ?", argument: id)
     }
 
+    /// Cached statements: every API request reads its token's user, and preparing the two
+    /// statements each time (GRDB's authorizer walks every column) cost more than running them.
     private func fetchUser(sql: String, argument: some DatabaseValueConvertible) throws -> User? {
-        guard let row = try Row.fetchOne(db, sql: sql, arguments: [argument]) else { return nil }
+        guard let row = try Row.fetchOne(db.cachedStatement(sql: sql), arguments: [argument]) else { return nil }
         let devices = try String.fetchAll(
-            db, sql: "SELECT deviceExtension FROM userDevice WHERE userId = ?", arguments: [row["id"] as Int64])
+            db.cachedStatement(sql: "SELECT deviceExtension FROM userDevice WHERE userId = ?"), arguments: [row["id"] as Int64])
         return try UserRow.model(row, devices: devices)
     }
 
