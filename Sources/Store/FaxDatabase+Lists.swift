@@ -141,6 +141,15 @@ extension StoreTransaction {
         Array(repeating: "?", count: count).joined(separator: ",")
     }
 
+    /// The ids (UUIDs in lowercase) of `table` that start with `prefix`. `table` is one of
+    /// ours, never input.
+    func ids(in table: String, startingWith prefix: String, limit: Int) throws -> [String] {
+        let low = prefix.lowercased()
+        return try String.fetchAll(
+            db, sql: "SELECT id FROM \(table) WHERE id >= ? AND id < ? ORDER BY id LIMIT ?",
+            arguments: [low, low + "g", min(max(limit, 1), 1000)])
+    }
+
     /// `LIKE` pattern for "starts with", with the wildcards in the text escaped.
     static func likePrefix(_ text: String) -> String {
         text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%")

@@ -16,6 +16,7 @@ enum FaxSchema {
         migrator.registerMigration("metrics-readiness-probe", migrate: ReadinessProbe.migration)
         migrator.registerMigration("web-app", migrate: WebSchema.webApp)
         migrator.registerMigration("report-job-reports", migrate: reportJobReports)
+        migrator.registerMigration("book-contacts", migrate: ContactSchema.contacts)
         return migrator
     }()
 

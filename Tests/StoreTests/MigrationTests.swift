@@ -18,13 +18,13 @@ import Testing
         do {
             let database = try folder.openDatabase()
             #expect(try database.appliedMigrations() == ["v1", "retention", "outbound-jobs", "users", "job-kill-time", "list-paging", "print-mail-notices",
-                                                           "hooks-webhooks", "metrics-readiness-probe", "web-app", "report-job-reports"])
+                                                           "hooks-webhooks", "metrics-readiness-probe", "web-app", "report-job-reports", "book-contacts"])
             _ = try database.write { try $0.addDevice(Sample.device("200")) }
         }
         #expect(FileManager.default.fileExists(atPath: folder.databasePath))
         let reopened = try folder.openDatabase()
         #expect(try reopened.appliedMigrations() == ["v1", "retention", "outbound-jobs", "users", "job-kill-time", "list-paging", "print-mail-notices",
-                                                           "hooks-webhooks", "metrics-readiness-probe", "web-app", "report-job-reports"])
+                                                           "hooks-webhooks", "metrics-readiness-probe", "web-app", "report-job-reports", "book-contacts"])
         #expect(try reopened.read { try $0.devices() }.map(\.extensionNumber) == ["200"])
     }
 
@@ -50,6 +50,6 @@ import Testing
         let database = try FaxDatabase.inMemory()
         #expect(database.path == nil)
         #expect(try database.appliedMigrations() == ["v1", "retention", "outbound-jobs", "users", "job-kill-time", "list-paging", "print-mail-notices",
-                                                           "hooks-webhooks", "metrics-readiness-probe", "web-app", "report-job-reports"])
+                                                           "hooks-webhooks", "metrics-readiness-probe", "web-app", "report-job-reports", "book-contacts"])
     }
 }

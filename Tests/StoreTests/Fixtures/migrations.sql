@@ -321,3 +321,18 @@ END;
 -- migration: report-job-reports
 ALTER TABLE mailNotice ADD COLUMN jobID INTEGER CHECK (jobID IS NULL OR jobID > 0);
 -- PRAGMA 'main'.quick_check='mailNotice';
+
+-- migration: book-contacts
+CREATE TABLE contact (
+  id TEXT PRIMARY KEY NOT NULL CHECK (length(id) = 36),
+  ownerId INTEGER REFERENCES user(id) ON DELETE CASCADE,
+  name TEXT NOT NULL CHECK (length(trim(name)) BETWEEN 1 AND 100 AND length(name) <= 100),
+  company TEXT NOT NULL DEFAULT '' CHECK (length(company) <= 100),
+  faxNumber TEXT NOT NULL CHECK (length(faxNumber) BETWEEN 1 AND 32 AND faxNumber GLOB '*[0-9*#]*'
+    AND faxNumber NOT GLOB '*[^0-9*#+]*' AND instr(substr(faxNumber, 2), '+') = 0),
+  note TEXT NOT NULL DEFAULT '' CHECK (length(note) <= 500),
+  createdAt DATETIME NOT NULL,
+  updatedAt DATETIME NOT NULL CHECK (updatedAt >= createdAt)
+);
+CREATE INDEX contact_on_name ON contact(name COLLATE NOCASE, id);
+CREATE INDEX contact_on_ownerId_name ON contact(ownerId, name COLLATE NOCASE, id);
