@@ -1,23 +1,27 @@
 import Accounts
 import FaxCore
 
-/// Whose a new webhook is: global, or another user's (both for administrators only), else the
-/// asker's own. The API and the web app's webhook page both decide it here.
-enum WebhookOwner {
-    /// `nil`: global.
-    static func resolve(global: Bool, userName: String?, for principal: Principal, accounts: any AccountStore) async throws -> User? {
-        if global {
-            guard userName == nil else { throw APIProblem.badRequest("a global webhook has no user", field: "user") }
-            try requireAdministration(principal)
+/// Whose a new webhook or contact is: nobody's (a global webhook, a shared contact) or another
+/// user's — both only where `othersNeed` is allowed — else the asker's own. The API and the web
+/// app's pages decide it here.
+enum RecordOwner {
+    /// `nil`: nobody's. `nobodysName` says what such a record is, for the error.
+    static func resolve(
+        nobodys: Bool, userName: String?, for principal: Principal, accounts: any AccountStore, othersNeed request: AccessRequest,
+        nobodysName: String
+    ) async throws -> User? {
+        if nobodys {
+            guard userName == nil else { throw APIProblem.badRequest("\(nobodysName) has no user", field: "user") }
+            try require(request, principal)
             return nil
         }
         guard let name = userName.map(User.loginName), name != principal.user.name else { return principal.user }
-        try requireAdministration(principal)
+        try require(request, principal)
         guard let user = try await accounts.user(name: name) else { throw APIProblem.notFound("user \(name)") }
         return user
     }
 
-    private static func requireAdministration(_ principal: Principal) throws {
-        if case .denied(let denial) = AccessPolicy.decide(principal, .administer(.webhooks)) { throw APIProblem.forbidden(denial) }
+    private static func require(_ request: AccessRequest, _ principal: Principal) throws {
+        if case .denied(let denial) = AccessPolicy.decide(principal, request) { throw APIProblem.forbidden(denial) }
     }
 }
