@@ -35,9 +35,9 @@ struct ContactCursor: Equatable {
         name = String(parts[1])
     }
 
-    init(_ contact: Contact) {
-        name = contact.name
-        id = contact.id
+    init(name: String, id: String) {
+        self.name = name
+        self.id = id
     }
 
     var encoded: String { Data("\(id)|\(name)".utf8).base64URLEncoded }
@@ -111,14 +111,12 @@ extension StoreTransaction {
             conditions.append("(c.name COLLATE NOCASE > ? OR (c.name COLLATE NOCASE = ? AND c.id > ?))")
             arguments += [position.name, position.name, position.id]
         }
-        let limit = min(max(query.limit, 1), FaxListQuery.maximumLimit)
-        arguments += [limit + 1]
+        let (limit, fetch) = ListPage<Contact>.rowsToFetch(query.limit)
+        arguments += [fetch]
         let filter = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
         let rows = try Row.fetchAll(
             db, sql: "\(ContactRow.select) \(filter) ORDER BY c.name COLLATE NOCASE, c.id LIMIT ?", arguments: arguments)
-        let contacts = try rows.prefix(limit).map(ContactRow.model)
-        let next = rows.count > limit ? contacts.last.map { ContactCursor($0).encoded } : nil
-        return ListPage(items: contacts, nextCursor: next)
+        return try ListPage(rows: rows, limit: limit, item: ContactRow.model, cursor: { ContactCursor(name: $0["name"], id: $0["id"]).encoded })
     }
 
     private func stored(_ id: String) throws -> Contact {
