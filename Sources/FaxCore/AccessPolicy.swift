@@ -39,6 +39,14 @@ public enum JobOperation: String, Sendable, CaseIterable {
     case read, kill, retry
 }
 
+/// What is done with an address book entry.
+public enum ContactOperation: String, Sendable, CaseIterable {
+    /// List it, see it, send to it.
+    case read
+    /// Add, change or remove it.
+    case change
+}
+
 /// What only administrators manage.
 public enum AdministrationArea: String, Sendable, CaseIterable {
     case devices, routes, groups, retention, users
@@ -67,6 +75,8 @@ public enum AccessRequest: Sendable, Equatable {
     case serverStatus
     case ownAccount(OwnAccountAction)
     case administer(AdministrationArea)
+    /// A contact of the user with this id; `nil`: a shared one.
+    case contact(ContactOperation, ownerID: Int64?)
 }
 
 public enum AccessDenial: Sendable, Equatable, CustomStringConvertible {
@@ -125,9 +135,11 @@ public enum ListScope: Sendable, Equatable {
 ///   received on or sent from them, the jobs sent from them or submitted by the user, sending
 ///   as them (never without a device).
 /// - A token acts with its user's rights cut to its scope: `read` reads, `send` also sends,
-///   mails again, kills and retries, `admin` is everything the user may do (deleting faxes,
+///   mails again, kills and retries and keeps the address book, `admin` is everything the user may do (deleting faxes,
 ///   their own tokens and webhooks, the administration if the user is an administrator).
 /// - A password sign-in has all the user's rights; changing the password needs one.
+/// - Everybody reads the shared address book and keeps their own; only administrators change
+///   the shared one, and they may see and change every user's.
 /// - A disabled user may do nothing (the authenticator already refuses them; this covers a
 ///   principal held across the change).
 public enum AccessPolicy {
@@ -152,7 +164,27 @@ public enum AccessPolicy {
             return .allowed
         case .administer:
             return user.isAdmin ? .allowed : .denied(.administratorsOnly)
+        case .contact(let operation, let ownerID):
+            if user.isAdmin { return .allowed }
+            guard let ownerID else { return operation == .read ? .allowed : .denied(.administratorsOnly) }
+            return ownerID == user.id ? .allowed : .denied(.notOwner)
         }
+    }
+
+    /// Whether the principal may list the contacts of `scope`: their own address book, the
+    /// shared one and their own contacts always; another user's only as `decide` allows
+    /// reading that user's contacts; everybody's as an administrator.
+    public static func decideContactList(_ principal: Principal, _ scope: ContactScope) -> AccessDecision {
+        switch scope {
+        case .addressBook(let userID), .owned(let userID): decide(principal, .contact(.read, ownerID: userID))
+        case .shared: decide(principal, .contact(.read, ownerID: nil))
+        case .everything: decide(principal, .administer(.users))
+        }
+    }
+
+    /// The address book a principal sends from: their own contacts and the shared ones.
+    public static func contactScope(for principal: Principal) -> ContactScope? {
+        principal.user.id.map { .addressBook(userID: $0) }
     }
 
     public static func decide(_ principal: Principal, _ action: FaxOperation, fax: FaxRecord) -> AccessDecision {
@@ -185,8 +217,8 @@ public enum AccessPolicy {
     /// enough or every scope is.
     static func neededScope(_ request: AccessRequest) -> TokenScope? {
         switch request {
-        case .fax(.read, _), .job(.read, _), .serverStatus: .read
-        case .fax(.resend, _), .job(.kill, _), .job(.retry, _), .send: .send
+        case .fax(.read, _), .job(.read, _), .serverStatus, .contact(.read, _): .read
+        case .fax(.resend, _), .job(.kill, _), .job(.retry, _), .send, .contact(.change, _): .send
         case .fax(.delete, _), .ownAccount(.manageTokens), .ownAccount(.manageWebhooks), .administer: .admin
         case .ownAccount(.changePassword): nil
         }

@@ -4,7 +4,7 @@
 /// and the repository contract tests need nothing else.
 public protocol FaxStore: DeviceRepository, RoutingRepository, FaxRepository, DeliveryRepository, JobRepository,
     RetentionRepository, ListingRepository, UserRepository, APITokenRepository, LoginThrottleRepository, NoticeRepository,
-    WebhookRepository, WebSessionRepository, FaxAnnotationRepository
+    WebhookRepository, WebSessionRepository, FaxAnnotationRepository, ContactRepository
 {
     /// Finished records the cleaner deletes after `records_days` (outbound jobs, …).
     var finishedRecordSources: [any FinishedRecordRetention] { get }

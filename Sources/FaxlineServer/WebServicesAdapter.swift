@@ -25,7 +25,7 @@ struct WebServicesAdapter: FaxArchive, JobQueue, FaxAdministration, ServerMonito
     let snapshot: @Sendable () -> ServerStatus
 
     var apiServices: APIServices {
-        APIServices(faxes: self, jobs: self, administration: self, monitor: self, accounts: store, webhooks: self)
+        APIServices(faxes: self, jobs: self, administration: self, monitor: self, accounts: store, contacts: store, webhooks: self)
     }
 
     // MARK: - FaxArchive

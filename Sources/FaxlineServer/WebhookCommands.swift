@@ -8,8 +8,6 @@ import Webhooks
 public struct WebhookCommands: Sendable {
     public let store: any FaxStore
     public let destinations: WebhookDestinationPolicy
-    /// At most this many candidates are shown when a prefix names several.
-    static let candidatesShown = 5
 
     public init(store: any FaxStore, destinations: WebhookDestinationPolicy) {
         self.store = store
@@ -53,40 +51,14 @@ public struct WebhookCommands: Sendable {
 
     /// The webhook whose id starts with `text`.
     public func findWebhook(_ text: String) async throws -> Webhook {
-        let prefix = try FaxIDPrefix(text, naming: "webhook")
-        let ids = try await store.webhookIDs(startingWith: prefix.text, limit: Self.candidatesShown + 1)
-        guard ids.count == 1 else {
-            throw WebhookLookupError(thing: "webhook", prefix: prefix.text, candidates: ids)
-        }
-        guard let webhook = try await store.webhook(id: ids[0]) else { throw WebhookLookupError(thing: "webhook", prefix: prefix.text, candidates: []) }
-        return webhook
+        try await IDPrefixLookup.find(
+            text, naming: "webhook", ids: { try await store.webhookIDs(startingWith: $0, limit: $1) }, record: { try await store.webhook(id: $0) })
     }
 
     /// The delivery whose id starts with `text`.
     public func findDelivery(_ text: String) async throws -> WebhookDelivery {
-        let prefix = try FaxIDPrefix(text, naming: "delivery")
-        let ids = try await store.webhookDeliveryIDs(startingWith: prefix.text, limit: Self.candidatesShown + 1)
-        guard ids.count == 1 else {
-            throw WebhookLookupError(thing: "delivery", prefix: prefix.text, candidates: ids)
-        }
-        guard let delivery = try await store.webhookDelivery(id: ids[0]) else {
-            throw WebhookLookupError(thing: "delivery", prefix: prefix.text, candidates: [])
-        }
-        return delivery
-    }
-}
-
-/// A prefix that names no webhook (or delivery), or several.
-public struct WebhookLookupError: Error, Sendable, Equatable, CustomStringConvertible {
-    public var thing: String
-    public var prefix: String
-    /// The ids that start so (at most a few, and one more when there are more).
-    public var candidates: [String]
-
-    public var description: String {
-        guard !candidates.isEmpty else { return "no \(thing) \(prefix)" }
-        let shown = candidates.prefix(WebhookCommands.candidatesShown).map { "  " + $0 }
-        return "\(prefix) names more than one \(thing); give more of the id:\n" + shown.joined(separator: "\n")
-            + (candidates.count > WebhookCommands.candidatesShown ? "\n  …" : "")
+        try await IDPrefixLookup.find(
+            text, naming: "delivery", ids: { try await store.webhookDeliveryIDs(startingWith: $0, limit: $1) },
+            record: { try await store.webhookDelivery(id: $0) })
     }
 }

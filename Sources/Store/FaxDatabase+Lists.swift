@@ -57,8 +57,8 @@ extension StoreTransaction {
             conditions.append("(createdAt, id) < (?, ?)")
             arguments += [position.createdAt, position.id]
         }
-        let limit = min(max(query.limit, 1), FaxListQuery.maximumLimit)
-        arguments += [limit + 1]
+        let (limit, fetch) = ListPage<FaxRecord>.rowsToFetch(query.limit)
+        arguments += [fetch]
         // Each row is decoded from the live statement (a cursor) by column position
         // (`FaxListRow`); copied rows (`Row.fetchAll`) look every column up by name, lowercasing
         // all of them, which cost more than the query itself. The statement is cached: preparing
@@ -119,13 +119,11 @@ extension StoreTransaction {
             conditions.append("id < ?")
             arguments += [try Self.jobCursor(cursor)]
         }
-        let limit = min(max(query.limit, 1), FaxListQuery.maximumLimit)
-        arguments += [limit + 1]
+        let (limit, fetch) = ListPage<Job>.rowsToFetch(query.limit)
+        arguments += [fetch]
         let filter = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
         let rows = try JobRow.fetchAll(db, sql: "SELECT * FROM job \(filter) ORDER BY id DESC LIMIT ?", arguments: arguments)
-        let jobs = try rows.prefix(limit).map { try $0.model() }
-        let next = rows.count > limit ? jobs.last?.id.map { Data("job:\($0)".utf8).base64URLEncoded } : nil
-        return ListPage(items: jobs, nextCursor: next)
+        return try ListPage(rows: rows, limit: limit, item: { try $0.model() }, cursor: { $0.id.map { Data("job:\($0)".utf8).base64URLEncoded } })
     }
 
     /// Waiting and active jobs by state, for status pages and metrics.
@@ -146,6 +144,15 @@ extension StoreTransaction {
 
     private static func marks(_ count: Int) -> String {
         Array(repeating: "?", count: count).joined(separator: ",")
+    }
+
+    /// The ids (UUIDs in lowercase) of `table` that start with `prefix`. `table` is one of
+    /// ours, never input.
+    func ids(in table: String, startingWith prefix: String, limit: Int) throws -> [String] {
+        let low = prefix.lowercased()
+        return try String.fetchAll(
+            db, sql: "SELECT id FROM \(table) WHERE id >= ? AND id < ? ORDER BY id LIMIT ?",
+            arguments: [low, low + "g", min(max(limit, 1), 1000)])
     }
 
     /// `LIKE` pattern for "starts with", with the wildcards in the text escaped.
@@ -200,5 +207,21 @@ extension Data {
         var base64 = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
         base64 += String(repeating: "=", count: (4 - base64.count % 4) % 4)
         self.init(base64Encoded: base64)
+    }
+}
+
+extension ListPage {
+    /// How many rows a page query asks for: one more than the page (clamped to 1…500), so the
+    /// extra row tells that a next page exists.
+    static func rowsToFetch(_ requested: Int) -> (limit: Int, fetch: Int) {
+        let limit = min(max(requested, 1), FaxListQuery.maximumLimit)
+        return (limit, limit + 1)
+    }
+
+    /// The page of `rows` fetched with `rowsToFetch`: the first `limit` as items, and when there
+    /// were more, the cursor of the last one shown (`cursor` reads it from that row).
+    init<Fetched>(rows: [Fetched], limit: Int, item: (Fetched) throws -> Item, cursor: (Fetched) -> String?) rethrows {
+        let shown = rows.prefix(limit)
+        self.init(items: try shown.map(item), nextCursor: rows.count > limit ? shown.last.flatMap(cursor) : nil)
     }
 }

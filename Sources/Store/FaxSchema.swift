@@ -17,6 +17,7 @@ enum FaxSchema {
         migrator.registerMigration("web-app", migrate: WebSchema.webApp)
         migrator.registerMigration("report-job-reports", migrate: reportJobReports)
         migrator.registerMigration("mailtag-job-tag", migrate: JobSchema.jobTag)
+        migrator.registerMigration("book-contacts", migrate: ContactSchema.contacts)
         return migrator
     }()
 

@@ -276,15 +276,14 @@ extension StoreTransaction {
             conditions.append("(at, id) < (?, ?)")
             arguments += [position.createdAt, Int64(position.id)]
         }
-        let limit = min(max(query.limit, 1), FaxListQuery.maximumLimit)
-        arguments += [limit + 1]
+        let (limit, fetch) = ListPage<AuditEntry>.rowsToFetch(query.limit)
+        arguments += [fetch]
         let filter = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
         let rows = try Row.fetchAll(
             db, sql: "SELECT id, at, kind, actor, summary FROM auditLog \(filter) ORDER BY at DESC, id DESC LIMIT ?", arguments: arguments)
-        let shown = rows.prefix(limit)
         // The stored text of the time, not a Date read back: the cursor must compare equal to the row.
-        let next = rows.count > limit ? shown.last.map { FaxCursor(createdAt: $0["at"], id: String($0["id"] as Int64)).encoded } : nil
-        return ListPage(items: shown.map(Self.auditEntry), nextCursor: next)
+        return ListPage(
+            rows: rows, limit: limit, item: Self.auditEntry, cursor: { FaxCursor(createdAt: $0["at"], id: String($0["id"] as Int64)).encoded })
     }
 
     func latestAuditEntry(kind: AuditEntry.Kind) throws -> AuditEntry? {

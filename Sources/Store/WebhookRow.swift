@@ -133,14 +133,6 @@ extension StoreTransaction {
         try ids(in: "webhookDelivery", startingWith: prefix, limit: limit)
     }
 
-    /// `table` is one of ours, never input.
-    private func ids(in table: String, startingWith prefix: String, limit: Int) throws -> [String] {
-        let low = prefix.lowercased()
-        return try String.fetchAll(
-            db, sql: "SELECT id FROM \(table) WHERE id >= ? AND id < ? ORDER BY id LIMIT ?",
-            arguments: [low, low + "g", min(max(limit, 1), 1000)])
-    }
-
     func webhookDeliveries(_ query: WebhookDeliveryQuery) throws -> [WebhookDelivery] {
         var conditions: [String] = []
         var arguments: [any DatabaseValueConvertible] = []

@@ -252,18 +252,21 @@ public struct APIServices: Sendable {
     public var monitor: any ServerMonitor
     /// Users, tokens, sign-in limits: the Accounts module's services run on this.
     public var accounts: any AccountStore
+    /// The address book (the store's: contacts need no more than their fields' rules).
+    public var contacts: any ContactRepository
     /// `nil`: this server has no webhooks (the endpoints answer 404, callback URLs are refused).
     public var webhooks: (any WebhookAdministration)?
 
     public init(
         faxes: any FaxArchive, jobs: any JobQueue, administration: any FaxAdministration, monitor: any ServerMonitor,
-        accounts: any AccountStore, webhooks: (any WebhookAdministration)? = nil
+        accounts: any AccountStore, contacts: any ContactRepository, webhooks: (any WebhookAdministration)? = nil
     ) {
         self.faxes = faxes
         self.jobs = jobs
         self.administration = administration
         self.monitor = monitor
         self.accounts = accounts
+        self.contacts = contacts
         self.webhooks = webhooks
     }
 }

@@ -21,7 +21,9 @@ extension FaxlineAPI {
     func addWebhook(_ input: Operations.AddWebhook.Input) async throws -> Operations.AddWebhook.Output {
         let principal = try principal(allowedTo: .ownAccount(.manageWebhooks))
         guard case .json(let new) = input.body else { throw APIProblem.badRequest("expected a JSON body") }
-        let owner = try await WebhookOwner.resolve(global: new.global == true, userName: new.user, for: principal, accounts: services.accounts)
+        let owner = try await RecordOwner.resolve(
+            nobodys: new.global == true, userName: new.user, for: principal, accounts: services.accounts,
+            othersNeed: .administer(.webhooks), nobodysName: "a global webhook")
         let webhook = try await webhookAdministration.addWebhook(
             url: new.url, events: Set((new.events ?? []).compactMap { WebhookEvent(rawValue: $0.rawValue) }),
             secret: new.secret.map { Secret($0) }, owner: owner, actor: Self.actor(principal))

@@ -10,8 +10,8 @@ struct Faxline: AsyncParsableCommand {
         version: "faxline \(FaxlineVersion.version) (spandsp \(FaxlineVersion.spandspRelease))",
         subcommands: [Serve.self, Status.self, FaxesCommand.self, SendCommand.self, JobsCommand.self, Loopback.self, DevicesCommand.self,
                       RoutesCommand.self, ConvertCommand.self, CleanupCommand.self, RetentionGroupsCommand.self, UsersCommand.self,
-                      TokensCommand.self, WebhooksCommand.self, MailSubmitCommand.self, BackupCommand.self, RestoreCommand.self,
-                      InstallServiceCommand.self, InstallPrinterCommand.self]
+                      TokensCommand.self, WebhooksCommand.self, ContactsCommand.self, MailSubmitCommand.self, BackupCommand.self,
+                      RestoreCommand.self, InstallServiceCommand.self, InstallPrinterCommand.self]
     )
 
     /// ArgumentParser's own entry point, after the umask: whatever a command creates (the data

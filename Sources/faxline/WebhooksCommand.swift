@@ -164,12 +164,12 @@ struct WebhooksCommand: AsyncParsableCommand {
 }
 
 /// A lookup by id prefix, its errors in plain words.
-private func lookingUp<T>(_ body: () async throws -> T) async throws -> T {
+func lookingUp<T>(_ body: () async throws -> T) async throws -> T {
     do {
         return try await body()
     } catch let error as FaxValidationError {
         throw ValidationError(error.description)
-    } catch let error as WebhookLookupError {
+    } catch let error as IDLookupError {
         throw CommandFailure(error.description)
     }
 }

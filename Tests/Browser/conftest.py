@@ -6,9 +6,8 @@ from pathlib import Path
 
 import pytest
 from selenium import webdriver
-from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
+from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException, WebDriverException
 from selenium.webdriver.chrome.service import Service
-from selenium.webdriver.support.expected_conditions import staleness_of
 from selenium.webdriver.support.wait import WebDriverWait
 
 WEB = os.environ["FAXLINE_WEB"]
@@ -100,9 +99,26 @@ def click_and_load(driver, element, timeout=60):
     after it reads the old page (CI's slower machine saw exactly that)."""
     old_page = driver.find_element("tag name", "html")
     element.click()
-    WebDriverWait(driver, timeout).until(staleness_of(old_page), message="the next page after the click")
+    WebDriverWait(driver, timeout).until(_replaced(old_page), message="the next page after the click")
     WebDriverWait(driver, timeout).until(
         lambda d: d.execute_script("return document.readyState") == "complete", message="the next page to load")
+
+
+def _replaced(element):
+    """Whether `element`'s page has gone. Asked about a node of a page that is being replaced,
+    chromedriver answers "stale element" — or, now and then on a loaded machine, an inspector
+    error saying the node no longer belongs to the document (it made tests fail at random)."""
+    def predicate(_):
+        try:
+            element.is_enabled()
+            return False
+        except StaleElementReferenceException:
+            return True
+        except WebDriverException as error:
+            if "does not belong to the document" in str(error):
+                return True
+            raise
+    return predicate
 
 
 def wait_for(condition, timeout=30, what="the condition"):

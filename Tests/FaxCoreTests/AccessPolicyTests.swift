@@ -36,6 +36,8 @@ import Testing
     static let aliceSubmittedWithoutDevice = Ownership(submitter: "alice")
     static let bobSubmittedFromAlicesDevice = Ownership(deviceExtensions: ["201"], submitter: "bob")
     static let bobsJob = Ownership(deviceExtensions: ["300"], submitter: "bob")
+    static let alicesID = alice.id
+    static let bobsID: Int64 = 2
 
     /// One row per request; one code per principal, in the order above:
     /// `+` allowed, `s` scope too narrow, `o` not the owner, `v` not the user's device,
@@ -64,6 +66,12 @@ import Testing
         (.ownAccount(.changePassword), "+ppp +ppp d"),
         (.ownAccount(.manageTokens), "+ss+ +ss+ d"),
         (.ownAccount(.manageWebhooks), "+ss+ +ss+ d"),
+        (.contact(.read, ownerID: alicesID), "++++ ++++ d"),
+        (.contact(.read, ownerID: nil), "++++ ++++ d"),
+        (.contact(.read, ownerID: bobsID), "++++ oooo d"),
+        (.contact(.change, ownerID: alicesID), "+s++ +s++ d"),
+        (.contact(.change, ownerID: nil), "+s++ asaa d"),
+        (.contact(.change, ownerID: bobsID), "+s++ osoo d"),
     ] + AdministrationArea.allCases.map { (.administer($0), "+ss+ assa d") }
 
     static func code(_ decision: AccessDecision) -> Character {
@@ -91,13 +99,14 @@ import Testing
 
     @Test func everyKindOfRequestIsInTheTable() {
         var faxActions = Set<FaxOperation>(), jobActions = Set<JobOperation>(), own = Set<OwnAccountAction>()
-        var areas = Set<AdministrationArea>()
+        var areas = Set<AdministrationArea>(), contactActions = Set<ContactOperation>()
         for (request, _) in Self.table {
             switch request {
             case .fax(let action, _): faxActions.insert(action)
             case .job(let action, _): jobActions.insert(action)
             case .ownAccount(let action): own.insert(action)
             case .administer(let area): areas.insert(area)
+            case .contact(let action, _): contactActions.insert(action)
             case .send, .serverStatus: break
             }
         }
@@ -105,8 +114,21 @@ import Testing
         #expect(jobActions == Set(JobOperation.allCases))
         #expect(own == Set(OwnAccountAction.allCases))
         #expect(areas == Set(AdministrationArea.allCases))
+        #expect(contactActions == Set(ContactOperation.allCases))
         let scopes = Set(Self.principals.map(\.principal.scope))
         #expect(scopes == Set(TokenScope.allCases))
+    }
+
+    @Test func contactListsFollowTheRuleForOneContact() {
+        let alice = Principal(user: Self.alice, credential: .password)
+        let admin = Principal(user: Self.admin, credential: .password)
+        #expect(AccessPolicy.contactScope(for: alice) == .addressBook(userID: 1))
+        #expect(AccessPolicy.decideContactList(alice, .addressBook(userID: 1)) == .allowed)
+        #expect(AccessPolicy.decideContactList(alice, .shared) == .allowed)
+        #expect(AccessPolicy.decideContactList(alice, .owned(userID: Self.bobsID)) == .denied(.notOwner))
+        #expect(AccessPolicy.decideContactList(alice, .everything) == .denied(.administratorsOnly))
+        #expect(AccessPolicy.decideContactList(admin, .owned(userID: Self.bobsID)) == .allowed)
+        #expect(AccessPolicy.decideContactList(admin, .everything) == .allowed)
     }
 
     @Test func listsShowWhatOneItemMayBeRead() {

@@ -10,7 +10,7 @@ import Testing
     /// Every migration, in the order a new database runs them.
     static let allMigrations = [
         "v1", "retention", "outbound-jobs", "users", "job-kill-time", "list-paging", "print-mail-notices", "hooks-webhooks",
-        "metrics-readiness-probe", "web-app", "report-job-reports", "mailtag-job-tag",
+        "metrics-readiness-probe", "web-app", "report-job-reports", "mailtag-job-tag", "book-contacts",
     ]
 
     /// Lives as long as the test: removing the folder earlier would pull the file from under the pool.

@@ -49,7 +49,7 @@ struct Chrome {
     }
 
     enum Section: String, CaseIterable {
-        case inbox, send, jobs, monitor, admin
+        case inbox, send, jobs, contacts, monitor, admin
     }
 
     var title: String
@@ -67,6 +67,7 @@ struct Chrome {
             NavItem(label: "Inbox", href: "/inbox", current: current == .inbox),
             NavItem(label: "Send", href: "/send", current: current == .send),
             NavItem(label: "Outbox", href: "/jobs", current: current == .jobs),
+            NavItem(label: "Contacts", href: ContactsPage.href, current: current == .contacts),
             NavItem(label: "Monitor", href: "/monitor", current: current == .monitor),
         ]
         if isAdmin { nav.append(NavItem(label: "Admin", href: AdminPage.path, current: current == .admin)) }

@@ -10,6 +10,9 @@ struct SendDraft: Codable, Sendable {
     var id: String
     var owner: String
     var numbers: [String]
+    /// The numbers as the preview shows them, with their contacts' names (`nil` in drafts made
+    /// before the address book).
+    var recipients: [String]?
     var deviceExtension: String?
     var header: String?
     var priority: Int

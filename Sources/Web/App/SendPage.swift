@@ -7,6 +7,7 @@ import Hummingbird
 
 /// Send: numbers (several: a broadcast), documents (a file input, and dropping files on it),
 /// the device to send as, priority, a later time, the page header, an optional cover page.
+/// Recipients are typed or ticked in the address book (the user's and the shared contacts).
 /// The documents are converted first, into a draft whose pages the user sees; only the
 /// confirmation queues it (the API's `SendRequest` through `JobQueue`), then the job page.
 struct SendPage: Sendable {
@@ -18,10 +19,20 @@ struct SendPage: Sendable {
         var selected: Bool
     }
 
+    /// A contact to tick on the form.
+    struct ContactChoice {
+        var id: String
+        var label: String
+        var number: String
+        var checked: Bool
+    }
+
     struct Model {
         var chrome: Chrome
         var message: String?
         var numbers: String
+        var contacts: [ContactChoice]
+        var hasContacts: Bool
         var devices: [Option]
         var senderName: String
         var tag: String
@@ -51,21 +62,49 @@ struct SendPage: Sendable {
 
     private var directory: String { app.services.jobs.uploadDirectory }
 
+    /// The form; `picked` are the contacts ticked (again, after a refusal; or from the Contacts
+    /// page's Send link).
     private func form(
-        _ request: Request, context: WebRequestContext, message: String? = nil, numbers: String = "", tag: String = ""
+        _ request: Request, context: WebRequestContext, message: String? = nil, numbers: String = "", picked: [String]? = nil,
+        tag: String = ""
     ) async throws -> Response {
         let session = try context.requireSession()
         let devices = try await sendingDevices(session)
         let user = session.principal.user
+        let query = WebForm(query: request)
+        let ticked = Set(picked ?? query.all("contact"))
+        let book = try await addressBook(session)
         let model = Model(
             chrome: Chrome(title: "Send a fax", session: session, current: .send), message: message,
-            numbers: numbers.isEmpty ? (WebForm(query: request)["to"] ?? "") : numbers,
+            numbers: numbers.isEmpty ? (query["to"] ?? "") : numbers,
+            contacts: book.map { ContactChoice(id: $0.id, label: $0.label, number: $0.faxNumber, checked: ticked.contains($0.id)) },
+            hasContacts: !book.isEmpty,
             devices: devices.enumerated().map { index, device in
                 Option(value: device?.extensionNumber ?? "", label: device.map { "\($0.extensionNumber) · \($0.name)" } ?? "No device (server defaults)",
                        selected: index == 0)
             },
             senderName: user.displayName.isEmpty ? user.name : user.displayName, tag: tag)
         return app.renderer.page("send", model, status: message == nil ? .ok : .unprocessableContent)
+    }
+
+    /// The contacts the form offers: the user's own and the shared ones, by name (the first
+    /// page of the address book; the Contacts page searches the rest).
+    private func addressBook(_ session: WebSessions.SignedIn) async throws -> [Contact] {
+        guard let scope = AccessPolicy.contactScope(for: session.principal) else { return [] }
+        return try await app.services.contacts.contactPage(ContactListQuery(scope: scope, limit: FaxListQuery.maximumLimit)).items
+    }
+
+    /// The ticked contacts, each one the user may read (`AccessPolicy`), in the order ticked.
+    private func pickedContacts(_ ids: [String], session: WebSessions.SignedIn) async throws -> [Contact] {
+        var contacts: [Contact] = []
+        for id in ids where UUID(uuidString: id) != nil && !contacts.contains(where: { $0.id == id.lowercased() }) {
+            guard let contact = try await app.services.contacts.contact(id: id) else {
+                throw WebPageError.notFound("A contact you ticked (it was removed meanwhile)")
+            }
+            try WebApp.require(session, .contact(.read, ownerID: contact.ownerID))
+            contacts.append(contact)
+        }
+        return contacts
     }
 
     /// What the user may send as: their devices; administrators every device, or none.
@@ -95,11 +134,17 @@ struct SendPage: Sendable {
         let fields = reader.fields
 
         let numbersText = fields["numbers"] ?? ""
-        let numbers = numbersText.split(whereSeparator: { $0 == "\n" || $0 == "," || $0 == ";" })
+        let picked = fields.all(SendUpload.contactField)
+        let typed = numbersText.split(whereSeparator: { $0 == "\n" || $0 == "," || $0 == ";" })
             .map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }.filter { !$0.isEmpty }
-        guard !numbers.isEmpty else { return try await form(request, context: context, message: "Give at least one fax number.") }
+        let recipients = SendRecipients(
+            typed: typed, picked: try await pickedContacts(picked, session: session), book: try await addressBook(session))
+        let numbers = recipients.numbers
+        guard !numbers.isEmpty else {
+            return try await form(request, context: context, message: "Give at least one fax number or tick a contact.", picked: picked)
+        }
         guard !reader.documents.isEmpty else {
-            return try await form(request, context: context, message: "Choose at least one document.", numbers: numbersText)
+            return try await form(request, context: context, message: "Choose at least one document.", numbers: numbersText, picked: picked)
         }
         let device = fields.text("device") ?? FaxlineAPI.defaultSendingDevice(for: user)
         try WebApp.require(session, .send(asDevice: device))
@@ -110,17 +155,20 @@ struct SendPage: Sendable {
         sendRequest.priority = fields.text("priority").flatMap(Int.init)
         if let text = fields.text("send_at") {
             guard let date = Self.localTime(text) else {
-                return try await form(request, context: context, message: "The send time \(text) is not a date and time.", numbers: numbersText)
+                return try await form(
+                    request, context: context, message: "The send time \(text) is not a date and time.", numbers: numbersText, picked: picked)
             }
             sendRequest.notBefore = date
         }
         if fields.flag("cover") {
+            // A cover page to one contact is addressed to them unless the form says otherwise.
+            let contactName = numbers.count == 1 ? recipients.contactLabels.first : nil
             sendRequest.cover = CoverPage(
-                to: fields.text("cover_to") ?? "", toFax: numbers.count == 1 ? numbers[0] : "", from: fields.text("cover_from") ?? "",
+                to: fields.text("cover_to") ?? contactName ?? "", toFax: numbers.count == 1 ? numbers[0] : "", from: fields.text("cover_from") ?? "",
                 subject: fields.text("cover_subject") ?? "", comments: fields["cover_message"] ?? "", date: app.now())
         }
         let draft = SendDraft(
-            id: id, owner: user.name, numbers: numbers, deviceExtension: device, header: sendRequest.header,
+            id: id, owner: user.name, numbers: numbers, recipients: recipients.shown, deviceExtension: device, header: sendRequest.header,
             priority: sendRequest.priority ?? Job.defaultPriority, notBefore: sendRequest.notBefore, pages: 0,
             documentNames: reader.documents.map(\.name), coverSubject: sendRequest.cover.map { $0.subject.isEmpty ? "(no subject)" : $0.subject })
         var converted = draft
@@ -130,11 +178,12 @@ struct SendPage: Sendable {
             converted.tag = sendRequest.tag
             converted.pages = try await app.services.jobs.prepare(sendRequest, to: draft.tiff(in: directory))
         } catch let error as DocumentError {
-            return try await form(request, context: context, message: Self.named(error, documents: reader.documents), numbers: numbersText,
-                                  tag: tagText)
+            return try await form(
+                request, context: context, message: Self.named(error, documents: reader.documents), numbers: numbersText, picked: picked,
+                tag: tagText)
         } catch let error as FaxValidationError {
-            return try await form(request, context: context, message: WebDisplay.capitalised(error.description), numbers: numbersText,
-                                  tag: tagText)
+            return try await form(
+                request, context: context, message: WebDisplay.capitalised(error.description), numbers: numbersText, picked: picked, tag: tagText)
         }
         for document in reader.documents { try? FileManager.default.removeItem(atPath: document.path) }
         try converted.save(in: directory)
@@ -169,7 +218,9 @@ struct SendPage: Sendable {
         let (draft, session) = try draft(context)
         let href = "/send/\(draft.id)"
         var details = [
-            PreviewModel.Item(label: draft.numbers.count == 1 ? "To" : "To (\(draft.numbers.count) numbers)", value: draft.numbers.joined(separator: ", ")),
+            PreviewModel.Item(
+                label: draft.numbers.count == 1 ? "To" : "To (\(draft.numbers.count) numbers)",
+                value: (draft.recipients ?? draft.numbers).joined(separator: ", ")),
             PreviewModel.Item(label: "Documents", value: draft.documentNames.joined(separator: ", ")),
             PreviewModel.Item(label: "Pages", value: "\(draft.pages)" + (draft.coverSubject == nil ? "" : " with the cover page")),
             PreviewModel.Item(label: "Send as", value: draft.deviceExtension ?? "no device"),

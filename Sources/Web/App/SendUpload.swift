@@ -1,4 +1,5 @@
 import Accounts
+import FaxCore
 import Foundation
 import MultipartKit
 import NIOCore
@@ -10,6 +11,11 @@ import NIOCore
 final class SendUpload {
     static let maximumFieldBytes = 16 * 1024
     static let maximumFields = 40
+    /// Ticked address book entries (each a contact id), counted apart from the other fields:
+    /// as many as the form offers, each short.
+    static let contactField = "contact"
+    static let maximumContacts = FaxListQuery.maximumLimit
+    static let maximumContactFieldBytes = 64
 
     private let folder: String
     private let formToken: String
@@ -19,6 +25,7 @@ final class SendUpload {
     private var fieldBytes: [UInt8] = []
     private var file: FileHandle?
     private var fieldCount = 0
+    private var contactCount = 0
     private(set) var fields = WebForm(encoded: "")
     private(set) var documents: [(path: String, name: String)] = []
     private(set) var error: WebPageError?
@@ -57,8 +64,9 @@ final class SendUpload {
                 self.error = WebPageError(.internalServerError, "Cannot write the upload.")
             }
         } else {
-            guard fieldBytes.count + buffer.readableBytes <= Self.maximumFieldBytes else {
-                error = WebPageError.badRequest("A field of the form is longer than \(Self.maximumFieldBytes) bytes.")
+            let limit = fieldName == Self.contactField ? Self.maximumContactFieldBytes : Self.maximumFieldBytes
+            guard fieldBytes.count + buffer.readableBytes <= limit else {
+                error = WebPageError.badRequest("A field of the form is longer than \(limit) bytes.")
                 return
             }
             fieldBytes.append(contentsOf: buffer.readableBytesView)
@@ -91,6 +99,13 @@ final class SendUpload {
             }
             file = handle
             documents.append((path: path, name: UploadFolder.displayName(filename) ?? "document \(documents.count + 1)"))
+        } else if name == Self.contactField {
+            contactCount += 1
+            guard contactCount <= Self.maximumContacts else {
+                error = WebPageError.badRequest("At most \(Self.maximumContacts) contacts per fax.")
+                return
+            }
+            fieldName = name
         } else {
             fieldCount += 1
             guard fieldCount <= Self.maximumFields else {

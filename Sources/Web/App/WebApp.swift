@@ -46,6 +46,7 @@ struct WebApp: Sendable {
         FaxPage(app: self).register(on: pages)
         SendPage(app: self).register(on: pages)
         JobsPage(app: self).register(on: pages)
+        ContactsPage(app: self).register(on: pages)
         MonitorPage(app: self).register(on: pages)
         AdminPage(app: self).register(on: pages)
         DevicesPage(app: self).register(on: pages)

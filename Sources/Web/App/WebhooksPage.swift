@@ -102,8 +102,9 @@ struct WebhooksPage: Sendable {
         let new = NewWebhook(
             url: form.text("url") ?? "", owner: form.text("owner") ?? "", events: Set(form.all("event").compactMap(WebhookEvent.init(rawValue:))))
         do {
-            let owner = try await WebhookOwner.resolve(
-                global: new.owner.isEmpty, userName: new.owner.isEmpty ? nil : new.owner, for: session.principal, accounts: app.services.accounts)
+            let owner = try await RecordOwner.resolve(
+                nobodys: new.owner.isEmpty, userName: new.owner.isEmpty ? nil : new.owner, for: session.principal,
+                accounts: app.services.accounts, othersNeed: .administer(.webhooks), nobodysName: "a global webhook")
             let given = form.text("secret")
             let webhook = try await webhooks.addWebhook(
                 url: new.url, events: new.events, secret: given.map { Secret($0) }, owner: owner, actor: WebApp.actor(session))

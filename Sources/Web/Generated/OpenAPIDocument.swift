@@ -2,7 +2,7 @@
 
 /// The OpenAPI document the server code was generated from, served at /api/v1/openapi.yaml.
 enum OpenAPIDocument {
-    static let sha256 = "c95fe7ca604cf1148943a5a6bcbc1bd40053a7ba7e4151c140ba4c514c495699"
+    static let sha256 = "9464a4a38b07def3eb6d11226a1dff8465593b85a4c1621ce0dcba557bfe9c52"
     static let text = #"""
 openapi: 3.1.0
 info:
@@ -30,6 +30,7 @@ tags:
   - name: account
   - name: server
   - name: webhooks
+  - name: contacts
 paths:
   /openapi.yaml:
     get:
@@ -1077,6 +1078,133 @@ paths:
         '409': {$ref: '#/components/responses/Conflict'}
         '429': {$ref: '#/components/responses/TooManyRequests'}
         default: {$ref: '#/components/responses/Problem'}
+  /contacts:
+    get:
+      operationId: listContacts
+      summary: The address book by name — the caller's own contacts and the shared ones.
+      description: |
+        `user` lists only that user's own contacts (the caller's, or anyone's for an
+        administrator), `shared` only the shared ones, `all` every user's and the shared ones
+        (administrators).
+      tags: [contacts]
+      parameters:
+        - {$ref: '#/components/parameters/Limit'}
+        - {$ref: '#/components/parameters/Cursor'}
+        - name: search
+          in: query
+          description: Only contacts whose name, company or fax number contains this (any case; a number as typed).
+          schema:
+            type: string
+            maxLength: 100
+        - name: user
+          in: query
+          schema:
+            $ref: '#/components/schemas/UserName'
+        - name: shared
+          in: query
+          schema:
+            type: boolean
+        - name: all
+          in: query
+          schema:
+            type: boolean
+      responses:
+        '200':
+          description: A page of contacts.
+          content:
+            application/json:
+              schema:
+                $ref: '#/components/schemas/ContactPage'
+        '400': {$ref: '#/components/responses/BadRequest'}
+        '401': {$ref: '#/components/responses/Unauthorized'}
+        '403': {$ref: '#/components/responses/Forbidden'}
+        '404': {$ref: '#/components/responses/NotFound'}
+        '422': {$ref: '#/components/responses/Unprocessable'}
+        '429': {$ref: '#/components/responses/TooManyRequests'}
+        default: {$ref: '#/components/responses/Problem'}
+    post:
+      operationId: addContact
+      summary: Add a contact to the caller's address book, or (administrators) to a user's or the shared one.
+      tags: [contacts]
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema:
+              $ref: '#/components/schemas/NewContact'
+      responses:
+        '201':
+          description: Added.
+          content:
+            application/json:
+              schema:
+                $ref: '#/components/schemas/Contact'
+        '400': {$ref: '#/components/responses/BadRequest'}
+        '401': {$ref: '#/components/responses/Unauthorized'}
+        '403': {$ref: '#/components/responses/Forbidden'}
+        '404': {$ref: '#/components/responses/NotFound'}
+        '422': {$ref: '#/components/responses/Unprocessable'}
+        '429': {$ref: '#/components/responses/TooManyRequests'}
+        default: {$ref: '#/components/responses/Problem'}
+  /contacts/{contactId}:
+    parameters:
+      - name: contactId
+        in: path
+        required: true
+        schema:
+          $ref: '#/components/schemas/ContactId'
+    get:
+      operationId: getContact
+      summary: One contact.
+      tags: [contacts]
+      responses:
+        '200':
+          description: The contact.
+          content:
+            application/json:
+              schema:
+                $ref: '#/components/schemas/Contact'
+        '401': {$ref: '#/components/responses/Unauthorized'}
+        '403': {$ref: '#/components/responses/Forbidden'}
+        '404': {$ref: '#/components/responses/NotFound'}
+        '429': {$ref: '#/components/responses/TooManyRequests'}
+        default: {$ref: '#/components/responses/Problem'}
+    patch:
+      operationId: changeContact
+      summary: Change a contact; only the fields given change. Shared ones are changed by administrators.
+      tags: [contacts]
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema:
+              $ref: '#/components/schemas/ContactChanges'
+      responses:
+        '200':
+          description: The changed contact.
+          content:
+            application/json:
+              schema:
+                $ref: '#/components/schemas/Contact'
+        '400': {$ref: '#/components/responses/BadRequest'}
+        '401': {$ref: '#/components/responses/Unauthorized'}
+        '403': {$ref: '#/components/responses/Forbidden'}
+        '404': {$ref: '#/components/responses/NotFound'}
+        '422': {$ref: '#/components/responses/Unprocessable'}
+        '429': {$ref: '#/components/responses/TooManyRequests'}
+        default: {$ref: '#/components/responses/Problem'}
+    delete:
+      operationId: removeContact
+      summary: Remove a contact. Shared ones are removed by administrators.
+      tags: [contacts]
+      responses:
+        '204':
+          description: Removed.
+        '401': {$ref: '#/components/responses/Unauthorized'}
+        '403': {$ref: '#/components/responses/Forbidden'}
+        '404': {$ref: '#/components/responses/NotFound'}
+        '429': {$ref: '#/components/responses/TooManyRequests'}
+        default: {$ref: '#/components/responses/Problem'}
 components:
   securitySchemes:
     bearer:
@@ -2120,6 +2248,86 @@ components:
         fax: {$ref: '#/components/schemas/FaxSummary'}
         job: {$ref: '#/components/schemas/Job'}
       required: [id, event, time]
+    ContactId:
+      type: string
+      description: A contact's id (a UUID).
+      minLength: 36
+      maxLength: 36
+    Contact:
+      type: object
+      properties:
+        id: {$ref: '#/components/schemas/ContactId'}
+        name:
+          type: string
+        company:
+          type: string
+        faxNumber:
+          type: string
+          description: As dialed (digits, +, * and #).
+        note:
+          type: string
+        shared:
+          type: boolean
+          description: In everybody's address book.
+        user:
+          $ref: '#/components/schemas/UserName'
+          description: The owner; absent for a shared contact.
+        createdAt:
+          type: string
+          format: date-time
+        updatedAt:
+          type: string
+          format: date-time
+      required: [id, name, company, faxNumber, note, shared, createdAt, updatedAt]
+    ContactPage:
+      type: object
+      properties:
+        items:
+          type: array
+          items: {$ref: '#/components/schemas/Contact'}
+        nextCursor:
+          type: string
+          description: Absent on the last page.
+      required: [items]
+    NewContact:
+      type: object
+      properties:
+        name:
+          type: string
+          minLength: 1
+          maxLength: 100
+        company:
+          type: string
+          maxLength: 100
+        faxNumber:
+          $ref: '#/components/schemas/PhoneNumber'
+        note:
+          type: string
+          maxLength: 500
+        shared:
+          type: boolean
+          description: Administrators only; in everybody's address book.
+        user:
+          $ref: '#/components/schemas/UserName'
+          description: Administrators only; the user it is for (default the caller).
+      required: [name, faxNumber]
+      additionalProperties: false
+    ContactChanges:
+      type: object
+      properties:
+        name:
+          type: string
+          minLength: 1
+          maxLength: 100
+        company:
+          type: string
+          maxLength: 100
+        faxNumber:
+          $ref: '#/components/schemas/PhoneNumber'
+        note:
+          type: string
+          maxLength: 500
+      additionalProperties: false
 
 """#
 }

@@ -2840,5 +2840,251 @@ extension Components {
                 case job
             }
         }
+        /// A contact's id (a UUID).
+        ///
+        /// - Remark: Generated from `#/components/schemas/ContactId`.
+        internal typealias ContactId = Swift.String
+        /// - Remark: Generated from `#/components/schemas/Contact`.
+        internal struct Contact: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/Contact/id`.
+            internal var id: Components.Schemas.ContactId
+            /// - Remark: Generated from `#/components/schemas/Contact/name`.
+            internal var name: Swift.String
+            /// - Remark: Generated from `#/components/schemas/Contact/company`.
+            internal var company: Swift.String
+            /// As dialed (digits, +, * and
+            ///
+            /// - Remark: Generated from `#/components/schemas/Contact/faxNumber`.
+            internal var faxNumber: Swift.String
+            /// - Remark: Generated from `#/components/schemas/Contact/note`.
+            internal var note: Swift.String
+            /// In everybody's address book.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Contact/shared`.
+            internal var shared: Swift.Bool
+            /// The owner; absent for a shared contact.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Contact/user`.
+            internal var user: Components.Schemas.UserName?
+            /// - Remark: Generated from `#/components/schemas/Contact/createdAt`.
+            internal var createdAt: Foundation.Date
+            /// - Remark: Generated from `#/components/schemas/Contact/updatedAt`.
+            internal var updatedAt: Foundation.Date
+            /// Creates a new `Contact`.
+            ///
+            /// - Parameters:
+            ///   - id:
+            ///   - name:
+            ///   - company:
+            ///   - faxNumber: As dialed (digits, +, * and
+            ///   - note:
+            ///   - shared: In everybody's address book.
+            ///   - user: The owner; absent for a shared contact.
+            ///   - createdAt:
+            ///   - updatedAt:
+            internal init(
+                id: Components.Schemas.ContactId,
+                name: Swift.String,
+                company: Swift.String,
+                faxNumber: Swift.String,
+                note: Swift.String,
+                shared: Swift.Bool,
+                user: Components.Schemas.UserName? = nil,
+                createdAt: Foundation.Date,
+                updatedAt: Foundation.Date
+            ) {
+                self.id = id
+                self.name = name
+                self.company = company
+                self.faxNumber = faxNumber
+                self.note = note
+                self.shared = shared
+                self.user = user
+                self.createdAt = createdAt
+                self.updatedAt = updatedAt
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case id
+                case name
+                case company
+                case faxNumber
+                case note
+                case shared
+                case user
+                case createdAt
+                case updatedAt
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/ContactPage`.
+        internal struct ContactPage: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/ContactPage/items`.
+            internal var items: [Components.Schemas.Contact]
+            /// Absent on the last page.
+            ///
+            /// - Remark: Generated from `#/components/schemas/ContactPage/nextCursor`.
+            internal var nextCursor: Swift.String?
+            /// Creates a new `ContactPage`.
+            ///
+            /// - Parameters:
+            ///   - items:
+            ///   - nextCursor: Absent on the last page.
+            internal init(
+                items: [Components.Schemas.Contact],
+                nextCursor: Swift.String? = nil
+            ) {
+                self.items = items
+                self.nextCursor = nextCursor
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case items
+                case nextCursor
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/NewContact`.
+        internal struct NewContact: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/NewContact/name`.
+            internal var name: Swift.String
+            /// - Remark: Generated from `#/components/schemas/NewContact/company`.
+            internal var company: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/NewContact/faxNumber`.
+            internal var faxNumber: Components.Schemas.PhoneNumber
+            /// - Remark: Generated from `#/components/schemas/NewContact/note`.
+            internal var note: Swift.String?
+            /// Administrators only; in everybody's address book.
+            ///
+            /// - Remark: Generated from `#/components/schemas/NewContact/shared`.
+            internal var shared: Swift.Bool?
+            /// Administrators only; the user it is for (default the caller).
+            ///
+            /// - Remark: Generated from `#/components/schemas/NewContact/user`.
+            internal var user: Components.Schemas.UserName?
+            /// Creates a new `NewContact`.
+            ///
+            /// - Parameters:
+            ///   - name:
+            ///   - company:
+            ///   - faxNumber:
+            ///   - note:
+            ///   - shared: Administrators only; in everybody's address book.
+            ///   - user: Administrators only; the user it is for (default the caller).
+            internal init(
+                name: Swift.String,
+                company: Swift.String? = nil,
+                faxNumber: Components.Schemas.PhoneNumber,
+                note: Swift.String? = nil,
+                shared: Swift.Bool? = nil,
+                user: Components.Schemas.UserName? = nil
+            ) {
+                self.name = name
+                self.company = company
+                self.faxNumber = faxNumber
+                self.note = note
+                self.shared = shared
+                self.user = user
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case name
+                case company
+                case faxNumber
+                case note
+                case shared
+                case user
+            }
+            internal init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.name = try container.decode(
+                    Swift.String.self,
+                    forKey: .name
+                )
+                self.company = try container.decodeIfPresent(
+                    Swift.String.self,
+                    forKey: .company
+                )
+                self.faxNumber = try container.decode(
+                    Components.Schemas.PhoneNumber.self,
+                    forKey: .faxNumber
+                )
+                self.note = try container.decodeIfPresent(
+                    Swift.String.self,
+                    forKey: .note
+                )
+                self.shared = try container.decodeIfPresent(
+                    Swift.Bool.self,
+                    forKey: .shared
+                )
+                self.user = try container.decodeIfPresent(
+                    Components.Schemas.UserName.self,
+                    forKey: .user
+                )
+                try decoder.ensureNoAdditionalProperties(knownKeys: [
+                    "name",
+                    "company",
+                    "faxNumber",
+                    "note",
+                    "shared",
+                    "user"
+                ])
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/ContactChanges`.
+        internal struct ContactChanges: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/ContactChanges/name`.
+            internal var name: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/ContactChanges/company`.
+            internal var company: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/ContactChanges/faxNumber`.
+            internal var faxNumber: Components.Schemas.PhoneNumber?
+            /// - Remark: Generated from `#/components/schemas/ContactChanges/note`.
+            internal var note: Swift.String?
+            /// Creates a new `ContactChanges`.
+            ///
+            /// - Parameters:
+            ///   - name:
+            ///   - company:
+            ///   - faxNumber:
+            ///   - note:
+            internal init(
+                name: Swift.String? = nil,
+                company: Swift.String? = nil,
+                faxNumber: Components.Schemas.PhoneNumber? = nil,
+                note: Swift.String? = nil
+            ) {
+                self.name = name
+                self.company = company
+                self.faxNumber = faxNumber
+                self.note = note
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case name
+                case company
+                case faxNumber
+                case note
+            }
+            internal init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.name = try container.decodeIfPresent(
+                    Swift.String.self,
+                    forKey: .name
+                )
+                self.company = try container.decodeIfPresent(
+                    Swift.String.self,
+                    forKey: .company
+                )
+                self.faxNumber = try container.decodeIfPresent(
+                    Components.Schemas.PhoneNumber.self,
+                    forKey: .faxNumber
+                )
+                self.note = try container.decodeIfPresent(
+                    Swift.String.self,
+                    forKey: .note
+                )
+                try decoder.ensureNoAdditionalProperties(knownKeys: [
+                    "name",
+                    "company",
+                    "faxNumber",
+                    "note"
+                ])
+            }
+        }
     }
 }

@@ -238,6 +238,36 @@ internal protocol APIProtocol: Sendable {
     /// - Remark: HTTP `POST /webhook-deliveries/{deliveryId}/replay`.
     /// - Remark: Generated from `#/paths//webhook-deliveries/{deliveryId}/replay/post(replayWebhookDelivery)`.
     func replayWebhookDelivery(_ input: Operations.ReplayWebhookDelivery.Input) async throws -> Operations.ReplayWebhookDelivery.Output
+    /// The address book by name — the caller's own contacts and the shared ones.
+    ///
+    /// `user` lists only that user's own contacts (the caller's, or anyone's for an
+    /// administrator), `shared` only the shared ones, `all` every user's and the shared ones
+    /// (administrators).
+    ///
+    ///
+    /// - Remark: HTTP `GET /contacts`.
+    /// - Remark: Generated from `#/paths//contacts/get(listContacts)`.
+    func listContacts(_ input: Operations.ListContacts.Input) async throws -> Operations.ListContacts.Output
+    /// Add a contact to the caller's address book, or (administrators) to a user's or the shared one.
+    ///
+    /// - Remark: HTTP `POST /contacts`.
+    /// - Remark: Generated from `#/paths//contacts/post(addContact)`.
+    func addContact(_ input: Operations.AddContact.Input) async throws -> Operations.AddContact.Output
+    /// One contact.
+    ///
+    /// - Remark: HTTP `GET /contacts/{contactId}`.
+    /// - Remark: Generated from `#/paths//contacts/{contactId}/get(getContact)`.
+    func getContact(_ input: Operations.GetContact.Input) async throws -> Operations.GetContact.Output
+    /// Change a contact; only the fields given change. Shared ones are changed by administrators.
+    ///
+    /// - Remark: HTTP `PATCH /contacts/{contactId}`.
+    /// - Remark: Generated from `#/paths//contacts/{contactId}/patch(changeContact)`.
+    func changeContact(_ input: Operations.ChangeContact.Input) async throws -> Operations.ChangeContact.Output
+    /// Remove a contact. Shared ones are removed by administrators.
+    ///
+    /// - Remark: HTTP `DELETE /contacts/{contactId}`.
+    /// - Remark: Generated from `#/paths//contacts/{contactId}/delete(removeContact)`.
+    func removeContact(_ input: Operations.RemoveContact.Input) async throws -> Operations.RemoveContact.Output
 }
 
 /// Convenience overloads for operation inputs.
@@ -767,6 +797,78 @@ extension APIProtocol {
         headers: Operations.ReplayWebhookDelivery.Input.Headers = .init()
     ) async throws -> Operations.ReplayWebhookDelivery.Output {
         try await replayWebhookDelivery(Operations.ReplayWebhookDelivery.Input(
+            path: path,
+            headers: headers
+        ))
+    }
+    /// The address book by name — the caller's own contacts and the shared ones.
+    ///
+    /// `user` lists only that user's own contacts (the caller's, or anyone's for an
+    /// administrator), `shared` only the shared ones, `all` every user's and the shared ones
+    /// (administrators).
+    ///
+    ///
+    /// - Remark: HTTP `GET /contacts`.
+    /// - Remark: Generated from `#/paths//contacts/get(listContacts)`.
+    internal func listContacts(
+        query: Operations.ListContacts.Input.Query = .init(),
+        headers: Operations.ListContacts.Input.Headers = .init()
+    ) async throws -> Operations.ListContacts.Output {
+        try await listContacts(Operations.ListContacts.Input(
+            query: query,
+            headers: headers
+        ))
+    }
+    /// Add a contact to the caller's address book, or (administrators) to a user's or the shared one.
+    ///
+    /// - Remark: HTTP `POST /contacts`.
+    /// - Remark: Generated from `#/paths//contacts/post(addContact)`.
+    internal func addContact(
+        headers: Operations.AddContact.Input.Headers = .init(),
+        body: Operations.AddContact.Input.Body
+    ) async throws -> Operations.AddContact.Output {
+        try await addContact(Operations.AddContact.Input(
+            headers: headers,
+            body: body
+        ))
+    }
+    /// One contact.
+    ///
+    /// - Remark: HTTP `GET /contacts/{contactId}`.
+    /// - Remark: Generated from `#/paths//contacts/{contactId}/get(getContact)`.
+    internal func getContact(
+        path: Operations.GetContact.Input.Path,
+        headers: Operations.GetContact.Input.Headers = .init()
+    ) async throws -> Operations.GetContact.Output {
+        try await getContact(Operations.GetContact.Input(
+            path: path,
+            headers: headers
+        ))
+    }
+    /// Change a contact; only the fields given change. Shared ones are changed by administrators.
+    ///
+    /// - Remark: HTTP `PATCH /contacts/{contactId}`.
+    /// - Remark: Generated from `#/paths//contacts/{contactId}/patch(changeContact)`.
+    internal func changeContact(
+        path: Operations.ChangeContact.Input.Path,
+        headers: Operations.ChangeContact.Input.Headers = .init(),
+        body: Operations.ChangeContact.Input.Body
+    ) async throws -> Operations.ChangeContact.Output {
+        try await changeContact(Operations.ChangeContact.Input(
+            path: path,
+            headers: headers,
+            body: body
+        ))
+    }
+    /// Remove a contact. Shared ones are removed by administrators.
+    ///
+    /// - Remark: HTTP `DELETE /contacts/{contactId}`.
+    /// - Remark: Generated from `#/paths//contacts/{contactId}/delete(removeContact)`.
+    internal func removeContact(
+        path: Operations.RemoveContact.Input.Path,
+        headers: Operations.RemoveContact.Input.Headers = .init()
+    ) async throws -> Operations.RemoveContact.Output {
+        try await removeContact(Operations.RemoveContact.Input(
             path: path,
             headers: headers
         ))

@@ -327,3 +327,18 @@ ALTER TABLE job ADD COLUMN tag TEXT
   CHECK (tag IS NULL OR (length(tag) BETWEEN 1 AND 50 AND tag NOT GLOB '*[' || char(1) || '-' || char(31) || char(127) || ']*'));
 -- PRAGMA 'main'.quick_check='job';
 CREATE INDEX job_on_tag ON job(tag, id) WHERE tag IS NOT NULL;
+
+-- migration: book-contacts
+CREATE TABLE contact (
+  id TEXT PRIMARY KEY NOT NULL CHECK (length(id) = 36),
+  ownerId INTEGER REFERENCES user(id) ON DELETE CASCADE,
+  name TEXT NOT NULL CHECK (length(trim(name)) BETWEEN 1 AND 100 AND length(name) <= 100),
+  company TEXT NOT NULL DEFAULT '' CHECK (length(company) <= 100),
+  faxNumber TEXT NOT NULL CHECK (length(faxNumber) BETWEEN 1 AND 32 AND faxNumber GLOB '*[0-9*#]*'
+    AND faxNumber NOT GLOB '*[^0-9*#+]*' AND instr(substr(faxNumber, 2), '+') = 0),
+  note TEXT NOT NULL DEFAULT '' CHECK (length(note) <= 500),
+  createdAt DATETIME NOT NULL,
+  updatedAt DATETIME NOT NULL CHECK (updatedAt >= createdAt)
+);
+CREATE INDEX contact_on_name ON contact(name COLLATE NOCASE, id);
+CREATE INDEX contact_on_ownerId_name ON contact(ownerId, name COLLATE NOCASE, id);

@@ -18,6 +18,10 @@ enum PeopleStyleSheet {
         fieldset.choices { border: 1px solid var(--line); border-radius: var(--radius); margin: .9rem 0 0; padding: .25rem 1rem .6rem;
           display: grid; grid-template-columns: repeat(auto-fill, minmax(12rem, 1fr)); gap: 0 1rem; }
         fieldset.choices legend { font-weight: 600; padding: 0 .3rem; }
+        fieldset.choices.contacts { max-height: 16rem; overflow-y: auto; align-items: start; }
+        fieldset.choices.contacts label.check { align-items: flex-start; padding: .2rem 0; }
+        fieldset.choices.contacts label.check[hidden] { display: none; }
+        fieldset.choices.contacts input { margin-top: .25rem; }
         fieldset.choices label.check { margin: .4rem 0 0; }
         .columns { display: grid; grid-template-columns: minmax(0, 1fr) minmax(0, 1fr); gap: 0 1rem; align-items: start; }
         h2.spaced { margin-top: 1.5rem; }

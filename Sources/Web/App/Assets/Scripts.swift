@@ -1,6 +1,6 @@
 /// The web app's one script. Everything works without it; it adds live updates (a part of the
-/// page marked `data-live` is fetched again every few seconds while it says so) and dropping
-/// files on the Send form.
+/// page marked `data-live` is fetched again every few seconds while it says so), dropping
+/// files on the Send form and a filter box over its contacts.
 enum Scripts {
     static let text = #"""
         "use strict";
@@ -52,6 +52,29 @@ enum Scripts {
           });
         }
 
-        document.addEventListener("DOMContentLoaded", () => { refreshLive(); enableDropZone(); });
+        // A filter box over the Send form's contacts: only those whose name, company or number
+        // contains what is typed stay shown (ticked ones always do).
+        function enableContactFilter() {
+          const picker = document.querySelector("[data-contact-picker]");
+          if (!picker) return;
+          const label = document.createElement("label");
+          label.htmlFor = "contact-filter";
+          label.textContent = "Find a contact";
+          const box = document.createElement("input");
+          box.id = "contact-filter";
+          box.type = "search";
+          box.autocomplete = "off";
+          box.placeholder = "name, company or number";
+          picker.before(label, box);
+          box.addEventListener("input", () => {
+            const wanted = box.value.trim().toLowerCase();
+            for (const choice of picker.querySelectorAll("label.check")) {
+              const ticked = choice.querySelector("input").checked;
+              choice.hidden = wanted !== "" && !ticked && !choice.textContent.toLowerCase().includes(wanted);
+            }
+          });
+        }
+
+        document.addEventListener("DOMContentLoaded", () => { refreshLive(); enableDropZone(); enableContactFilter(); });
         """#
 }

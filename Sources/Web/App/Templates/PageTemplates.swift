@@ -7,6 +7,7 @@ enum PageTemplates {
         ("admin", admin), ("adminConfiguration", adminConfiguration), ("adminDevices", adminDevices), ("adminDevice", adminDevice),
         ("deviceFields", deviceFields),        ("adminRoutes", adminRoutes), ("adminGroups", adminGroups),
         ("users", users), ("user", user), ("webhooks", webhooks), ("audit", audit),
+        ("contacts", contacts), ("contact", contact), ("contactFields", contactFields),
     ]
 
     static let layout = """

@@ -6,7 +6,13 @@ extension PageTemplates {
         <form class="send card" method="post" action="/send" enctype="multipart/form-data">
           <input type="hidden" name="form_token" value="{{chrome.formToken}}">
           <label for="numbers">Fax numbers <span class="hint">(one per line; several send the same fax to each)</span></label>
-          <textarea id="numbers" name="numbers" rows="3" required autocomplete="off">{{numbers}}</textarea>
+          <textarea id="numbers" name="numbers" rows="3"{{^hasContacts}} required{{/hasContacts}} autocomplete="off">{{numbers}}</textarea>
+          {{#hasContacts}}
+          <fieldset class="choices contacts" data-contact-picker>
+            <legend>Contacts <span class="hint">(ticked ones are sent to as well)</span></legend>
+            {{#contacts}}<label class="check" for="contact-{{id}}"><input type="checkbox" id="contact-{{id}}" name="contact" value="{{id}}"{{#checked}} checked{{/checked}}> <span>{{label}}<span class="sub">{{number}}</span></span></label>{{/contacts}}
+          </fieldset>
+          {{/hasContacts}}
           <div class="dropzone" data-dropzone>
             <label for="files">Documents <span class="hint">(PDF, TIFF, images, text, office files; in order)</span></label>
             <input id="files" name="file" type="file" multiple required>
