@@ -117,7 +117,7 @@ import Testing
           echo "secret=${FAXLINE_TEST_SECRET:-none}"
           echo "mode=$(stat -c %a "$TMPDIR")"; echo "entries=$(ls -A "$TMPDIR" | wc -l)"
           echo "addressspace=$(ulimit -v)"; echo "cpu=$(ulimit -t)"; echo "core=$(ulimit -c)"
-          echo "session=$6"; echo "pid=$$"
+          echo "session=$6"; echo "pid=$$"; echo "nice=${19}"
         } > "\(report).tmp"
         mv "\(report).tmp" "\(report)"
         exit 3
@@ -147,6 +147,7 @@ import Testing
         #expect(fields["cpu"] == "31")
         #expect(fields["core"] == "0")
         #expect(fields["session"] == fields["pid"], "the tool leads its own session")
+        #expect(fields["nice"] == "10", "below the server, whose calls come first")
         #expect(!FileManager.default.fileExists(atPath: sandbox))
     }
 
