@@ -31,6 +31,8 @@ struct BenchmarkRun: AsyncParsableCommand {
     @Option(help: "The compiled reference_b2b_audio program (the C reference's fax work).") var reference: String?
     @Option(help: "AGI calls for the routing figure.") var agiCalls: Int = 5_000
     @Option(help: "Concurrent AGI connections.") var agiConcurrency: Int = 100
+    @Option(help: "The calls' starts are spread over this many milliseconds (all start within a second by default, so their pages end together too).")
+    var spreadMs: Int = 1_000
 
     func run() async throws {
         ProcessMemory.limitArenas()
@@ -91,7 +93,8 @@ struct BenchmarkRun: AsyncParsableCommand {
                 try? await Task.sleep(for: .milliseconds(250))
             }
         }
-        let output = try await runChild(["emulate", "--agi-port", "\(agiPort)", "--calls", "\(level)", "--document", document])
+        let output = try await runChild(["emulate", "--agi-port", "\(agiPort)", "--calls", "\(level)", "--document", document,
+                                       "--spread-ms", "\(spreadMs)"])
         sampler.cancel()
         let serverCPU = ProcessUsage.cpuSeconds() - cpuBefore
         // Decoded after the CPU is read: its latency histograms are thousands of numbers.
