@@ -1,8 +1,10 @@
 import NIOCore
 import Synchronization
 
-/// Asterisk's side of the calls on one event loop: a fixed 20 ms schedule (start + n × 20 ms)
-/// on which every far end sends its frame, whatever the server did. A loop that falls behind
+/// One of Asterisk's channel clocks on one event loop: a fixed 20 ms schedule (start + n × 20 ms)
+/// on which every far end of that clock sends its frame, whatever the server did. A loop has as
+/// many clocks as the benchmark asks for, each started by its first call: in Asterisk every
+/// channel runs on its own timing, so the calls' frames do not all come at the same moment. A loop that falls behind
 /// sends the frames it owes, each with its scheduled time, so the line runs at wall-clock speed
 /// and the lateness shows in the figures instead of stretching the calls.
 package final class FarEndSchedule: Sendable {
@@ -26,12 +28,17 @@ package final class FarEndSchedule: Sendable {
     let eventLoop: any EventLoop
     private let state: NIOLoopBoundBox<State>
 
-    private static let schedules = Mutex<[ObjectIdentifier: FarEndSchedule]>([:])
+    private struct Key: Hashable {
+        let eventLoop: ObjectIdentifier
+        let clock: Int
+    }
 
-    /// The schedule of `eventLoop`, made on first use.
-    static func on(_ eventLoop: any EventLoop) -> FarEndSchedule {
+    private static let schedules = Mutex<[Key: FarEndSchedule]>([:])
+
+    /// Clock number `clock` of `eventLoop`, made on first use.
+    static func on(_ eventLoop: any EventLoop, clock: Int) -> FarEndSchedule {
         schedules.withLock { schedules in
-            let key = ObjectIdentifier(eventLoop)
+            let key = Key(eventLoop: ObjectIdentifier(eventLoop), clock: clock)
             if let existing = schedules[key] { return existing }
             let made = FarEndSchedule(eventLoop: eventLoop)
             schedules[key] = made

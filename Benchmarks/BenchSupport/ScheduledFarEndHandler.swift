@@ -27,6 +27,8 @@ package final class ScheduledFarEndHandler: ChannelInboundHandler {
     }
 
     private let uuid: UUID
+    /// Which of its loop's channel clocks the call's frames follow.
+    private let clock: Int
     private let machine: AudioFaxSession
     private let done: EventLoopPromise<Result>
     private var schedule: FarEndSchedule?
@@ -38,8 +40,9 @@ package final class ScheduledFarEndHandler: ChannelInboundHandler {
     private var result = Result()
     private var hungUp = false
 
-    init(uuid: UUID, machine: AudioFaxSession, done: EventLoopPromise<Result>) {
+    init(uuid: UUID, clock: Int, machine: AudioFaxSession, done: EventLoopPromise<Result>) {
         self.uuid = uuid
+        self.clock = clock
         self.machine = machine
         self.done = done
         unanswered.reserveCapacity(16)
@@ -49,7 +52,7 @@ package final class ScheduledFarEndHandler: ChannelInboundHandler {
         self.context = context
         connectedAt = .now()
         context.writeAndFlush(wrapOutboundOut(AudioSocketFrame.uuid(uuid).encoded()), promise: nil)
-        let schedule = FarEndSchedule.on(context.eventLoop)
+        let schedule = FarEndSchedule.on(context.eventLoop, clock: clock)
         self.schedule = schedule
         schedule.add(self)
         context.fireChannelActive()
@@ -114,8 +117,9 @@ package final class ScheduledFarEndHandler: ChannelInboundHandler {
         context.fireChannelInactive()
     }
 
-    /// Connects a call's audio and runs it to its end.
-    package static func run(uuid: UUID, host: String, port: Int, document: String, group: any EventLoopGroup) async -> Result {
+    /// Connects a call's audio and runs it to its end; its frames follow channel clock `clock`
+    /// of the loop it gets.
+    package static func run(uuid: UUID, clock: Int = 0, host: String, port: Int, document: String, group: any EventLoopGroup) async -> Result {
         let eventLoop = group.next()
         let done = eventLoop.makePromise(of: Result.self)
         do {
@@ -129,7 +133,7 @@ package final class ScheduledFarEndHandler: ChannelInboundHandler {
                         let machine = try AudioFaxSession(role: .calling, document: .send(path: document), options: options)
                         try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(AudioSocketFrameDecoder()))
                         try channel.pipeline.syncOperations.addHandler(
-                            ScheduledFarEndHandler(uuid: uuid, machine: machine, done: done))
+                            ScheduledFarEndHandler(uuid: uuid, clock: clock, machine: machine, done: done))
                     }
                 }
                 .connect(host: host, port: port)

@@ -16,6 +16,7 @@ struct AsteriskLoad: AsyncParsableCommand {
     @Option var calls: Int
     @Option var document: String
     @Option var spreadMs: Int = 1_000
+    @Option var channelClocks: Int = 1
     @Option var calledExtension: String = "201"
 
     func run() async throws {
@@ -23,6 +24,7 @@ struct AsteriskLoad: AsyncParsableCommand {
         let emulator = AsteriskEmulator(agiPort: agiPort)
         let group = MultiThreadedEventLoopGroup.singleton
         let (calls, spreadMs, document, calledExtension) = (self.calls, self.spreadMs, self.document, self.calledExtension)
+        let channelClocks = max(self.channelClocks, 1)
         var report = LoadReport()
         report.calls = await withTaskGroup(of: LoadReport.Call.self) { tasks in
             for index in 0..<calls {
@@ -35,7 +37,7 @@ struct AsteriskLoad: AsyncParsableCommand {
                     call.callerID = "555\(String(format: "%04d", index))"
                     call.audio = .runBy { uuid, host, port in
                         let result = await ScheduledFarEndHandler.run(
-                            uuid: uuid, host: host, port: port, document: document, group: group)
+                            uuid: uuid, clock: index % channelClocks, host: host, port: port, document: document, group: group)
                         media.set(result)
                         return result.farEndHungUp
                     }

@@ -33,6 +33,8 @@ struct BenchmarkRun: AsyncParsableCommand {
     @Option(help: "Concurrent AGI connections.") var agiConcurrency: Int = 100
     @Option(help: "The calls' starts are spread over this many milliseconds (all start within a second by default, so their pages end together too).")
     var spreadMs: Int = 1_000
+    @Option(help: "Independent 20 ms clocks the Asterisk side's calls follow, per event loop of its own (Asterisk's channels each have their own timing; 1: all calls of a loop send at the same moment).")
+    var channelClocks: Int = 10
 
     func run() async throws {
         ProcessMemory.limitArenas()
@@ -94,7 +96,7 @@ struct BenchmarkRun: AsyncParsableCommand {
             }
         }
         let output = try await runChild(["emulate", "--agi-port", "\(agiPort)", "--calls", "\(level)", "--document", document,
-                                       "--spread-ms", "\(spreadMs)"])
+                                       "--spread-ms", "\(spreadMs)", "--channel-clocks", "\(channelClocks)"])
         sampler.cancel()
         let serverCPU = ProcessUsage.cpuSeconds() - cpuBefore
         // Decoded after the CPU is read: its latency histograms are thousands of numbers.
@@ -117,7 +119,7 @@ struct BenchmarkRun: AsyncParsableCommand {
         let refusals = Dictionary(grouping: report.calls.compactMap(\.refusal), by: { $0 }).mapValues(\.count)
         let late = report.replies.count(over: 20)
         let perCall = serverCPU / max(callSeconds, 1)
-        print("== \(level) concurrent calls (load average \(loadBefore) before, \(loadAfter) after) ==")
+        print("== \(level) concurrent calls, their starts spread over \(spreadMs) ms, the Asterisk side on \(channelClocks) channel clocks a loop (load average \(loadBefore) before, \(loadAfter) after) ==")
         print("calls: \(level) placed, \(routed.count) routed to the device, \(succeeded) succeeded"
               + (refusals.isEmpty ? "" : ", refused: \(refusals)"))
         print(String(format: "frame to the server's next frame: p50 %.1f ms, p99 %.1f ms, max %.0f ms; late (> 20 ms) %d of %d (%.2f %%)",

@@ -21,6 +21,10 @@ final class FaxMediaHandler: ChannelInboundHandler {
     /// Where the samples of an outgoing frame start in ``outgoing``: the 3-byte header is
     /// written from offset 1, so that the samples spandsp writes in place are 2-byte aligned.
     private static let outgoingSamplesOffset = 4
+    /// The call's ticks move to just after the far end's frames once its audio flows (the 10th
+    /// frame), then every 5 s to follow its clock's drift.
+    private static let firstAlignment = 10
+    private static let alignmentInterval = 250
 
     private let uuid: UUID
     private let session: AudioFaxSession
@@ -77,7 +81,11 @@ final class FaxMediaHandler: ChannelInboundHandler {
                 return
             }
             feed(payload)
-            if let action = pacer.frameReceived() {
+            let action = pacer.frameReceived()
+            if pacer.framesReceived % Self.alignmentInterval == Self.firstAlignment {
+                subscription?.alignTicks(toFrameArrivedAt: context.eventLoop.now)
+            }
+            if let action {
                 let completion = heldTickCompletion
                 heldTickCompletion = nil
                 run(action, completion: completion)

@@ -25,6 +25,8 @@ struct ToolRunner: Sendable {
     /// Address space (virtual memory) limit in bytes for the tool's processes; nil = none.
     var memoryLimit: Int?
     var timer: ConversionTimer = .realTime
+    /// The process's tools run a few at a time (one per core).
+    var slots: ToolSlots = .shared
 
     /// The executable for `program`: a path as given when it has a slash, else found on PATH.
     static func locate(_ program: String) -> String? {
@@ -52,6 +54,13 @@ struct ToolRunner: Sendable {
 
     func run(_ program: String, _ arguments: [String], sandbox: ToolSandbox) async throws(Failure) -> Outcome {
         guard let executable = Self.locate(program) else { throw .missing }
+        do {
+            try await slots.acquire()
+        } catch {
+            // Cancelled while waiting for its turn: as when cancelled while running.
+            throw .timedOut
+        }
+        defer { slots.release() }
         let logPath = sandbox.file("output.log")
         let log = open(logPath, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
         guard log >= 0 else { throw .cannotStart("cannot create \(logPath)") }

@@ -50,16 +50,46 @@ struct FaxMediaHandlerTests {
             #expect(Array(frame.prefix(3)) == [AudioSocketSampleRate.hz8000.rawValue, 0x01, 0x40])
         }
     }
+
+    /// Asterisk's channel runs its own 20 ms clock: once the far end's frames flow, the call's
+    /// ticks move to just after them, and follow them every 5 s.
+    @Test func ticksFollowTheFarEndsFrames() throws {
+        let clock = HandTickedClock()
+        let loop = EmbeddedEventLoop()
+        let channel = EmbeddedChannel(loop: loop)
+        try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 9092)).wait()
+        let document = try TestDocuments.letter()
+        let session = try AudioFaxSession(role: .calling, document: .send(path: document.path, firstPage: 1, lastPage: 1))
+        let handler = FaxMediaHandler(uuid: UUID(), session: session, clock: clock, logger: Logger(label: "align")) { _ in }
+        try channel.pipeline.syncOperations.addHandler(handler)
+        var arrivals: [Int: NIODeadline] = [:]
+        for frame in 1...600 {
+            loop.advanceTime(by: .milliseconds(20))
+            let before = clock.alignments.count
+            try channel.writeInbound(AudioSocketFrame.audio(ByteBuffer(repeating: 0, count: 320)))
+            if clock.alignments.count > before { arrivals[frame] = clock.alignments.last }
+        }
+        #expect(arrivals.keys.sorted() == [10, 260, 510])
+        #expect(arrivals[10] == loop.now - .milliseconds(20 * 590), "the time the 10th frame was read")
+        handler.hangUp("the test is over")
+        _ = try? channel.finish()
+    }
 }
 
 /// A media clock the test ticks by hand, on the test's (embedded) event loop.
 final class HandTickedClock: MediaClock {
     private let subscriber = Mutex<(@Sendable (MediaTick) -> Void)?>(nil)
+    private let alignedTo = Mutex<[NIODeadline]>([])
 
     func subscribe(call uuid: UUID, on eventLoop: any EventLoop, tick: @escaping @Sendable (MediaTick) -> Void) -> MediaClockSubscription {
         subscriber.withLock { $0 = tick }
-        return MediaClockSubscription { [weak self] in self?.subscriber.withLock { $0 = nil } }
+        return MediaClockSubscription(
+            onCancel: { [weak self] in self?.subscriber.withLock { $0 = nil } },
+            onAlign: { [weak self] arrival in self?.alignedTo.withLock { $0.append(arrival) } })
     }
+
+    /// The arrivals the call asked its ticks to follow.
+    var alignments: [NIODeadline] { alignedTo.withLock { $0 } }
 
     func tick() {
         subscriber.withLock { $0 }?(.now)

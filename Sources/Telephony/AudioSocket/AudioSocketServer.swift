@@ -69,7 +69,7 @@ public final class AudioSocketServer: Service, Sendable {
         configuration: Configuration = Configuration(),
         registry: AudioSocketSessionRegistry,
         logger: Logger,
-        eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
+        eventLoopGroup: any EventLoopGroup = MediaEventLoops.shared
     ) {
         self.configuration = configuration
         self.registry = registry

@@ -5,10 +5,19 @@ import Synchronization
 /// The production media clock: one 20 ms schedule per event loop, shared by every call on that
 /// loop (a call costs one entry in a table, not a timer of its own).
 ///
-/// Ticks follow fixed deadlines (start + n × 20 ms), so they do not drift; a loop that falls
-/// behind skips the deadlines it missed instead of making them up with a burst of frames.
+/// The schedule has ``phaseSlots`` phases within each interval. A call ticks in one of them:
+/// at first the next one, and once its far end's frames flow, the first one after they arrive
+/// (``MediaClockSubscription/alignTicks(toFrameArrivedAt:)``). Asterisk's channels each run
+/// their own 20 ms clock; a call ticking at an arbitrary phase of ours would answer each frame
+/// up to 20 ms after it came, and any delay on top of that makes the answer a whole frame late.
+///
+/// Ticks follow fixed deadlines (origin + n × 20 ms + the phase), so they do not drift; a loop
+/// that falls behind ticks each phase once and skips the deadlines it missed instead of making
+/// them up with a burst of frames.
 public final class EventLoopMediaClock: MediaClock {
     public static let frameInterval = TimeAmount.milliseconds(20)
+    /// Phases per interval: 2 ms apart, so a loop wakes at most 10 times in 20 ms.
+    public static let phaseSlots = 10
 
     private let interval: TimeAmount
     /// One ticker per event loop, created on first use.
@@ -30,17 +39,26 @@ public final class EventLoopMediaClock: MediaClock {
             return created
         }
         let id = ticker.add(tick)
-        return MediaClockSubscription { ticker.remove(id) }
+        return MediaClockSubscription(
+            onCancel: { ticker.remove(id) },
+            onAlign: { arrival in ticker.align(id, toArrival: arrival) })
     }
 }
 
 /// The subscribers of one event loop and its schedule. All state is touched on the loop only.
 private final class LoopTicker: Sendable {
     private struct State {
-        var subscribers: [Int: @Sendable (MediaTick) -> Void] = [:]
+        /// The subscribers of each phase.
+        var phases: [[Int: @Sendable (MediaTick) -> Void]] = Array(repeating: [:], count: EventLoopMediaClock.phaseSlots)
+        var phaseOf: [Int: Int] = [:]
         var nextID = 0
+        var schedule: MediaTickSchedule?
         var scheduled: Scheduled<Void>?
-        var deadline = NIODeadline.now()
+        /// Counts reschedules: a cancelled task can still run when the loop had already taken
+        /// it up in the same batch as the task that cancelled it, and must then do nothing.
+        var generation = 0
+
+        var occupied: [Int] { phases.indices.filter { !phases[$0].isEmpty } }
     }
 
     let eventLoop: any EventLoop
@@ -57,44 +75,62 @@ private final class LoopTicker: Sendable {
     /// Called on the loop (from the connection's handler).
     func add(_ tick: @escaping @Sendable (MediaTick) -> Void) -> Int {
         eventLoop.preconditionInEventLoop()
+        let now = eventLoop.now
+        let schedule = state.value.schedule
+            ?? MediaTickSchedule(origin: now, interval: interval, phases: EventLoopMediaClock.phaseSlots)
+        state.value.schedule = schedule
         let id = state.value.nextID
         state.value.nextID += 1
-        state.value.subscribers[id] = tick
-        if state.value.scheduled == nil {
-            state.value.deadline = .now() + interval
-            schedule()
-        }
+        let phase = schedule.phase(following: now)
+        state.value.phases[phase][id] = tick
+        state.value.phaseOf[id] = phase
+        reschedule(after: now)
         return id
     }
 
     func remove(_ id: Int) {
         eventLoop.execute {
-            self.state.value.subscribers[id] = nil
-            if self.state.value.subscribers.isEmpty {
-                self.state.value.scheduled?.cancel()
-                self.state.value.scheduled = nil
+            guard let phase = self.state.value.phaseOf.removeValue(forKey: id) else { return }
+            self.state.value.phases[phase][id] = nil
+            self.reschedule(after: self.eventLoop.now)
+        }
+    }
+
+    func align(_ id: Int, toArrival arrival: NIODeadline) {
+        eventLoop.execute {
+            guard let schedule = self.state.value.schedule, let old = self.state.value.phaseOf[id] else { return }
+            let phase = schedule.phase(afterArrivalAt: arrival)
+            guard phase != old, let tick = self.state.value.phases[old].removeValue(forKey: id) else { return }
+            self.state.value.phases[phase][id] = tick
+            self.state.value.phaseOf[id] = phase
+            self.reschedule(after: self.eventLoop.now)
+        }
+    }
+
+    /// Schedules the earliest deadline after `now` of a phase with calls, replacing what was
+    /// scheduled (whose deadline was the earliest after an earlier time, so nothing is skipped).
+    private func reschedule(after now: NIODeadline) {
+        state.value.scheduled?.cancel()
+        state.value.scheduled = nil
+        state.value.generation &+= 1
+        guard let next = state.value.schedule?.nextDeadline(after: now, occupied: state.value.occupied) else { return }
+        let generation = state.value.generation
+        state.value.scheduled = eventLoop.scheduleTask(deadline: next) {
+            self.fire(since: now, generation: generation)
+        }
+    }
+
+    /// Ticks the calls of every phase with a deadline in (`since`, now], each once.
+    private func fire(since: NIODeadline, generation: Int) {
+        guard generation == state.value.generation else { return }
+        state.value.scheduled = nil
+        let now = eventLoop.now
+        guard let schedule = state.value.schedule else { return }
+        for phase in state.value.occupied where schedule.isDue(phase, after: since, upTo: now) {
+            for tick in state.value.phases[phase].values {
+                tick(.now)
             }
         }
-    }
-
-    private func schedule() {
-        state.value.scheduled = eventLoop.scheduleTask(deadline: state.value.deadline) {
-            self.fire()
-        }
-    }
-
-    private func fire() {
-        for tick in state.value.subscribers.values {
-            tick(.now)
-        }
-        guard !state.value.subscribers.isEmpty else {
-            state.value.scheduled = nil
-            return
-        }
-        let now = NIODeadline.now()
-        var next = state.value.deadline + interval
-        while next <= now { next = next + interval }
-        state.value.deadline = next
-        schedule()
+        reschedule(after: now)
     }
 }

@@ -37,12 +37,20 @@ public struct MediaTick: Sendable {
 /// Stops a call's ticks when cancelled (or released).
 public final class MediaClockSubscription: Sendable {
     private let onCancel: @Sendable () -> Void
+    private let onAlign: @Sendable (NIODeadline) -> Void
 
-    public init(onCancel: @escaping @Sendable () -> Void) {
+    public init(onCancel: @escaping @Sendable () -> Void, onAlign: @escaping @Sendable (NIODeadline) -> Void = { _ in }) {
         self.onCancel = onCancel
+        self.onAlign = onAlign
     }
 
     public func cancel() {
         onCancel()
+    }
+
+    /// The far end's frames arrive at `arrival`'s point of their 20 ms: a real-time clock moves
+    /// the call's ticks to just after it (a lock-step clock has no phase to move).
+    public func alignTicks(toFrameArrivedAt arrival: NIODeadline) {
+        onAlign(arrival)
     }
 }
