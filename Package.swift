@@ -55,6 +55,8 @@ let package = Package(
         .systemLibrary(name: "CJPEG", pkgConfig: "libjpeg", providers: [.apt(["libjpeg62-turbo-dev"])]),
         // fork/exec of converters in their own session with limits: C, so no Swift runs in the child.
         .systemLibrary(name: "CSpawn"),
+        // Reaches into spandsp 0.0.6's T.30 state for the received page's rows (rows.c).
+        .target(name: "CSpanDSPRows", linkerSettings: [.linkedLibrary("spandsp")]),
         // glibc's mallopt and malloc_trim: the server's arenas, and memory back after calls.
         .systemLibrary(name: "CMalloc"),
         .systemLibrary(name: "CResolv"),
@@ -64,7 +66,7 @@ let package = Package(
         .target(
             name: "FaxEngine",
             dependencies: [
-                "CSpanDSP", "FaxCore",
+                "CSpanDSP", "CSpanDSPRows", "FaxCore",
                 "CTIFF",
                 "FaxTIFF",
                 .product(name: "Logging", package: "swift-log"),
@@ -232,7 +234,7 @@ let package = Package(
             ],
             path: "Tests/FaxTestSupport"
         ),
-        .testTarget(name: "FaxEngineTests", dependencies: ["FaxEngine", "FaxTestSupport", "Documents"]),
+        .testTarget(name: "FaxEngineTests", dependencies: ["FaxEngine", "FaxTIFF", "FaxTestSupport", "Documents"]),
         .testTarget(name: "FaxCoreTests", dependencies: ["FaxCore"]),
         .testTarget(
             name: "CallMediaTests",

@@ -221,7 +221,6 @@ final class FaxMediaHandler: ChannelInboundHandler {
             }
             context.close(promise: nil)
         }
-        let result = session.result
         let ending: MediaCallOutcome.Ending =
             switch reason {
             case .engineFinished: .faxFinished
@@ -229,10 +228,15 @@ final class FaxMediaHandler: ChannelInboundHandler {
             case .hungUpByUs(let why): .hungUpByUs(why)
             case .failed(let why): .mediaFailed(why)
             }
-        logger.info("fax call ended", metadata: [
-            "ending": "\(ending)", "frames.sent": "\(pacer.framesSent)", "frames.received": "\(pacer.framesReceived)",
-            "silent_ticks": "\(pacer.silentTicks)", "status": "\(result.status.rawValue)", "pages": "\(result.pagesConfirmed)",
-        ])
-        report(.ended(MediaCallOutcome(fax: result, ending: ending, framesSent: pacer.framesSent, silentTicks: pacer.silentTicks)))
+        let (framesSent, framesReceived, silentTicks) = (pacer.framesSent, pacer.framesReceived, pacer.silentTicks)
+        let (logger, report) = (self.logger, self.report)
+        // Received pages are written off this loop; the call has ended once they are in.
+        session.resultWhenPagesFiled { result in
+            logger.info("fax call ended", metadata: [
+                "ending": "\(ending)", "frames.sent": "\(framesSent)", "frames.received": "\(framesReceived)",
+                "silent_ticks": "\(silentTicks)", "status": "\(result.status.rawValue)", "pages": "\(result.pagesConfirmed)",
+            ])
+            report(.ended(MediaCallOutcome(fax: result, ending: ending, framesSent: framesSent, silentTicks: silentTicks)))
+        }
     }
 }

@@ -34,21 +34,8 @@ public final class FaxTIFFWriter {
         guard let file else { throw .invalidOption("pages appended to \(path) after it was committed") }
         let handle = file.handle
         let number = pageCount + 1
-        _ = faxline_tiff_set_u32(handle, UInt32(TIFFTAG_SUBFILETYPE), UInt32(FILETYPE_PAGE))
-        _ = faxline_tiff_set_u32(handle, UInt32(TIFFTAG_IMAGEWIDTH), UInt32(page.width))
-        _ = faxline_tiff_set_u32(handle, UInt32(TIFFTAG_IMAGELENGTH), UInt32(page.height))
-        _ = faxline_tiff_set_u16(handle, UInt32(TIFFTAG_BITSPERSAMPLE), 1)
-        _ = faxline_tiff_set_u16(handle, UInt32(TIFFTAG_SAMPLESPERPIXEL), 1)
-        _ = faxline_tiff_set_u16(handle, UInt32(TIFFTAG_COMPRESSION), UInt16(COMPRESSION_CCITTFAX4))
-        _ = faxline_tiff_set_u16(handle, UInt32(TIFFTAG_PHOTOMETRIC), UInt16(PHOTOMETRIC_MINISWHITE))
-        _ = faxline_tiff_set_u16(handle, UInt32(TIFFTAG_FILLORDER), UInt16(FILLORDER_MSB2LSB))
-        _ = faxline_tiff_set_u16(handle, UInt32(TIFFTAG_PLANARCONFIG), UInt16(PLANARCONFIG_CONTIG))
-        _ = faxline_tiff_set_u16(handle, UInt32(TIFFTAG_RESOLUTIONUNIT), UInt16(RESUNIT_INCH))
-        _ = faxline_tiff_set_float(handle, UInt32(TIFFTAG_XRESOLUTION), Float(page.xResolution))
-        _ = faxline_tiff_set_float(handle, UInt32(TIFFTAG_YRESOLUTION), Float(page.yResolution))
-        _ = faxline_tiff_set_u32(handle, UInt32(TIFFTAG_ROWSPERSTRIP), UInt32(page.height))
-        _ = faxline_tiff_set_page_number(handle, UInt16(clamping: number - 1), UInt16(clamping: total))
-        _ = faxline_tiff_set_string(handle, UInt32(TIFFTAG_SOFTWARE), software)
+        file.setFaxPageTags(width: page.width, height: page.height, xResolution: Float(page.xResolution),
+                            yResolution: Float(page.yResolution), number: number, total: total, software: software)
         var row = [UInt8](repeating: 0, count: page.bytesPerRow)
         for y in 0..<page.height {
             let slice = page.row(y)

@@ -31,11 +31,19 @@ public final class AudioFaxSession: FaxTerminal {
     public var pagesConfirmed: Int { monitor.pagesConfirmed }
     public var elapsedSeconds: Double { monitor.seconds }
     public var t30FramesReceived: Int { monitor.framesReceived }
+    /// The result; when receiving, once the pages are in the document's TIFF (it waits for them).
     public var result: FaxResult { monitor.result() }
+
+    /// The result once the received pages are in the document's TIFF, without waiting: at once
+    /// when sending, else from the page writer's thread. Call once the session has ended.
+    public func resultWhenPagesFiled(_ body: @escaping @Sendable (FaxResult) -> Void) {
+        monitor.resultWhenPagesFiled(body)
+    }
 
     /// Hands the far end's samples to the modem.
     public func receive(_ samples: UnsafeBufferPointer<Int16>) {
         guard let base = samples.baseAddress, !samples.isEmpty else { return }
+        monitor.claimReceivedRows()
         _ = fax_rx(fax, UnsafeMutablePointer(mutating: base), Int32(samples.count))
     }
 

@@ -39,6 +39,13 @@ final class T30Monitor {
     /// Why a watchdog ended the session, if one did.
     private(set) var watchdogReason: String?
 
+    /// Receiving: the pages' rows, written into the document's TIFF off the session's thread.
+    private var receivedRows: ReceivedRows?
+    private var pageWriter: ReceivedPageWriter?
+    /// What spandsp opens as its own TIFF (it writes no page into it and removes it at the end).
+    private var spandspFile: String?
+    private var pagesFiled: (pages: Int, failure: String?)?
+
     private let callbacks: UnsafeMutablePointer<faxline_t30_events_t>
     private let routeID: Int
     /// The logging tag; spandsp keeps the pointer, so it lives as long as the monitor.
@@ -106,7 +113,46 @@ final class T30Monitor {
         case .send(let path, let firstPage, let lastPage):
             t30_set_tx_file(t30, path, Int32((firstPage ?? 0) - 1), Int32((lastPage ?? 0) - 1))
         case .receive(let path):
-            t30_set_rx_file(t30, path, -1)
+            let writer = ReceivedPageWriter(path: path)
+            pageWriter = writer
+            receivedRows = ReceivedRows(t30: t30, writer: writer)
+            spandspFile = path + ".spandsp"
+            t30_set_rx_file(t30, spandspFile, -1)
+        }
+    }
+
+    /// Receiving: takes the pages' rows from spandsp. Call before handing it received data.
+    func claimReceivedRows() {
+        receivedRows?.claim()
+    }
+
+    /// Receiving: waits for the pages handed to the writer and closes the TIFF; once.
+    private func filePages() -> (pages: Int, failure: String?)? {
+        guard let pageWriter else { return nil }
+        if let pagesFiled { return pagesFiled }
+        let filed = pageWriter.finish()
+        pagesFiled = filed
+        if let spandspFile { unlink(spandspFile) }
+        return filed
+    }
+
+    /// The result once the received pages are in the TIFF, given to `body` without waiting:
+    /// at once when nothing is being written (sending, or already filed), else from the page
+    /// writer's thread. For the frame loop, which must not wait for a file.
+    func resultWhenPagesFiled(_ body: @escaping @Sendable (FaxResult) -> Void) {
+        guard let pageWriter, pagesFiled == nil else {
+            body(result())
+            return
+        }
+        pagesFiled = (receivedRows?.pages ?? 0, nil)
+        if let spandspFile { unlink(spandspFile) }
+        let result = makeResult(failure: nil)
+        pageWriter.close { failure in
+            var filed = result
+            if let failure {
+                filed.events.append(FaxEvent(time: filed.duration, kind: .note, text: "received pages not filed: \(failure)"))
+            }
+            body(filed)
         }
     }
 
@@ -239,6 +285,10 @@ final class T30Monitor {
     }
 
     func result() -> FaxResult {
+        makeResult(failure: filePages()?.failure)
+    }
+
+    private func makeResult(failure: String?) -> FaxResult {
         let stats = faxline_t30_stats(t30)
         let code = completionCode ?? Int32(T30_ERR_CALLDROPPED)
         let confirmed = Int(document.isSending ? stats.pages_tx : stats.pages_rx)
@@ -254,6 +304,9 @@ final class T30Monitor {
         }
         let success = code == T30_ERR_OK || documentComplete
         var log = events
+        if let failure {
+            log.append(FaxEvent(time: seconds, kind: .note, text: "received pages not filed: \(failure)"))
+        }
         if pageDataFrames > 0 {
             // Before phase E, which stays the session's last word.
             let end = log.lastIndex { $0.kind == .phaseE } ?? log.endIndex

@@ -65,6 +65,7 @@ public final class T38FaxSession: FaxTerminal {
     public func receive(packet: [UInt8], sequence: UInt16) {
         packet.withUnsafeBufferPointer { bytes in
             guard let base = bytes.baseAddress else { return }
+            monitor.claimReceivedRows()
             _ = t38_core_rx_ifp_packet(t38_terminal_get_t38_core_state(terminal), base, Int32(bytes.count), sequence)
         }
     }
@@ -72,6 +73,7 @@ public final class T38FaxSession: FaxTerminal {
     /// Advances the session's clock; packets due by then are handed to the packet handler.
     public func advance(samples: Int) {
         monitor.elapsedSamples += samples
+        monitor.claimReceivedRows()
         _ = t38_terminal_send_timeout(terminal, Int32(samples))
         monitor.checkWatchdogs()
     }

@@ -144,3 +144,26 @@ public struct TIFFReadError: Error, Equatable, Sendable, CustomStringConvertible
 
     public var description: String { reason }
 }
+
+extension TIFFFile {
+    /// The tags of a fax page about to be written: 1-bit, CCITT G4, MinIsWhite, one strip.
+    /// `number` counts from 1; `total` 0 means not known yet.
+    public func setFaxPageTags(width: Int, height: Int, xResolution: Float, yResolution: Float,
+                               number: Int, total: Int, software: String) {
+        _ = faxline_tiff_set_u32(handle, UInt32(TIFFTAG_SUBFILETYPE), UInt32(FILETYPE_PAGE))
+        _ = faxline_tiff_set_u32(handle, UInt32(TIFFTAG_IMAGEWIDTH), UInt32(width))
+        _ = faxline_tiff_set_u32(handle, UInt32(TIFFTAG_IMAGELENGTH), UInt32(height))
+        _ = faxline_tiff_set_u16(handle, UInt32(TIFFTAG_BITSPERSAMPLE), 1)
+        _ = faxline_tiff_set_u16(handle, UInt32(TIFFTAG_SAMPLESPERPIXEL), 1)
+        _ = faxline_tiff_set_u16(handle, UInt32(TIFFTAG_COMPRESSION), UInt16(COMPRESSION_CCITTFAX4))
+        _ = faxline_tiff_set_u16(handle, UInt32(TIFFTAG_PHOTOMETRIC), UInt16(PHOTOMETRIC_MINISWHITE))
+        _ = faxline_tiff_set_u16(handle, UInt32(TIFFTAG_FILLORDER), UInt16(FILLORDER_MSB2LSB))
+        _ = faxline_tiff_set_u16(handle, UInt32(TIFFTAG_PLANARCONFIG), UInt16(PLANARCONFIG_CONTIG))
+        _ = faxline_tiff_set_u16(handle, UInt32(TIFFTAG_RESOLUTIONUNIT), UInt16(RESUNIT_INCH))
+        _ = faxline_tiff_set_float(handle, UInt32(TIFFTAG_XRESOLUTION), xResolution)
+        _ = faxline_tiff_set_float(handle, UInt32(TIFFTAG_YRESOLUTION), yResolution)
+        _ = faxline_tiff_set_u32(handle, UInt32(TIFFTAG_ROWSPERSTRIP), UInt32(height))
+        _ = faxline_tiff_set_page_number(handle, UInt16(clamping: number - 1), UInt16(clamping: total))
+        _ = faxline_tiff_set_string(handle, UInt32(TIFFTAG_SOFTWARE), software)
+    }
+}

@@ -44,8 +44,10 @@ public struct SMTPServerReply: Sendable, Hashable, CustomStringConvertible {
     private static func cleaned(_ line: String) -> String {
         var result = ""
         var count = 0
+        // A cut line ends in "...", within the limit too.
+        let kept = line.unicodeScalars.count > maximumLineLength ? maximumLineLength - 3 : maximumLineLength
         for scalar in line.unicodeScalars {
-            guard count < maximumLineLength else {
+            guard count < kept else {
                 result += "..."
                 break
             }
