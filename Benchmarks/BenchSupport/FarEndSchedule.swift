@@ -4,9 +4,9 @@ import Synchronization
 /// One of Asterisk's channel clocks on one event loop: a fixed 20 ms schedule (start + n × 20 ms)
 /// on which every far end of that clock sends its frame, whatever the server did. A loop has as
 /// many clocks as the benchmark asks for, each started by its first call: in Asterisk every
-/// channel runs on its own timing, so the calls' frames do not all come at the same moment. A loop that falls behind
-/// sends the frames it owes, each with its scheduled time, so the line runs at wall-clock speed
-/// and the lateness shows in the figures instead of stretching the calls.
+/// channel runs on its own timing, so the calls' frames do not all come at the same moment.
+/// A loop that falls behind sends the frames it owes, each with its scheduled time, so the line
+/// runs at wall-clock speed and the lateness shows in the figures instead of stretching the calls.
 package final class FarEndSchedule: Sendable {
     static let frameInterval = TimeAmount.milliseconds(20)
 

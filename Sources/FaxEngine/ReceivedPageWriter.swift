@@ -46,19 +46,17 @@ final class ReceivedPageWriter: @unchecked Sendable {
         PageWriterThread.shared.submit { self.write(page) }
     }
 
-    /// Waits until every page handed over is in the file, and closes it: the pages written and
-    /// what went wrong, if anything. Quick when the call ends: its pages were written seconds ago.
-    func finish() -> (pages: Int, failure: String?) {
-        let result = Mutex<(pages: Int, failure: String?)>((0, nil))
-        let written = DispatchSemaphore(value: 0)
-        PageWriterThread.shared.submit {
-            self.finished = true
-            self.file = nil
-            result.withLock { $0 = (self.pagesWritten, self.failure) }
-            written.signal()
+    /// Waits until every page handed over is in the file, and closes it: what went wrong, if
+    /// anything. Quick when the call ends: its pages were written seconds ago.
+    func finish() -> String? {
+        let failure = Mutex<String?>(nil)
+        let closed = DispatchSemaphore(value: 0)
+        close { reason in
+            failure.withLock { $0 = reason }
+            closed.signal()
         }
-        written.wait()
-        return result.withLock { $0 }
+        closed.wait()
+        return failure.withLock { $0 }
     }
 
     /// Closes the file once the pages handed over so far are in it, then tells `body` what went

@@ -8,8 +8,6 @@ final class ReceivedRows {
     private let writer: ReceivedPageWriter
     private var rows: [UInt8] = []
     private var bytesPerRow = 0
-    /// Pages handed to the writer.
-    private(set) var pages = 0
 
     init(t30: OpaquePointer, writer: ReceivedPageWriter) {
         self.t30 = t30
@@ -52,6 +50,5 @@ final class ReceivedRows {
         let width = geometry.width > 0 ? Int(geometry.width) : bytesPerRow * 8
         writer.append(ReceivedPage(rows: rows, width: width, bytesPerRow: bytesPerRow,
                                    xResolution: Int(geometry.x_resolution), yResolution: Int(geometry.y_resolution)))
-        pages += 1
     }
 }

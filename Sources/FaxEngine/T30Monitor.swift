@@ -44,7 +44,9 @@ final class T30Monitor {
     private var pageWriter: ReceivedPageWriter?
     /// What spandsp opens as its own TIFF (it writes no page into it and removes it at the end).
     private var spandspFile: String?
-    private var pagesFiled: (pages: Int, failure: String?)?
+    private var pagesClosed = false
+    /// Why the pages could not all be written, once a waiting ``result()`` has found out.
+    private var pagesFailure: String?
 
     private let callbacks: UnsafeMutablePointer<faxline_t30_events_t>
     private let routeID: Int
@@ -126,32 +128,31 @@ final class T30Monitor {
         receivedRows?.claim()
     }
 
-    /// Receiving: waits for the pages handed to the writer and closes the TIFF; once.
-    private func filePages() -> (pages: Int, failure: String?)? {
-        guard let pageWriter else { return nil }
-        if let pagesFiled { return pagesFiled }
-        let filed = pageWriter.finish()
-        pagesFiled = filed
+    /// Receiving, once: the page writer to close (nil when sending or already closed), and
+    /// spandsp's own empty file gone.
+    private func takePageWriterToClose() -> ReceivedPageWriter? {
+        guard let pageWriter, !pagesClosed else { return nil }
+        pagesClosed = true
         if let spandspFile { unlink(spandspFile) }
-        return filed
+        return pageWriter
+    }
+
+    private static func pagesNotFiled(_ failure: String, at time: Double) -> FaxEvent {
+        FaxEvent(time: time, kind: .note, text: "received pages not filed: \(failure)")
     }
 
     /// The result once the received pages are in the TIFF, given to `body` without waiting:
     /// at once when nothing is being written (sending, or already filed), else from the page
     /// writer's thread. For the frame loop, which must not wait for a file.
     func resultWhenPagesFiled(_ body: @escaping @Sendable (FaxResult) -> Void) {
-        guard let pageWriter, pagesFiled == nil else {
+        guard let pageWriter = takePageWriterToClose() else {
             body(result())
             return
         }
-        pagesFiled = (receivedRows?.pages ?? 0, nil)
-        if let spandspFile { unlink(spandspFile) }
         let result = makeResult(failure: nil)
         pageWriter.close { failure in
             var filed = result
-            if let failure {
-                filed.events.append(FaxEvent(time: filed.duration, kind: .note, text: "received pages not filed: \(failure)"))
-            }
+            if let failure { filed.events.append(Self.pagesNotFiled(failure, at: filed.duration)) }
             body(filed)
         }
     }
@@ -284,8 +285,12 @@ final class T30Monitor {
         return Int(document.isSending ? stats.pages_tx : stats.pages_rx)
     }
 
+    /// The result; when receiving, once the pages are in the TIFF (it waits for them).
     func result() -> FaxResult {
-        makeResult(failure: filePages()?.failure)
+        if let pageWriter = takePageWriterToClose() {
+            pagesFailure = pageWriter.finish()
+        }
+        return makeResult(failure: pagesFailure)
     }
 
     private func makeResult(failure: String?) -> FaxResult {
@@ -305,7 +310,7 @@ final class T30Monitor {
         let success = code == T30_ERR_OK || documentComplete
         var log = events
         if let failure {
-            log.append(FaxEvent(time: seconds, kind: .note, text: "received pages not filed: \(failure)"))
+            log.append(Self.pagesNotFiled(failure, at: seconds))
         }
         if pageDataFrames > 0 {
             // Before phase E, which stays the session's last word.

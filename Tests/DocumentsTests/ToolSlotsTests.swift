@@ -28,9 +28,11 @@ struct ToolSlotsTests {
         try await waiters[0].value
         #expect(order.all == [1])
         #expect(slots.usage == (running: 2, waiting: 2))
-        slots.release()
+        // One release at a time: two resumed together may run their next line in either order.
         slots.release()
         try await waiters[1].value
+        #expect(order.all == [1, 2])
+        slots.release()
         try await waiters[2].value
         #expect(order.all == [1, 2, 3])
         slots.release()

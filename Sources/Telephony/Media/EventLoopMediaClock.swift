@@ -58,7 +58,8 @@ private final class LoopTicker: Sendable {
         /// it up in the same batch as the task that cancelled it, and must then do nothing.
         var generation = 0
 
-        var occupied: [Int] { phases.indices.filter { !phases[$0].isEmpty } }
+        /// Phases with calls; lazy, as it is walked on every tick of the loop.
+        var occupied: LazyFilterSequence<Range<Int>> { phases.indices.lazy.filter { !phases[$0].isEmpty } }
     }
 
     let eventLoop: any EventLoop

@@ -30,11 +30,15 @@ public struct MediaTickSchedule: Sendable, Equatable {
         return (value % divisor != 0 && value < 0) ? quotient - 1 : quotient
     }
 
+    /// The start of the interval that contains `time`, in nanoseconds from the origin.
+    private func intervalStart(of time: NIODeadline) -> Int64 {
+        Self.floorDivide(elapsed(time), interval.nanoseconds) * interval.nanoseconds
+    }
+
     /// The first phase that starts at or after `time` within its interval (the next interval's
     /// first phase when `time` is past the last one).
     public func phase(following time: NIODeadline) -> Int {
-        let interval = self.interval.nanoseconds
-        let offset = elapsed(time) - Self.floorDivide(elapsed(time), interval) * interval
+        let offset = elapsed(time) - intervalStart(of: time)
         let phase = (offset + phaseWidth - 1) / phaseWidth
         return Int(phase) % phases
     }
@@ -46,8 +50,7 @@ public struct MediaTickSchedule: Sendable, Equatable {
 
     /// The deadline of `phase` in the interval that contains `time` (it may be before `time`).
     private func deadline(of phase: Int, inIntervalOf time: NIODeadline) -> Int64 {
-        let interval = self.interval.nanoseconds
-        return Self.floorDivide(elapsed(time), interval) * interval + Int64(phase) * phaseWidth
+        intervalStart(of: time) + Int64(phase) * phaseWidth
     }
 
     /// The earliest deadline strictly after `time` of any phase in `occupied`, or nil when none is.
