@@ -124,6 +124,27 @@ struct MIMEStreamParserTests {
         ])
     }
 
+    /// Found by the fuzzer (Fuzz/Findings/mime/boundary-padding-longer-than-the-window): a
+    /// boundary line with 100 spaces of padding was a boundary when it came in one read and
+    /// content when it was cut, because only the cut line was held to the padding limit.
+    @Test("a boundary line's padding counts the same whole or cut, up to 64 blanks, for an outer boundary too")
+    func boundaryPaddingHasOneLimit() throws {
+        let padding = { (count: Int) in String(repeating: " ", count: count) }
+        let message = "Content-Type: multipart/mixed; boundary=outer-boundary\r\n\r\n"
+            + "--outer-boundary\r\nContent-Type: multipart/alternative; boundary=in\r\n\r\n"
+            + "--in" + padding(64) + "\r\n\r\nfirst\r\n"
+            + "--in" + padding(65) + "\r\n"
+            + "--in--" + padding(64) + "\r\n"
+            + "--outer-boundary--" + padding(64) + "\r\n"
+        let outline = try Self.parseOnEverySplit(message)
+        #expect(outline.structure == ["multipart/mixed", "multipart/alternative", "part text/plain", "end", "end"])
+        #expect(outline.text(0) == "first\r\n--in" + padding(65))
+
+        // With 65 blanks the closing line of the outer multipart is not one: it stays open.
+        Self.expectError(.missingClosingBoundary(subtype: "mixed"),
+                         "Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\n\r\nx\r\n--b--" + padding(65) + "\r\n")
+    }
+
     @Test func quotedPrintableDetails() throws {
         let message = """
             Content-Type: text/plain; charset=utf-8\r

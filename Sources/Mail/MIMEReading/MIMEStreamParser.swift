@@ -178,9 +178,12 @@ public struct MIMEStreamParser: Sendable {
         case .headers:
             if line.count > limits.maximumHeaderLineLength + 1 { throw .headerLineTooLong(limit: limits.maximumHeaderLineLength) }
         case .body, .preamble, .epilogue, .finished:
-            let window = (frames.last.map { $0.delimiter.count + 2 } ?? 0) + Self.maximumBoundaryPadding
+            // The longest boundary line of any open multipart (an outer one may close an inner
+            // one), with its "--" close, its padding and a carriage return not yet taken off.
+            let window = (frames.map(\.delimiter.count).max() ?? 0) + 2 + Self.maximumBoundaryPadding + 1
             // Without an open multipart no line can be a boundary; with one, a line longer
-            // than a boundary line cannot be one.
+            // than a boundary line cannot be one — as `boundary(_:)` decides for a whole line,
+            // so that where the line was cut into reads changes nothing.
             if !frames.isEmpty && line.count <= window { return }
             isMidLine = true
             if phase == .body {
@@ -305,7 +308,7 @@ public struct MIMEStreamParser: Sendable {
             var rest = line[frame.delimiter.count...]
             let isClose = rest.starts(with: [UInt8(ascii: "-"), UInt8(ascii: "-")])
             if isClose { rest = rest.dropFirst(2) }
-            guard rest.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) else { continue }
+            guard rest.count <= Self.maximumBoundaryPadding, rest.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) else { continue }
             // An outer boundary while an inner multipart is open: the inner one was never closed.
             guard depth == frames.count - 1 else { throw .missingClosingBoundary(subtype: frames.last!.subtype) }
             if phase == .body { try finishPart() }
