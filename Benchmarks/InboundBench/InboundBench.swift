@@ -71,7 +71,7 @@ struct BenchmarkRun: AsyncParsableCommand {
                      Self.megabytes(idle.total), Self.megabytes(idle.anonymous), ProcessUsage.loadAverage()))
 
         for level in levels {
-            try await runLevel(level, agiPort: agiPort, server: server, idle: idle, referencePerTerminal: referencePerTerminal)
+            try await runLevel(level, agiPort: agiPort, server: server, mail: mail, idle: idle, referencePerTerminal: referencePerTerminal)
         }
         let mailed = mail.count
         let routing = try JSONDecoder().decode(AsteriskRouting.Report.self, from: try await runChild(
@@ -84,7 +84,9 @@ struct BenchmarkRun: AsyncParsableCommand {
         _ = await running.result
     }
 
-    private func runLevel(_ level: Int, agiPort: Int, server: FaxlineServer, idle: (total: Int, anonymous: Int), referencePerTerminal: Double?) async throws {
+    private func runLevel(_ level: Int, agiPort: Int, server: FaxlineServer, mail: DiscardedMail,
+                          idle: (total: Int, anonymous: Int), referencePerTerminal: Double?) async throws {
+        let mailedBefore = mail.count
         let loadBefore = ProcessUsage.loadAverage()
         let cpuBefore = ProcessUsage.cpuSeconds()
         let childrenBefore = ProcessUsage.childrenCPUSeconds()
@@ -104,13 +106,20 @@ struct BenchmarkRun: AsyncParsableCommand {
         let loadAfter = ProcessUsage.loadAverage()
         // Calls end on Asterisk's side a moment before the server has released their lines.
         for _ in 0..<300 where server.lines.heldLines > 0 { try await Task.sleep(for: .milliseconds(100)) }
+        let callsEnded = ContinuousClock.now
         try await Task.sleep(for: .seconds(3))
         let after = ProcessUsage.resident()
+        // The work after the calls — pages, PDFs, previews, mails — is done once every fax is
+        // mailed; the server gives memory back once it has been quiet for its settle time (10 s).
+        let succeeded = report.calls.filter(\.succeeded).count
+        for _ in 0..<1_200 where mail.count - mailedBefore < succeeded { try await Task.sleep(for: .milliseconds(100)) }
+        let mailedWithin = ContinuousClock.now - callsEnded
+        try await Task.sleep(until: callsEnded + .seconds(12))
+        let quiet = ProcessUsage.resident()
         // The Asterisk side is a child process too: its own CPU is not the previews'.
         let previewCPU = max(0, ProcessUsage.childrenCPUSeconds() - childrenBefore - report.cpuSeconds)
 
         let routed = report.calls.filter(\.routed)
-        let succeeded = report.calls.filter(\.succeeded).count
         let media = routed.map(\.media)
         let callSeconds = media.reduce(0) { $0 + $1.wallSeconds }
         let serverLine = Double(media.reduce(0) { $0 + $1.serverFrames }) * 0.02
@@ -146,6 +155,9 @@ struct BenchmarkRun: AsyncParsableCommand {
                      Double(max(peakTotal - idle.total, 0)) / 1024 / Double(max(level, 1)),
                      Double(max(peakAnonymous - idle.anonymous, 0)) / 1024 / Double(max(level, 1)),
                      Self.megabytes(after.total), Self.megabytes(after.anonymous)))
+        print(String(format: "every fax mailed within %.1f s of the calls' end (%d of %d); 12 s after it (the server quiet for 10 s): %.1f MB (%.1f)",
+                     mailedWithin / .seconds(1), mail.count - mailedBefore, succeeded,
+                     Self.megabytes(quiet.total), Self.megabytes(quiet.anonymous)))
     }
 
     static func megabytes(_ bytes: Int) -> Double { Double(bytes) / 1_048_576 }

@@ -89,9 +89,10 @@ enum PDFPageSize {
             let window = carried + [UInt8](piece)
             var searchFrom = 0
             var consumed = 0
-            while let range = window[searchFrom...].firstRange(of: marker) {
-                guard let end = window[range.upperBound...].firstIndex(of: UInt8(ascii: "]")) else { break }
-                let numbers = String(decoding: window[range.upperBound..<end], as: UTF8.self)
+            while let start = firstIndex(of: marker, in: window, from: searchFrom) {
+                let boxStart = start + marker.count
+                guard let end = window[boxStart...].firstIndex(of: UInt8(ascii: "]")) else { break }
+                let numbers = String(decoding: window[boxStart..<end], as: UTF8.self)
                     .split(separator: " ").compactMap { Double($0) }
                 if numbers.count == 4 {
                     sizes.append(Size(width: numbers[2] - numbers[0], height: numbers[3] - numbers[1]))
@@ -106,6 +107,18 @@ enum PDFPageSize {
             throw .damaged(path: pdf, reason: "no page sizes found")
         }
         return sizes
+    }
+
+    /// Where `marker` starts in `bytes` at or after `start`. Foundation's `firstRange(of:)`
+    /// allocates at every byte it tries, about 100,000 times for one page.
+    private static func firstIndex(of marker: [UInt8], in bytes: [UInt8], from start: Int) -> Int? {
+        guard let first = marker.first else { return start }
+        var index = start
+        while index + marker.count <= bytes.count {
+            if bytes[index] == first, bytes[index..<index + marker.count].elementsEqual(marker) { return index }
+            index += 1
+        }
+        return nil
     }
 
     static func first(of pdf: String) throws(DocumentError) -> Size {

@@ -6,14 +6,13 @@ import Synchronization
 /// One page as spandsp's receiver decoded it: rows of 1-bit pixels, bit 7 of a row's first
 /// byte the leftmost, 1 black.
 struct ReceivedPage: Sendable {
-    var rows: [UInt8]
+    var rows: PackedRows
     var width: Int
-    var bytesPerRow: Int
     /// Pixels per metre, as spandsp keeps them.
     var xResolution: Int
     var yResolution: Int
 
-    var height: Int { bytesPerRow > 0 ? rows.count / bytesPerRow : 0 }
+    var height: Int { rows.count }
 
     /// spandsp's rounding of pixels per metre to the dots per inch a fax TIFF carries.
     static func dotsPerInch(pixelsPerMetre: Int) -> Float {
@@ -80,9 +79,14 @@ final class ReceivedPageWriter: @unchecked Sendable {
                 xResolution: ReceivedPage.dotsPerInch(pixelsPerMetre: page.xResolution),
                 yResolution: ReceivedPage.dotsPerInch(pixelsPerMetre: page.yResolution),
                 number: pagesWritten + 1, total: 0, software: "faxline")
-            var rows = page.rows
-            let encoded = rows.withUnsafeMutableBytes { TIFFWriteEncodedStrip(handle, 0, $0.baseAddress, tmsize_t($0.count)) }
-            guard encoded >= 0, TIFFWriteDirectory(handle) == 1 else {
+            var row: UInt32 = 0
+            var written = true
+            page.rows.forEachRow { pixels in
+                guard written else { return }
+                written = TIFFWriteScanline(handle, pixels.baseAddress, row, 0) == 1
+                row += 1
+            }
+            guard written, TIFFWriteDirectory(handle) == 1 else {
                 throw TIFFReadError(.cannotCreate, file.lastError ?? "libtiff cannot write the page")
             }
             pagesWritten += 1

@@ -2,12 +2,11 @@ import CSpanDSPRows
 
 /// Takes the rows of each page spandsp's receiver ends, in place of its TIFF writer, and hands
 /// the page to a ``ReceivedPageWriter``. The row handler runs inside `fax_rx` (or the T.38
-/// receive), on the session's thread: it only copies rows.
+/// receive), on the session's thread: it only packs rows (``PackedRows``).
 final class ReceivedRows {
     private let t30: OpaquePointer
     private let writer: ReceivedPageWriter
-    private var rows: [UInt8] = []
-    private var bytesPerRow = 0
+    private var rows: PackedRows?
 
     init(t30: OpaquePointer, writer: ReceivedPageWriter) {
         self.t30 = t30
@@ -31,24 +30,23 @@ final class ReceivedRows {
     }
 
     private func take(_ row: UnsafeBufferPointer<UInt8>) {
-        if rows.isEmpty {
-            bytesPerRow = row.count
-            // A page at fine resolution is about 2,300 rows.
-            rows.reserveCapacity(row.count * 2_400)
+        guard !row.isEmpty else { return }
+        if rows == nil {
+            rows = PackedRows(bytesPerRow: row.count)
         }
-        guard row.count == bytesPerRow else { return }
-        rows.append(contentsOf: row)
+        guard row.count == rows?.bytesPerRow else { return }
+        rows?.append(row)
     }
 
     private func pageEnded() {
-        defer {
-            rows = []
-            bytesPerRow = 0
+        guard let rows, rows.count > 0 else {
+            self.rows = nil
+            return
         }
-        guard !rows.isEmpty else { return }
+        self.rows = nil
         let geometry = faxline_t30_received_page(UnsafeMutableRawPointer(t30))
-        let width = geometry.width > 0 ? Int(geometry.width) : bytesPerRow * 8
-        writer.append(ReceivedPage(rows: rows, width: width, bytesPerRow: bytesPerRow,
+        let width = geometry.width > 0 ? Int(geometry.width) : rows.bytesPerRow * 8
+        writer.append(ReceivedPage(rows: rows, width: width,
                                    xResolution: Int(geometry.x_resolution), yResolution: Int(geometry.y_resolution)))
     }
 }

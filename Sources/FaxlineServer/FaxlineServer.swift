@@ -89,9 +89,10 @@ public final class FaxlineServer: Sendable {
         spool = Spool(root: configuration.spoolDirectory)
         try spool.prepare()
         let diskGuard = DiskGuard(spool: spool, minimumFreeBytes: configuration.minimumFreeBytes)
-        let calls = FaxCallEnvironment(
+        var calls = FaxCallEnvironment(
             lines: lines, registry: registry, mediaClock: mediaClock ?? EventLoopMediaClock(), clock: clock,
             connectTimeout: configuration.mediaConnectTimeout, metrics: metrics, logger: logger)
+        calls.memoryRelease = QuietMemoryRelease(lines: lines) { (database as? FaxDatabase)?.releaseMemory() }
 
         let sender = try mailSender ?? CurlSMTPSender(configuration: configuration.smtp, logger: logger)
         let cleaner = SpoolCleaner(configuration: configuration, store: database, logger: logger)

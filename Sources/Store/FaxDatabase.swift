@@ -63,6 +63,16 @@ public final class FaxDatabase: Sendable {
         return configuration
     }
 
+    /// Gives back what SQLite holds for speed — the connections' page caches, the idle reader
+    /// connections — once their jobs are done, without waiting for them. For the server going
+    /// quiet after calls: a fax's record, its events and its deliveries pass through the caches
+    /// of every connection that touched them.
+    public func releaseMemory() {
+        // A DatabaseQueue (in memory, read-only tools) has one connection whose cache is the
+        // database itself or not worth the wait.
+        (writer as? DatabasePool)?.releaseMemoryEventually()
+    }
+
     /// Names of the migrations applied to this database, oldest first.
     public func appliedMigrations() throws -> [String] {
         try writer.read { db in try FaxSchema.migrator.appliedMigrations(db) }

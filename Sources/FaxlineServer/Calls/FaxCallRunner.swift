@@ -22,6 +22,8 @@ public struct FaxCallEnvironment: Sendable {
     /// Where each call's end is counted.
     public var metrics: ServerMetrics
     public var logger: Logger
+    /// Hands memory back when the last call has ended.
+    var memoryRelease: QuietMemoryRelease
 
     public init(lines: LinePool, registry: AudioSocketSessionRegistry, mediaClock: any MediaClock,
                 clock: any Clock<Duration> = ContinuousClock(), connectTimeout: Duration, metrics: ServerMetrics = ServerMetrics(),
@@ -33,6 +35,7 @@ public struct FaxCallEnvironment: Sendable {
         self.connectTimeout = connectTimeout
         self.metrics = metrics
         self.logger = logger
+        memoryRelease = QuietMemoryRelease(lines: lines)
     }
 }
 
@@ -181,12 +184,11 @@ final class FaxCallRunner: Sendable {
     }
 
     /// Frees the line and counts the call (the line pool's counters, the metrics). The last
-    /// call to end hands the memory the calls freed back to the system, so that an idle server
-    /// is small again.
+    /// call to end hands the memory the calls freed back to the system (``QuietMemoryRelease``).
     func release(succeeded: Bool) {
         guard line.release(succeeded ? .succeeded : .failed) else { return }
         environment.metrics.callEnded(
             direction, succeeded: succeeded, pages: progress.pagesConfirmed, duration: ContinuousClock.now - claimedAt)
-        if environment.lines.heldLines == 0 { ProcessMemory.returnFreedMemory() }
+        environment.memoryRelease.lineFreed()
     }
 }
