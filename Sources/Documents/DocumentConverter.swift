@@ -331,11 +331,11 @@ enum PDFInspection {
         let size = (try? handle.seekToEnd()) ?? 0
         try? handle.seek(toOffset: 0)
         let head = [UInt8]((try? handle.read(upToCount: 1 << 20)) ?? Data())
-        if head.firstRange(of: marker) != nil { return true }
+        if head.firstIndex(ofBytes: marker) != nil { return true }
         if size > 1 << 20 {
             try? handle.seek(toOffset: max(0, size - (1 << 20)))
             let tail = [UInt8]((try? handle.read(upToCount: 1 << 20)) ?? Data())
-            if tail.firstRange(of: marker) != nil { return true }
+            if tail.firstIndex(ofBytes: marker) != nil { return true }
         }
         return false
     }

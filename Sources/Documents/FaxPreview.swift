@@ -89,7 +89,7 @@ enum PDFPageSize {
             let window = carried + [UInt8](piece)
             var searchFrom = 0
             var consumed = 0
-            while let start = firstIndex(of: marker, in: window, from: searchFrom) {
+            while let start = window.firstIndex(ofBytes: marker, from: searchFrom) {
                 let boxStart = start + marker.count
                 guard let end = window[boxStart...].firstIndex(of: UInt8(ascii: "]")) else { break }
                 let numbers = String(decoding: window[boxStart..<end], as: UTF8.self)
@@ -107,18 +107,6 @@ enum PDFPageSize {
             throw .damaged(path: pdf, reason: "no page sizes found")
         }
         return sizes
-    }
-
-    /// Where `marker` starts in `bytes` at or after `start`. Foundation's `firstRange(of:)`
-    /// allocates at every byte it tries, about 100,000 times for one page.
-    private static func firstIndex(of marker: [UInt8], in bytes: [UInt8], from start: Int) -> Int? {
-        guard let first = marker.first else { return start }
-        var index = start
-        while index + marker.count <= bytes.count {
-            if bytes[index] == first, bytes[index..<index + marker.count].elementsEqual(marker) { return index }
-            index += 1
-        }
-        return nil
     }
 
     static func first(of pdf: String) throws(DocumentError) -> Size {

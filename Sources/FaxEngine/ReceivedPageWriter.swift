@@ -79,16 +79,13 @@ final class ReceivedPageWriter: @unchecked Sendable {
                 xResolution: ReceivedPage.dotsPerInch(pixelsPerMetre: page.xResolution),
                 yResolution: ReceivedPage.dotsPerInch(pixelsPerMetre: page.yResolution),
                 number: pagesWritten + 1, total: 0, software: "faxline")
+            let cannotWrite = { TIFFReadError(.cannotCreate, file.lastError ?? "libtiff cannot write the page") }
             var row: UInt32 = 0
-            var written = true
-            page.rows.forEachRow { pixels in
-                guard written else { return }
-                written = TIFFWriteScanline(handle, pixels.baseAddress, row, 0) == 1
+            try page.rows.forEachRow { pixels in
+                guard TIFFWriteScanline(handle, pixels.baseAddress, row, 0) == 1 else { throw cannotWrite() }
                 row += 1
             }
-            guard written, TIFFWriteDirectory(handle) == 1 else {
-                throw TIFFReadError(.cannotCreate, file.lastError ?? "libtiff cannot write the page")
-            }
+            guard TIFFWriteDirectory(handle) == 1 else { throw cannotWrite() }
             pagesWritten += 1
         } catch {
             let reason = (error as? TIFFReadError)?.reason ?? "\(error)"

@@ -39,11 +39,9 @@ final class ReceivedRows {
     }
 
     private func pageEnded() {
-        guard let rows, rows.count > 0 else {
-            self.rows = nil
-            return
-        }
-        self.rows = nil
+        let ended = rows
+        rows = nil
+        guard let rows = ended, rows.count > 0 else { return }
         let geometry = faxline_t30_received_page(UnsafeMutableRawPointer(t30))
         let width = geometry.width > 0 ? Int(geometry.width) : rows.bytesPerRow * 8
         writer.append(ReceivedPage(rows: rows, width: width,

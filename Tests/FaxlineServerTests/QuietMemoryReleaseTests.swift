@@ -6,10 +6,30 @@ import Testing
 
 @Suite("Memory handed back when the server goes quiet after calls")
 struct QuietMemoryReleaseTests {
-    /// Counts the releases and lets the test wait for the next one.
-    final class Releases: Sendable {
+    /// A release with a 10 s settle time on a test clock, counting what it releases.
+    final class Fixture: Sendable {
+        let lines: LinePool
+        let clock = TestClock()
+        let release: QuietMemoryRelease
+        private let counter = Counter()
+
+        init(lines: Int) throws {
+            self.lines = try LinePool(lines: lines)
+            release = QuietMemoryRelease(lines: self.lines, settle: .seconds(10), clock: clock) { [counter] in counter.add() }
+        }
+
+        var releases: Int { counter.value }
+
+        /// Waits for the next release (it runs on a task of its own once the clock wakes it).
+        func nextRelease() async {
+            var iterator = counter.added.makeAsyncIterator()
+            _ = await iterator.next()
+        }
+    }
+
+    final class Counter: Sendable {
         private let count = Mutex(0)
-        let (next, signal) = AsyncStream.makeStream(of: Void.self)
+        let (added, signal) = AsyncStream.makeStream(of: Void.self)
         var value: Int { count.withLock { $0 } }
 
         func add() {
@@ -20,51 +40,41 @@ struct QuietMemoryReleaseTests {
 
     @Test("the caches go once the settle time has passed with no call on a line, not before")
     func releasedAfterTheSettleTime() async throws {
-        let lines = try LinePool(lines: 2)
-        let clock = TestClock()
-        let releases = Releases()
-        let release = QuietMemoryRelease(lines: lines, settle: .seconds(10), clock: clock) { releases.add() }
-
-        let first = try #require(lines.claim(for: .inbound))
-        let second = try #require(lines.claim(for: .inbound))
+        let fixture = try Fixture(lines: 2)
+        let first = try #require(fixture.lines.claim(for: .inbound))
+        let second = try #require(fixture.lines.claim(for: .inbound))
         _ = first.release(.succeeded)
-        release.lineFreed()
+        fixture.release.lineFreed()
         // One line still held: the server is not quiet, nothing waits.
-        #expect(clock.sleepers == 0)
+        #expect(fixture.clock.sleepers == 0)
         _ = second.release(.succeeded)
-        release.lineFreed()
-        await clock.waitForSleepers(1)
-        clock.advance(by: .seconds(9))
-        #expect(releases.value == 0)
-        clock.advance(by: .seconds(1))
-        var iterator = releases.next.makeAsyncIterator()
-        _ = await iterator.next()
-        #expect(releases.value == 1)
+        fixture.release.lineFreed()
+        await fixture.clock.waitForSleepers(1)
+        fixture.clock.advance(by: .seconds(9))
+        #expect(fixture.releases == 0)
+        fixture.clock.advance(by: .seconds(1))
+        await fixture.nextRelease()
+        #expect(fixture.releases == 1)
     }
 
     @Test("a call during the settle time starts the wait again when its line is freed")
     func aCallInBetweenPutsItOff() async throws {
-        let lines = try LinePool(lines: 1)
-        let clock = TestClock()
-        let releases = Releases()
-        let release = QuietMemoryRelease(lines: lines, settle: .seconds(10), clock: clock) { releases.add() }
-
-        _ = try #require(lines.claim(for: .inbound)).release(.succeeded)
-        release.lineFreed()
-        await clock.waitForSleepers(1)
-        clock.advance(by: .seconds(5))
-        let later = try #require(lines.claim(for: .outbound))
-        clock.advance(by: .seconds(1))
+        let fixture = try Fixture(lines: 1)
+        _ = try #require(fixture.lines.claim(for: .inbound)).release(.succeeded)
+        fixture.release.lineFreed()
+        await fixture.clock.waitForSleepers(1)
+        fixture.clock.advance(by: .seconds(5))
+        let later = try #require(fixture.lines.claim(for: .outbound))
+        fixture.clock.advance(by: .seconds(1))
         _ = later.release(.failed)
-        release.lineFreed()
-        await clock.waitForSleepers(2)
+        fixture.release.lineFreed()
+        await fixture.clock.waitForSleepers(2)
         // The first quiet period's time is up, but it was not the last one: nothing goes.
-        clock.advance(by: .seconds(4))
-        #expect(clock.sleepers == 1)
-        clock.advance(by: .seconds(6))
-        var iterator = releases.next.makeAsyncIterator()
-        _ = await iterator.next()
-        #expect(releases.value == 1)
-        #expect(clock.sleepers == 0)
+        fixture.clock.advance(by: .seconds(4))
+        #expect(fixture.clock.sleepers == 1)
+        fixture.clock.advance(by: .seconds(6))
+        await fixture.nextRelease()
+        #expect(fixture.releases == 1)
+        #expect(fixture.clock.sleepers == 0)
     }
 }
