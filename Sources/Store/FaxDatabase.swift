@@ -13,16 +13,18 @@ public final class FaxDatabase: Sendable {
     let writer: any DatabaseWriter
     /// The database file; `nil` in memory.
     public let path: String?
+    /// Dates what the store records on its own (webhook events of a job's change); tests move it.
+    let clock: @Sendable () -> Date
 
     /// Opens (creating it if needed) the database file and brings its schema up to date.
     /// The parent directory must exist.
-    public convenience init(path: String) throws {
+    public convenience init(path: String, clock: @escaping @Sendable () -> Date = { Date() }) throws {
         // Created 0640 before SQLite opens it: SQLite would make it 0644, and its -wal and -shm
         // files take the database's mode. Faxes and users are not for every account on the host.
         let created = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0o640)
         if created >= 0 { close(created) }
         let pool = try DatabasePool(path: path, configuration: Self.makeConfiguration())
-        try self.init(writer: pool, path: path)
+        try self.init(writer: pool, path: path, clock: clock)
     }
 
     /// Opens an existing database file, as it is (no migration), for reading only (SQLite refuses every
@@ -39,16 +41,18 @@ public final class FaxDatabase: Sendable {
     private init(queue: DatabaseQueue, path: String) {
         writer = queue
         self.path = path
+        clock = { Date() }
     }
 
     /// A private database in memory, for tests and previews.
     public static func inMemory() throws -> FaxDatabase {
-        try FaxDatabase(writer: DatabaseQueue(configuration: makeConfiguration()), path: nil)
+        try FaxDatabase(writer: DatabaseQueue(configuration: makeConfiguration()), path: nil, clock: { Date() })
     }
 
-    private init(writer: any DatabaseWriter, path: String?) throws {
+    private init(writer: any DatabaseWriter, path: String?, clock: @escaping @Sendable () -> Date) throws {
         self.writer = writer
         self.path = path
+        self.clock = clock
         try FaxSchema.migrator.migrate(writer)
     }
 
@@ -81,28 +85,29 @@ public final class FaxDatabase: Sendable {
     // MARK: - Transactions
 
     func read<T>(_ body: (StoreTransaction) throws -> T) throws -> T {
-        try writer.read { db in try body(StoreTransaction(db: db)) }
+        try writer.read { db in try body(StoreTransaction(db: db, clock: clock)) }
     }
 
     func write<T>(_ body: (StoreTransaction) throws -> T) throws -> T {
-        try writer.write { db in try body(StoreTransaction(db: db)) }
+        try writer.write { db in try body(StoreTransaction(db: db, clock: clock)) }
     }
 
     func read<T: Sendable>(_ body: @escaping @Sendable (StoreTransaction) throws -> T) async throws -> T {
-        try await writer.read { db in try body(StoreTransaction(db: db)) }
+        try await writer.read { db in try body(StoreTransaction(db: db, clock: clock)) }
     }
 
     /// Not cancelled with the task that asked for it: a change that was decided is recorded,
     /// also while the server is shutting down (an interrupted call's final record).
     func write<T: Sendable>(_ body: @escaping @Sendable (StoreTransaction) throws -> T) async throws -> T {
-        try await withCheckedThrowingContinuation { continuation in
-            writer.asyncWrite({ db in try body(StoreTransaction(db: db)) }, completion: { _, result in continuation.resume(with: result) })
+        let clock = clock
+        return try await withCheckedThrowingContinuation { continuation in
+            writer.asyncWrite({ db in try body(StoreTransaction(db: db, clock: clock)) }, completion: { _, result in continuation.resume(with: result) })
         }
     }
 
     /// Commits a write (`ReadinessProbe`): throws what keeps the database from taking changes.
     public func checkWritable() async throws {
-        try await write { try ReadinessProbe.write($0.db, at: Date()) }
+        try await write { try ReadinessProbe.write($0.db, at: $0.clock()) }
     }
 
     /// Runs raw SQL; for tests that must prove the schema refuses bad rows.
@@ -114,4 +119,5 @@ public final class FaxDatabase: Sendable {
 /// The operations of the store inside one transaction (`FaxDatabase.read`/`write`).
 struct StoreTransaction {
     let db: Database
+    var clock: @Sendable () -> Date = { Date() }
 }

@@ -163,7 +163,7 @@ extension StoreTransaction {
             throw RepositoryError.notFound("fax \(fax.id)")
         }
         if let event = WebhookEvent.ofFax(from: before.flatMap(FaxStatus.init(rawValue:)), to: fax) {
-            try queueWebhookEvent(event, about: .fax(fax), callbackURL: nil, at: fax.finishedAt ?? Date())
+            try queueWebhookEvent(event, about: .fax(fax), callbackURL: nil, at: fax.finishedAt ?? clock())
         }
     }
 

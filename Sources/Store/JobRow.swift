@@ -145,7 +145,7 @@ extension StoreTransaction {
         }
         try JobRow(job).update(db)
         if let event = WebhookEvent.ofJob(from: JobState(rawValue: stored), to: job.state) {
-            try queueWebhookEvent(event, about: .job(job), callbackURL: job.callbackURL, at: Date())
+            try queueWebhookEvent(event, about: .job(job), callbackURL: job.callbackURL, at: clock())
         }
     }
 
@@ -211,14 +211,15 @@ extension FaxDatabase: JobRepository {
     /// not only a crash of the process (WAL with NORMAL, the default, only promises the latter).
     /// Like every write, it is not cancelled with the task that asked for it.
     func durableWrite<T: Sendable>(_ body: @escaping @Sendable (StoreTransaction) throws -> T) async throws -> T {
-        try await withCheckedThrowingContinuation { continuation in
+        let clock = clock
+        return try await withCheckedThrowingContinuation { continuation in
             writer.asyncWriteWithoutTransaction { db in
                 continuation.resume(with: Result {
                     try db.execute(sql: "PRAGMA synchronous = FULL")
                     defer { try? db.execute(sql: "PRAGMA synchronous = NORMAL") }
                     var result: T?
                     try db.inTransaction {
-                        result = try body(StoreTransaction(db: db))
+                        result = try body(StoreTransaction(db: db, clock: clock))
                         return .commit
                     }
                     guard let result else { throw StoreCorruption(what: "transaction returned nothing") }
