@@ -13,7 +13,8 @@ public final class FaxDatabase: Sendable {
     let writer: any DatabaseWriter
     /// The database file; `nil` in memory.
     public let path: String?
-    /// Dates what the store records on its own (webhook events of a job's change); tests move it.
+    /// Dates what the store records on its own (a job's or fax's webhook events, the readiness
+    /// probe); tests move it.
     let clock: @Sendable () -> Date
 
     /// Opens (creating it if needed) the database file and brings its schema up to date.
@@ -46,10 +47,10 @@ public final class FaxDatabase: Sendable {
 
     /// A private database in memory, for tests and previews.
     public static func inMemory() throws -> FaxDatabase {
-        try FaxDatabase(writer: DatabaseQueue(configuration: makeConfiguration()), path: nil, clock: { Date() })
+        try FaxDatabase(writer: DatabaseQueue(configuration: makeConfiguration()), path: nil)
     }
 
-    private init(writer: any DatabaseWriter, path: String?, clock: @escaping @Sendable () -> Date) throws {
+    private init(writer: any DatabaseWriter, path: String?, clock: @escaping @Sendable () -> Date = { Date() }) throws {
         self.writer = writer
         self.path = path
         self.clock = clock
